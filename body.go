@@ -1,0 +1,90 @@
+package apigw
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// MaxBodyBytes is AWS's payload limit: 10 MB.
+const MaxBodyBytes = 10 << 20
+
+// ErrBodyTooLarge is returned by [Context.Body] for a body over the limit.
+var ErrBodyTooLarge = errors.New("apigw: request body exceeds 10485760 bytes")
+
+// body is the request body read once and shared by the phases that need it
+// (validation, mapping templates, cache keys, Lambda-style events).
+type body struct {
+	read    bool
+	data    []byte
+	err     error
+	parsed  bool
+	json    any
+	jsonErr error
+}
+
+// Body returns r's body, read once (at most [MaxBodyBytes]) and kept in c;
+// r.Body is replaced by a reader over the same bytes so that the backend
+// still sees the whole body. A body over the limit gives [ErrBodyTooLarge].
+func (c *Context) Body(r *http.Request) ([]byte, error) {
+	if c.body.read {
+		return c.body.data, c.body.err
+	}
+	c.body.read = true
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	r.Body.Close()
+	switch {
+	case err != nil:
+		c.body.err = fmt.Errorf("apigw: reading request body: %w", err)
+	case len(data) > MaxBodyBytes:
+		c.body.err = ErrBodyTooLarge
+	}
+	c.body.data = data
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	return data, c.body.err
+}
+
+// SetBody replaces the body the phases see, as a request mapping template
+// does; r.Body is replaced too and the parsed JSON forgotten.
+func (c *Context) SetBody(r *http.Request, data []byte) {
+	c.body = body{read: true, data: data}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.ContentLength = int64(len(data))
+}
+
+// JSON returns r's body parsed as JSON, parsed once and shared. Numbers are
+// [json.Number] so that large integers keep their precision. An empty body
+// is nil without error.
+func (c *Context) JSON(r *http.Request) (any, error) {
+	if c.body.parsed {
+		return c.body.json, c.body.jsonErr
+	}
+	data, err := c.Body(r)
+	c.body.parsed = true
+	if err != nil {
+		c.body.jsonErr = err
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		c.body.jsonErr = fmt.Errorf("apigw: request body is not JSON: %w", err)
+		return nil, c.body.jsonErr
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		c.body.jsonErr = errors.New("apigw: request body is not JSON: data after the top-level value")
+		return nil, c.body.jsonErr
+	}
+	c.body.json = v
+	return v, nil
+}

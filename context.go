@@ -1,0 +1,190 @@
+package apigw
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Context is the Go form of API Gateway's $context: what the gateway knows
+// about one request. Phases fill it in pipeline order: the entry sets the
+// ids, the stage and the request line, the router the resource, the
+// authorizer the Authorizer field, the usage-plan phase the API key.
+//
+// The zero value is an empty context. A Context belongs to one request and
+// is not safe for simultaneous use by multiple goroutines.
+type Context struct {
+	RequestID         string // $context.requestId, also the x-amzn-RequestId header
+	ExtendedRequestID string // $context.extendedRequestId
+	AccountID         string // $context.accountId
+	APIID             string // $context.apiId
+	Region            string // region in method ARNs
+	Stage             string // $context.stage
+	DeploymentID      string // $context.deploymentId
+	IsCanaryRequest   bool   // $context.isCanaryRequest
+	ResourceID        string // $context.resourceId
+	ResourcePath      string // $context.resourcePath, the route's template: /artists/{id}
+	HTTPMethod        string // $context.httpMethod
+	Path              string // $context.path, the request path as sent, stage prefix included
+	Protocol          string // $context.protocol, "HTTP/1.1"
+	DomainName        string // $context.domainName
+	DomainPrefix      string // $context.domainPrefix
+	RequestTime       time.Time
+
+	// PathParameters holds the values of the route's {parameters}.
+	PathParameters map[string]string
+	// StageVariables are the stage's variables, canary overrides applied.
+	StageVariables map[string]string
+
+	Identity   Identity
+	Authorizer Authorizer
+	Error      ErrorInfo
+
+	Status             int           // $context.status, the status sent to the client
+	IntegrationStatus  int           // $context.integrationStatus
+	IntegrationLatency time.Duration // $context.integrationLatency
+	ResponseLatency    time.Duration // $context.responseLatency
+	ResponseLength     int64         // $context.responseLength
+
+	// Responses customises the gateway responses [WriteError] renders for
+	// this request; nil means AWS's defaults.
+	Responses *GatewayResponses
+
+	stagePrefixed bool
+	body          body
+}
+
+// Identity is $context.identity.
+type Identity struct {
+	SourceIP  string // $context.identity.sourceIp
+	UserAgent string // $context.identity.userAgent
+	APIKey    string // $context.identity.apiKey
+	APIKeyID  string // $context.identity.apiKeyId
+	Caller    string // $context.identity.caller
+	User      string // $context.identity.user
+}
+
+// Authorizer is $context.authorizer: what the method's authorizer decided.
+type Authorizer struct {
+	PrincipalID string // $context.authorizer.principalId
+	// Claims are a JWT authorizer's verified claims
+	// ($context.authorizer.claims.<name>).
+	Claims map[string]any
+	// Scopes are the JWT's scopes.
+	Scopes []string
+	// Context is a Lambda-style authorizer's context map: strings, numbers
+	// and bools only ($context.authorizer.<key>).
+	Context map[string]any
+	// UsageIdentifierKey is the API key an authorizer chose for the
+	// usage plan (API key source AUTHORIZER).
+	UsageIdentifierKey string
+}
+
+// ErrorInfo is $context.error.
+type ErrorInfo struct {
+	Message               string       // $context.error.message
+	ResponseType          ResponseType // $context.error.responseType
+	ValidationErrorString string       // $context.error.validationErrorString
+}
+
+// RequestTimeString is $context.requestTime in AWS's CLF form,
+// 04/Mar/2020:19:15:17 +0000.
+func (c *Context) RequestTimeString() string {
+	return c.RequestTime.UTC().Format("02/Jan/2006:15:04:05 -0700")
+}
+
+// RequestTimeEpoch is $context.requestTimeEpoch: milliseconds since the epoch.
+func (c *Context) RequestTimeEpoch() int64 { return c.RequestTime.UnixMilli() }
+
+// MethodARN is the ARN a Lambda-style authorizer's policy is matched
+// against: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
+// with the concrete request path (stage prefix removed).
+func (c *Context) MethodARN() string {
+	p := c.Path
+	if c.stagePrefixed {
+		p = strings.TrimPrefix(p, "/"+c.Stage)
+	}
+	if p == "" {
+		p = "/"
+	}
+	return "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod + p
+}
+
+type contextKey struct{ name string }
+
+var ctxKey = &contextKey{"apigw.Context"}
+
+// NewContext returns ctx carrying c.
+func NewContext(ctx context.Context, c *Context) context.Context {
+	return context.WithValue(ctx, ctxKey, c)
+}
+
+// FromContext returns the request's Context, or nil when the request did
+// not pass through the gateway or a phase that creates one.
+func FromContext(ctx context.Context) *Context {
+	c, _ := ctx.Value(ctxKey).(*Context)
+	return c
+}
+
+// EnsureContext returns r and its Context, creating and attaching a fresh
+// one (see [NewRequestContext]) when r has none. Phases used on their own,
+// outside package gateway, call it so that they always have a Context to
+// read and fill.
+func EnsureContext(r *http.Request) (*http.Request, *Context) {
+	if c := FromContext(r.Context()); c != nil {
+		return r, c
+	}
+	c := NewRequestContext(r, time.Now())
+	return r.WithContext(NewContext(r.Context(), c)), c
+}
+
+// NewRequestContext returns a Context for r received at now: fresh request
+// ids and the request line, identity and domain filled in from r.
+func NewRequestContext(r *http.Request, now time.Time) *Context {
+	c := &Context{}
+	c.Reset(r, now)
+	return c
+}
+
+// Reset clears c and fills it as [NewRequestContext] does, so a Context can
+// be reused for the next request.
+func (c *Context) Reset(r *http.Request, now time.Time) {
+	*c = Context{}
+	c.RequestID, c.ExtendedRequestID = newRequestIDs()
+	c.RequestTime = now
+	c.HTTPMethod = r.Method
+	c.Path = r.URL.Path
+	c.Protocol = r.Proto
+	c.DomainName = hostOnly(r.Host)
+	if i := strings.IndexByte(c.DomainName, '.'); i > 0 {
+		c.DomainPrefix = c.DomainName[:i]
+	} else {
+		c.DomainPrefix = c.DomainName
+	}
+	c.Identity.SourceIP = sourceIP(r.RemoteAddr)
+	c.Identity.UserAgent = r.Header.Get("User-Agent")
+}
+
+// SetStagePrefixed records that the request addressed its stage as the first
+// path segment, as AWS's invoke URLs do; [Context.MethodARN] then leaves it out.
+func (c *Context) SetStagePrefixed(v bool) { c.stagePrefixed = v }
+
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+func sourceIP(remote string) string {
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		return h
+	}
+	return remote
+}
+
+// formatMillis renders d in whole milliseconds, as $context latencies are.
+func formatMillis(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }

@@ -1,0 +1,3 @@
+module github.com/apigw/apigw
+
+go 1.26.8
