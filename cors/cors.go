@@ -1,0 +1,147 @@
+package cors
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// CORS is a compiled CORS policy: [Options] checked once by [New], with
+// every header value the policy decides computed in advance. It is
+// immutable and safe for simultaneous use by multiple goroutines.
+//
+// A nil *CORS is a policy that is switched off: its Handler returns the next
+// handler unchanged.
+type CORS struct {
+	// Origin matching.
+	allowAll   bool                // "*": every origin but "null"
+	allowNull  bool                // "null" is listed
+	origins    map[string]struct{} // exact origins, normalised
+	wildcards  []wildcard
+	originFunc func(origin string) bool
+
+	// Preflight checks.
+	anyMethod      bool
+	methods        []string
+	anyHeader      bool
+	headers        map[string]struct{} // lowercase names
+	maxHeaderLen   int
+	privateNetwork bool
+
+	// Precomputed response header values: read-only one-element slices,
+	// shared by every response (nil: the header is not sent).
+	acaoStar          []string // "*" when every origin is allowed without credentials
+	acac              []string // "true" with AllowCredentials
+	acam              []string
+	acah              []string
+	aceh              []string
+	acma              []string
+	acapn             []string // "true"
+	varyActual        []string // "Origin"
+	varyPreflight     []string // "Origin, Access-Control-Request-Method, ..."
+	varyPreflightList []string // the same names one by one
+}
+
+// New checks opts and compiles them into a CORS. The error lists every
+// mistake, each an [*OptionError] naming its field: a malformed origin, a
+// wildcard in a bad place, credentials with "*", and every other
+// configuration a browser would reject or that would be unsafe. New never
+// fails for the zero Options.
+func New(opts Options) (*CORS, error) {
+	c := &CORS{
+		originFunc:     opts.AllowOriginFunc,
+		privateNetwork: opts.AllowPrivateNetwork,
+	}
+	var cp compiler
+	cp.compileOrigins(c, opts)
+	cp.compileMethods(c, opts.AllowMethods)
+	cp.compileHeaders(c, opts.AllowHeaders)
+	cp.compileExpose(c, opts.ExposeHeaders, opts.AllowCredentials)
+	cp.compileMaxAge(c, opts.MaxAge)
+	if err := errors.Join(cp.errs...); err != nil {
+		return nil, err
+	}
+	if c.allowAll && !opts.AllowCredentials {
+		c.acaoStar = value("*")
+	}
+	if opts.AllowCredentials {
+		c.acac = value("true")
+	}
+	if opts.AllowPrivateNetwork {
+		c.acapn = value("true")
+	}
+	c.varyActual = value(hOrigin)
+	c.varyPreflightList = []string{hOrigin, hRequestMethod, hRequestHeaders}
+	if opts.AllowPrivateNetwork {
+		c.varyPreflightList = append(c.varyPreflightList, hRequestPrivateNetwork)
+	}
+	c.varyPreflightList = c.varyPreflightList[:len(c.varyPreflightList):len(c.varyPreflightList)]
+	c.varyPreflight = value(strings.Join(c.varyPreflightList, ", "))
+	return c, nil
+}
+
+// MustNew is like [New] but panics on an error. It is meant for
+// configurations fixed in the source, checked at program start.
+func MustNew(opts Options) *CORS {
+	c, err := New(opts)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// ForRoute returns the policy of one route: a policy compiled from the
+// route's own options when it has them (the route wins over the API-wide
+// policy, as REST APIs set CORS per method), else c itself, which may be
+// nil for an API without CORS. A gateway calls it once per route when it
+// builds its routes:
+//
+//	rc, err := apiCORS.ForRoute(method.CORS) // method.CORS is a *cors.Options
+func (c *CORS) ForRoute(route *Options) (*CORS, error) {
+	if route == nil {
+		return c, nil
+	}
+	return New(*route)
+}
+
+// Handler returns next behind the CORS policy. A preflight (see
+// [IsPreflight]) is answered by [CORS.ServePreflight] and never reaches
+// next. Any other request gets, before next runs, Vary: Origin and, when its
+// origin is allowed, Access-Control-Allow-Origin, -Allow-Credentials and
+// -Expose-Headers: every response next writes afterwards carries them,
+// errors rendered by apigw.WriteError included, since it keeps the headers
+// already set. The methods and headers lists do not restrict such requests.
+//
+// The header values are shared, read-only slices: a handler may replace
+// them (Header.Set, Header.Add, Header.Del) but must not write into them.
+// A handler that calls Header.Set("Vary", ...) drops the Vary: Origin this
+// policy relies on; use Header.Add.
+//
+// For a nil c, Handler returns next.
+func (c *CORS) Handler(next http.Handler) http.Handler {
+	if c == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, next) })
+}
+
+// serve is the middleware: the one place that tells a preflight from an
+// actual request.
+func (c *CORS) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	if IsPreflight(r) {
+		c.ServePreflight(w, r)
+		return
+	}
+	h := w.Header()
+	addVary(h, c.varyActual, c.varyActual)
+	if acao, ok := c.allowedOrigin(r.Header); ok {
+		h[hAllowOrigin] = acao
+		if c.acac != nil {
+			h[hAllowCredentials] = c.acac
+		}
+		if c.aceh != nil {
+			h[hExposeHeaders] = c.aceh
+		}
+	}
+	next.ServeHTTP(w, r)
+}

@@ -1,0 +1,54 @@
+// Package cors implements cross-origin resource sharing for apigw, as
+// Amazon API Gateway's CORS support does: the CORS configuration of an HTTP
+// API (allowOrigins, allowMethods, allowHeaders, exposeHeaders, maxAge,
+// allowCredentials) and the per-method "Enable CORS" of a REST API.
+// Behaviour follows the Fetch standard's CORS protocol.
+//
+// A policy is built once from [Options] by [New], which refuses any
+// configuration a browser would reject or that is unsafe, and is then used
+// as net/http middleware, with or without package gateway:
+//
+//	c, err := cors.New(cors.Options{
+//		AllowOrigins:  []string{"https://pet.com", "https://*.pet.com"},
+//		AllowMethods:  []string{"GET", "POST"},
+//		AllowHeaders:  []string{"Content-Type", "X-Api-Key"},
+//		ExposeHeaders: []string{"X-Amzn-RequestId"},
+//		MaxAge:        10 * time.Minute,
+//	})
+//	if err != nil {
+//		log.Fatal(err) // cors: AllowOrigins[1] "...": ...
+//	}
+//	http.ListenAndServe(addr, c.Handler(api))
+//
+// The middleware answers every preflight itself (204 No Content, the next
+// handler is never called), with allow headers only when the origin, the
+// requested method and every requested header are allowed. For any other
+// request from an allowed origin it sets the CORS headers on the response
+// before the next handler runs, so that every response carries them,
+// gateway errors included (401, 403, 429, 5xx written by apigw.WriteError,
+// which keeps headers already set): without them a browser hides the real
+// error from the page. Vary names the request headers each answer depends
+// on, so that HTTP caches and the stage cache keep answers apart.
+//
+// Inside a gateway the policy sits right after routing and before the
+// authorizer, API keys and throttling: the API-wide policy applies to every
+// route, and a route's own Options replace it ([CORS.ForRoute]). For a path
+// without an OPTIONS route the gateway answers preflights with [IsPreflight]
+// and [CORS.ServePreflight], as HTTP APIs do.
+//
+// How it differs from AWS:
+//
+//   - AWS REST APIs add CORS headers only to the responses the API's author
+//     maps them onto (the "Enable CORS" console action maps them onto the
+//     integration responses and, optionally, the DEFAULT_4XX and
+//     DEFAULT_5XX gateway responses); here every response to an allowed
+//     origin carries them, gateway errors included, with nothing to map.
+//   - AWS answers an allowed origin with the configured header values
+//     whatever the request; here Access-Control-Allow-Origin echoes the
+//     request's origin (or "*"), a preflight that asks for a method or
+//     header not allowed gets no allow headers at all, and Vary is set.
+//   - AWS HTTP APIs ignore the CORS headers a backend returns; here a
+//     backend that sets them itself (Header.Set) overrides the policy's.
+//   - Subdomain wildcards (https://*.pet.com), AllowOriginFunc and Private
+//     Network Access have no AWS counterpart.
+package cors
