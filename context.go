@@ -88,6 +88,9 @@ type ErrorInfo struct {
 	Message               string       // $context.error.message
 	ResponseType          ResponseType // $context.error.responseType
 	ValidationErrorString string       // $context.error.validationErrorString
+	// Cause is what went wrong inside the gateway, for the access log and
+	// the operator; it is never sent to the client.
+	Cause error
 }
 
 // RequestTimeString is $context.requestTime in AWS's CLF form,
@@ -99,10 +102,9 @@ func (c *Context) RequestTimeString() string {
 // RequestTimeEpoch is $context.requestTimeEpoch: milliseconds since the epoch.
 func (c *Context) RequestTimeEpoch() int64 { return c.RequestTime.UnixMilli() }
 
-// MethodARN is the ARN a Lambda-style authorizer's policy is matched
-// against: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
-// with the concrete request path (stage prefix removed).
-func (c *Context) MethodARN() string {
+// StagePath is the request path without the stage prefix: the path the
+// route was matched against and the one a proxied backend sees.
+func (c *Context) StagePath() string {
 	p := c.Path
 	if c.stagePrefixed {
 		p = strings.TrimPrefix(p, "/"+c.Stage)
@@ -110,7 +112,14 @@ func (c *Context) MethodARN() string {
 	if p == "" {
 		p = "/"
 	}
-	return "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod + p
+	return p
+}
+
+// MethodARN is the ARN a Lambda-style authorizer's policy is matched
+// against: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
+// with the concrete request path (stage prefix removed).
+func (c *Context) MethodARN() string {
+	return "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod + c.StagePath()
 }
 
 type contextKey struct{ name string }

@@ -261,7 +261,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	status := e.StatusCode()
 	msg := e.MessageText()
 	if c != nil {
-		c.Error = ErrorInfo{Message: msg, ResponseType: e.Type, ValidationErrorString: e.ValidationErrorString}
+		c.Error = ErrorInfo{Message: msg, ResponseType: e.Type, ValidationErrorString: e.ValidationErrorString, Cause: e.Err}
 	}
 	h := w.Header()
 	for k, vs := range e.Header {
@@ -347,8 +347,44 @@ func (c *compiledResponse) pickTemplate(accept string) *bodyTemplate {
 }
 
 func (t *bodyTemplate) render(r *http.Request, c *Context) string {
-	var b strings.Builder
+	return renderParts(t.parts, r, c)
+}
+
+// VarTemplate is text with $context.<var>, $stageVariables.<name> and
+// $method.request.(header|querystring|path).<name> (or ${...}) substituted,
+// the plain substitution AWS applies to gateway response and mock
+// templates. It is safe for simultaneous use by multiple goroutines.
+type VarTemplate struct{ parts []templatePart }
+
+// CompileVarTemplate parses src; an unknown $context variable is an error.
+// A $ that starts no variable stays as it is.
+func CompileVarTemplate(src string) (*VarTemplate, error) {
+	parts, err := parseSubstitution(src)
+	if err != nil {
+		return nil, err
+	}
+	return &VarTemplate{parts: parts}, nil
+}
+
+// Render substitutes the variables for the request r and its Context c.
+func (t *VarTemplate) Render(r *http.Request, c *Context) string { return renderParts(t.parts, r, c) }
+
+// IsLiteral reports whether the template has no variables.
+func (t *VarTemplate) IsLiteral() bool {
 	for _, p := range t.parts {
+		if p.src.kind != srcLiteral {
+			return false
+		}
+	}
+	return true
+}
+
+func renderParts(parts []templatePart, r *http.Request, c *Context) string {
+	if len(parts) == 1 && parts[0].src.kind == srcLiteral {
+		return parts[0].text
+	}
+	var b strings.Builder
+	for _, p := range parts {
 		if p.src.kind == srcLiteral {
 			b.WriteString(p.text)
 			continue

@@ -1,0 +1,172 @@
+// Command music is the seed's music API behind apigw: an in-memory backend
+// of artists, served through the gateway's pipeline.
+//
+//	go run ./examples/music
+//	curl localhost:8080/artists/1234
+//	curl -X PUT -d '{"popularity":95}' localhost:8080/artists/1234
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/apigw/apigw/gateway"
+)
+
+// Artist is one record of the backend.
+type Artist struct {
+	ID         int      `json:"id"`
+	Artist     string   `json:"artist"`
+	Popularity int      `json:"popularity"`
+	Genres     []string `json:"genres"`
+}
+
+// store is the backend's in-memory database.
+type store struct {
+	mu      sync.Mutex
+	artists map[int]Artist
+}
+
+func newStore() *store {
+	return &store{artists: map[int]Artist{
+		1234: {ID: 1234, Artist: "Queen", Popularity: 90, Genres: []string{"Progressive rock", "Pop rock", "Glam rock"}},
+		5678: {ID: 5678, Artist: "Nina Simone", Popularity: 85, Genres: []string{"Jazz", "Soul", "Blues"}},
+	}}
+}
+
+// backend is the user's existing service, unaware of the gateway.
+func backend(s *store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /artists/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.Atoi(r.PathValue("id"))
+		s.mu.Lock()
+		a, ok := s.artists[id]
+		s.mu.Unlock()
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"message": "artist not found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, a)
+	})
+	mux.HandleFunc("PUT /artists/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.Atoi(r.PathValue("id"))
+		var patch struct {
+			Artist     *string  `json:"artist"`
+			Popularity *int     `json:"popularity"`
+			Genres     []string `json:"genres"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&patch); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"message": "invalid artist"})
+			return
+		}
+		s.mu.Lock()
+		a, ok := s.artists[id]
+		if ok {
+			if patch.Artist != nil {
+				a.Artist = *patch.Artist
+			}
+			if patch.Popularity != nil {
+				a.Popularity = *patch.Popularity
+			}
+			if patch.Genres != nil {
+				a.Genres = patch.Genres
+			}
+			s.artists[id] = a
+		}
+		s.mu.Unlock()
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"message": "artist not found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, a)
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// artistUpdate is the model a PUT body must satisfy.
+const artistUpdate = `{
+  "$schema": "http://json-schema.org/draft-04/schema#",
+  "title": "ArtistUpdate",
+  "type": "object",
+  "properties": {
+    "artist": {"type": "string", "minLength": 1},
+    "popularity": {"type": "integer", "minimum": 0, "maximum": 100},
+    "genres": {"type": "array", "items": {"type": "string"}}
+  },
+  "additionalProperties": false,
+  "minProperties": 1
+}`
+
+// newGateway puts the backend behind the gateway.
+func newGateway(s *store, logger *slog.Logger) (*gateway.Gateway, error) {
+	be := backend(s)
+	return gateway.New(
+		gateway.WithAccessLog(logger),
+		gateway.WithModel("ArtistUpdate", artistUpdate),
+		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Handler(be)}),
+		gateway.Route("PUT /artists/{id}", gateway.Method{
+			Integration:   gateway.Handler(be),
+			RequestModels: map[string]string{"application/json": "ArtistUpdate"},
+		}),
+	)
+}
+
+// run serves the example on addr until ctx ends; ready, if not nil,
+// receives the address it listens on.
+func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- string) error {
+	gw, err := newGateway(newStore(), logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ready := make(chan string, 1)
+	go func() {
+		a := <-ready
+		logger.Info("music API listening", "url", "http://"+a+"/artists/1234")
+	}()
+	if err := run(ctx, *addr, logger, ready); err != nil {
+		log.Fatal(err)
+	}
+}

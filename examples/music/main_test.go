@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// startExample runs the example in-process on a free port.
+func startExample(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler), ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	return "http://" + addr
+}
+
+func call(t *testing.T, method, url, body string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, strings.TrimSpace(string(b))
+}
+
+func TestMusic(t *testing.T) {
+	base := startExample(t)
+	tests := []struct {
+		name, method, path, body string
+		wantStatus               int
+		wantBody                 string
+		wantErrorType            string
+	}{
+		{"get artist", "GET", "/artists/1234", "", 200,
+			`{"id":1234,"artist":"Queen","popularity":90,"genres":["Progressive rock","Pop rock","Glam rock"]}`, ""},
+		{"unknown artist", "GET", "/artists/9", "", 404, `{"message":"artist not found"}`, ""},
+		{"unknown path", "GET", "/albums/1", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
+		{"unknown method", "DELETE", "/artists/1234", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
+		{"update popularity", "PUT", "/artists/1234", `{"popularity":95}`, 200,
+			`{"id":1234,"artist":"Queen","popularity":95,"genres":["Progressive rock","Pop rock","Glam rock"]}`, ""},
+		{"update seen by get", "GET", "/artists/1234", "", 200,
+			`{"id":1234,"artist":"Queen","popularity":95,"genres":["Progressive rock","Pop rock","Glam rock"]}`, ""},
+		{"update unknown", "PUT", "/artists/9", `{"popularity":1}`, 404, `{"message":"artist not found"}`, ""},
+		{"update against the model", "PUT", "/artists/1234", `{"popularity":"high"}`, 400, `{"message":"Invalid request body"}`, "BadRequestException"},
+		{"update not JSON", "PUT", "/artists/1234", `{popularity`, 400, `{"message":"Invalid request body"}`, "BadRequestException"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, body := call(t, tc.method, base+tc.path, tc.body)
+			if status != tc.wantStatus || body != tc.wantBody {
+				t.Errorf("%s %s = %d %s, want %d %s", tc.method, tc.path, status, body, tc.wantStatus, tc.wantBody)
+			}
+			if got := h.Get("x-amzn-ErrorType"); got != tc.wantErrorType {
+				t.Errorf("x-amzn-ErrorType = %q, want %q", got, tc.wantErrorType)
+			}
+			if h.Get("x-amzn-RequestId") == "" {
+				t.Error("no x-amzn-RequestId")
+			}
+		})
+	}
+}
+
+func TestMusicArtistJSON(t *testing.T) {
+	base := startExample(t)
+	_, _, body := call(t, "GET", base+"/artists/5678", "")
+	var a Artist
+	if err := json.Unmarshal([]byte(body), &a); err != nil || a.Artist != "Nina Simone" {
+		t.Fatalf("GET /artists/5678 = %s (%v)", body, err)
+	}
+}

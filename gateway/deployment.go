@@ -1,0 +1,234 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/validator"
+)
+
+// deployment is an immutable snapshot of the API's definition, as AWS's
+// CreateDeployment takes one. Stages serve deployments through bindings.
+type deployment struct {
+	id          string
+	description string
+	created     time.Time
+	def         *config
+	models      map[string]*validator.Model
+	responses   *apigw.GatewayResponses
+}
+
+// newDeployment checks a definition and snapshots it. The definition is
+// compiled once here to report every mistake; each stage that serves it
+// compiles its own routes in bind, which cannot fail after this.
+func (g *Gateway) newDeployment(def *config) (*deployment, error) {
+	var errs []error
+	d := &deployment{id: newDeploymentID(), description: def.desc, created: g.cfg.now(), def: def, models: map[string]*validator.Model{}}
+	if def.timeout != 0 && def.timeout < 50*time.Millisecond {
+		errs = append(errs, fmt.Errorf("gateway: WithTimeout %v: must be at least 50ms", def.timeout))
+	}
+	for _, name := range sortedKeys(def.models) {
+		m, err := validator.CompileModel(name, def.models[name])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("gateway: WithModel(%q): %w", name, err))
+			continue
+		}
+		d.models[name] = m
+	}
+	if len(def.responses) > 0 {
+		gr, err := apigw.NewGatewayResponses(def.responses)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("gateway: WithGatewayResponses: %w", err))
+		}
+		d.responses = gr
+	}
+	if len(def.routes) == 0 {
+		errs = append(errs, errors.New("gateway: no routes: add at least one with gateway.Route"))
+	}
+	if _, err := g.bind(d, "", nil, false); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// binding is a deployment served by one stage (or its canary) with its
+// stage variables: the compiled route tree, one handler chain per route.
+type binding struct {
+	dep    *deployment
+	stage  string
+	vars   map[string]string
+	canary bool
+	root   *node
+}
+
+// bind compiles d's routes for a stage.
+func (g *Gateway) bind(d *deployment, stageName string, vars map[string]string, canary bool) (*binding, error) {
+	b := &binding{dep: d, stage: stageName, vars: vars, canary: canary, root: newNode()}
+	var errs []error
+	for _, spec := range d.def.routes {
+		rt, segs, err := g.compileRoute(d, spec)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("gateway: route %q: %w", spec.pattern, err))
+			continue
+		}
+		if err := b.root.add(segs, rt); err != nil {
+			errs = append(errs, fmt.Errorf("gateway: route %q: %w", spec.pattern, err))
+		}
+	}
+	return b, errors.Join(errs...)
+}
+
+// compileRoute checks one method and builds its handler chain, innermost
+// first: integration, validation, payload limit.
+func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string, error) {
+	method, path, err := parsePattern(spec.pattern)
+	if err != nil {
+		return nil, nil, err
+	}
+	segs, err := resourceSegments(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := spec.method
+	var errs []error
+	timeout := m.Timeout
+	if timeout == 0 {
+		timeout = d.def.timeout
+	}
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	if m.Timeout != 0 && m.Timeout < 50*time.Millisecond {
+		errs = append(errs, fmt.Errorf("Timeout %v: must be at least 50ms", m.Timeout))
+	}
+	var h http.Handler
+	if m.Integration == nil {
+		errs = append(errs, errors.New("Integration: missing"))
+	} else {
+		env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout}
+		ih, err := m.Integration.build(env)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("Integration: %w", err))
+		} else {
+			h = withIntegrationTimeout(ih, timeout, g.cfg.now)
+		}
+	}
+	v, err := g.compileValidator(d, m)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	if !v.Empty() {
+		h = v.Handler(h)
+	}
+	h = limitPayload(h)
+	return &route{method: method, resourcePath: path, resourceID: resourceID(path), handler: h}, segs, nil
+}
+
+func (g *Gateway) compileValidator(d *deployment, m Method) (*validator.Validator, error) {
+	cfg := validator.Config{Mode: m.RequestValidator, Parameters: m.RequestParameters}
+	var errs []error
+	for _, ct := range sortedKeys(m.RequestModels) {
+		name := m.RequestModels[ct]
+		model := d.models[name]
+		if model == nil {
+			errs = append(errs, fmt.Errorf("RequestModels[%q]: model %q is not defined (gateway.WithModel)", ct, name))
+			continue
+		}
+		if cfg.Models == nil {
+			cfg.Models = map[string]*validator.Model{}
+		}
+		cfg.Models[ct] = model
+	}
+	v, err := validator.New(cfg)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return v, errors.Join(errs...)
+}
+
+// fill puts the binding's stage into the request's Context.
+func (b *binding) fill(c *apigw.Context) {
+	c.Stage = b.stage
+	c.DeploymentID = b.dep.id
+	c.IsCanaryRequest = b.canary
+	c.StageVariables = b.vars
+	c.Responses = b.dep.responses
+}
+
+// route matches the request and returns its handler, or nil for AWS's
+// Missing Authentication Token. It sets the resource and path parameters.
+func (b *binding) route(rs *requestState, method, path string, escaped bool) http.Handler {
+	m := match{params: rs.params[:0]}
+	if !b.root.lookup(method, path, &m) {
+		return nil
+	}
+	c := &rs.ctx
+	c.ResourcePath = m.route.resourcePath
+	c.ResourceID = m.route.resourceID
+	if len(m.params) > 0 {
+		if escaped {
+			unescapeParams(m.params)
+		}
+		c.PathParameters = make(map[string]string, len(m.params))
+		for _, p := range m.params {
+			c.PathParameters[p.name] = p.value
+		}
+	}
+	rs.params = m.params
+	return m.route.handler
+}
+
+func paramNames(segs []string) []string {
+	var names []string
+	for _, s := range segs {
+		if strings.HasPrefix(s, "{") {
+			names = append(names, strings.TrimSuffix(strings.TrimSuffix(s[1:], "}"), "+"))
+		}
+	}
+	return names
+}
+
+// resourceID is a stable six-character id for a resource path, the form of
+// AWS's resource ids.
+func resourceID(path string) string {
+	h := fnv.New32a()
+	h.Write([]byte(path))
+	s := strconv.FormatUint(uint64(h.Sum32()), 36)
+	for len(s) < 6 {
+		s = "0" + s
+	}
+	return s[len(s)-6:]
+}
+
+// newDeploymentID returns a random ten-character id, as AWS's are.
+func newDeploymentID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 10)
+	for i := range b {
+		b[i] = alphabet[rand.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,31 @@
+// Package gateway is the REST API of Amazon API Gateway, in-process: a
+// builder for resources and methods ([Route], [Method]), their integrations
+// (an in-process [Handler], an [HTTP] endpoint, a Lambda-style Go function
+// with [Lambda] or [LambdaV2], a [Mock]), and the compiled deployment that
+// serves them through API Gateway's request pipeline.
+//
+//	gw, err := gateway.New(
+//		gateway.WithStage(stage.Stage{Name: "prod"}),
+//		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Handler(backend)}),
+//	)
+//	if err != nil { ... } // every mistake in the definition, each named
+//	http.ListenAndServe(addr, gw)
+//
+// [New] checks the whole definition once and reports every mistake in one
+// error; nothing is compiled per request. A [*Gateway] is an http.Handler;
+// [Gateway.Deploy] swaps in a new definition atomically, so a redeploy under
+// load drops no request.
+//
+// One request crosses these phases in order: entry (request id, stage,
+// canary draw, the [apigw.Context]), route (403 Missing Authentication Token
+// when nothing matches), payload limit (413), request validation (400),
+// integration (with its timeout: 504), then the access log. Every refusal is
+// rendered by [apigw.WriteError], so the API's customised gateway responses
+// apply.
+//
+// Differences from AWS: an in-process handler cannot be pre-empted, so at
+// the integration timeout the gateway answers 504 and cancels the handler's
+// context, but the handler's goroutine runs until it returns; a route whose
+// resource matches but lacks the method falls back to a less specific
+// resource (a {param} or {proxy+}) that has it.
+package gateway

@@ -1,0 +1,209 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/stage"
+)
+
+// DefaultStageName names the stage of a gateway given no [WithStage].
+const DefaultStageName = "default"
+
+// DefaultTimeout is AWS's default integration timeout.
+const DefaultTimeout = 29 * time.Second
+
+// Gateway serves an API through API Gateway's request pipeline. It is an
+// http.Handler, safe for simultaneous use by multiple goroutines; its
+// deployments and stages can be changed while it serves, atomically.
+type Gateway struct {
+	mu    sync.Mutex // serialises changes; readers never take it
+	cfg   *config    // the gateway-level options given to New
+	state atomic.Pointer[state]
+}
+
+// state is one immutable view of the gateway: what each stage serves.
+type state struct {
+	root        *stageRuntime // the single stage, served at "/"
+	stages      map[string]*stageRuntime
+	deployments map[string]*deployment
+	latest      *deployment
+}
+
+// New builds a gateway from its options: the API's definition (routes,
+// models, gateway responses), which becomes its first deployment, and the
+// gateway's own settings (stages, API id, access log). Every mistake is
+// reported in one error that names each route and field.
+func New(opts ...Option) (*Gateway, error) {
+	cfg := &config{}
+	for _, o := range opts {
+		o(cfg)
+	}
+	g := &Gateway{cfg: cfg}
+	g.setDefaults()
+	var errs []error
+	errs = append(errs, cfg.errs...)
+	cfg.errs = nil
+	names := map[string]bool{}
+	for i := range cfg.stages {
+		s := &cfg.stages[i]
+		if err := s.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("gateway: %w", err))
+		}
+		if names[s.Name] {
+			errs = append(errs, fmt.Errorf("gateway: stage %q: defined twice", s.Name))
+		}
+		names[s.Name] = true
+	}
+	dep, err := g.newDeployment(cfg)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	st := &state{stages: map[string]*stageRuntime{}, deployments: map[string]*deployment{dep.id: dep}, latest: dep}
+	for _, s := range cfg.stages {
+		if s.DeploymentID != "" {
+			errs = append(errs, fmt.Errorf("gateway: stage %q: DeploymentID %q: no such deployment (New creates the first one)", s.Name, s.DeploymentID))
+			continue
+		}
+		if c := s.Canary; c != nil && c.DeploymentID != "" {
+			errs = append(errs, fmt.Errorf("gateway: stage %q: Canary.DeploymentID %q: no such deployment (New creates the first one)", s.Name, c.DeploymentID))
+			continue
+		}
+		rt, err := g.newStageRuntime(st, s)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st.stages[s.Name] = rt
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	st.pickRoot()
+	g.state.Store(st)
+	return g, nil
+}
+
+func (g *Gateway) setDefaults() {
+	c := g.cfg
+	if len(c.stages) == 0 {
+		c.stages = []stage.Stage{{Name: DefaultStageName}}
+	}
+	if c.apiID == "" {
+		c.apiID = "apigw"
+	}
+	if c.region == "" {
+		c.region = "us-east-1"
+	}
+	if c.accountID == "" {
+		c.accountID = "123456789012"
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.random == nil {
+		c.random = rand.Float64
+	}
+	if c.transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns = 1024
+		t.MaxIdleConnsPerHost = 256
+		c.transport = t
+	}
+}
+
+// pickRoot serves the only stage at "/" and several under /{stage}/.
+func (s *state) pickRoot() {
+	s.root = nil
+	if len(s.stages) == 1 {
+		for _, rt := range s.stages {
+			s.root = rt
+		}
+	}
+}
+
+// ServeHTTP runs the request through the pipeline of its stage and route.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := g.state.Load()
+	rs := getRequestState()
+	defer putRequestState(rs)
+	c := &rs.ctx
+	c.Reset(r, g.cfg.now())
+	c.APIID, c.Region, c.AccountID = g.cfg.apiID, g.cfg.region, g.cfg.accountID
+	w.Header()["X-Amzn-Requestid"] = []string{c.RequestID}
+	rs.rw = responseWriter{ResponseWriter: w}
+	rw := &rs.rw
+
+	path := r.URL.Path
+	if r.URL.RawPath != "" {
+		path = r.URL.RawPath
+	}
+	sr, rest := st.resolve(path)
+	var h http.Handler
+	if sr != nil {
+		b := sr.pick(r, g.cfg.random)
+		b.fill(c)
+		c.SetStagePrefixed(sr != st.root)
+		h = b.route(rs, r.Method, rest, r.URL.RawPath != "")
+	}
+	r = r.WithContext(apigw.NewContext(r.Context(), c))
+	if h == nil {
+		apigw.WriteError(rw, r, apigw.NewError(apigw.MissingAuthenticationToken))
+	} else {
+		h.ServeHTTP(rw, r)
+	}
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	c.Status = rw.status
+	c.ResponseLength = rw.written
+	if l := g.cfg.accessLog; l != nil {
+		c.ResponseLatency = g.cfg.now().Sub(c.RequestTime)
+		logAccess(r.Context(), l, c)
+	}
+}
+
+// resolve finds the stage a path addresses and the path that remains.
+func (s *state) resolve(path string) (*stageRuntime, string) {
+	if s.root != nil {
+		return s.root, path
+	}
+	name, rest := path, ""
+	if len(name) > 0 && name[0] == '/' {
+		name = name[1:]
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] == '/' {
+			name, rest = name[:i], name[i:]
+			break
+		}
+	}
+	return s.stages[name], rest
+}
+
+// requestState is the per-request scratch space, pooled. Its Context is
+// handed to the phases and must not be kept after the request ends.
+type requestState struct {
+	ctx    apigw.Context
+	rw     responseWriter
+	params []param
+}
+
+var requestStatePool = sync.Pool{New: func() any { return &requestState{params: make([]param, 0, 8)} }}
+
+func getRequestState() *requestState { return requestStatePool.Get().(*requestState) }
+
+func putRequestState(rs *requestState) {
+	rs.rw = responseWriter{}
+	rs.params = rs.params[:0]
+	requestStatePool.Put(rs)
+}

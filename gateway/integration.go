@@ -1,0 +1,128 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/apigw/apigw"
+)
+
+// Integration is a method's backend: [Handler], [HTTP], [Lambda],
+// [LambdaV2] or [Mock].
+type Integration interface {
+	// build checks the integration against its route and returns the
+	// handler that serves it. It runs once per deployment and stage.
+	build(env *buildEnv) (http.Handler, error)
+}
+
+// buildEnv is what an integration may know about its route at build time.
+type buildEnv struct {
+	resourcePath string
+	params       []string // the route's path parameter names
+	transport    http.RoundTripper
+	timeout      time.Duration
+}
+
+// withIntegrationTimeout runs h under the method's timeout and records the
+// integration's status and latency. A handler that gives up at the deadline
+// without answering (or answers after it) gets AWS's 504.
+func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := apigw.FromContext(r.Context())
+		start := now()
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		iw := integrationWriterPool.Get().(*integrationWriter)
+		*iw = integrationWriter{ResponseWriter: w, r: r, ctx: ctx}
+		h.ServeHTTP(iw, r.WithContext(ctx))
+		if !iw.started && ctx.Err() == context.DeadlineExceeded {
+			iw.timeout()
+		}
+		cancel()
+		if c != nil {
+			c.IntegrationLatency = now().Sub(start)
+			c.IntegrationStatus = iw.status
+		}
+		*iw = integrationWriter{}
+		integrationWriterPool.Put(iw)
+	})
+}
+
+var integrationWriterPool = sync.Pool{New: func() any { return new(integrationWriter) }}
+
+// integrationWriter stands between an integration and the client: it notes
+// the integration's status and replaces an answer that starts after the
+// deadline by the 504 the client is owed.
+type integrationWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	ctx      context.Context
+	started  bool
+	timedOut bool
+	status   int
+}
+
+func (w *integrationWriter) WriteHeader(code int) {
+	if w.started {
+		return
+	}
+	if w.ctx.Err() == context.DeadlineExceeded {
+		w.timeout()
+		return
+	}
+	if code >= 200 {
+		w.started = true
+	}
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *integrationWriter) Write(p []byte) (int, error) {
+	if !w.started {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.timedOut {
+		return 0, http.ErrHandlerTimeout
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *integrationWriter) timeout() {
+	w.started, w.timedOut = true, true
+	w.status = http.StatusGatewayTimeout
+	apigw.WriteError(w.ResponseWriter, w.r, apigw.NewError(apigw.IntegrationTimeout))
+}
+
+func (w *integrationWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes a flush on once the answer has started.
+func (w *integrationWriter) Flush() {
+	if !w.started {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.timedOut {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
+// limitPayload refuses bodies over AWS's 10 MB before any backend sees
+// them: at once when Content-Length says so, else by reading the body.
+func limitPayload(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > apigw.MaxBodyBytes {
+			apigw.WriteError(w, r, apigw.NewError(apigw.RequestTooLarge))
+			return
+		}
+		if r.ContentLength < 0 {
+			if c := apigw.FromContext(r.Context()); c != nil {
+				if _, err := c.Body(r); errors.Is(err, apigw.ErrBodyTooLarge) {
+					apigw.WriteError(w, r, apigw.NewError(apigw.RequestTooLarge))
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,301 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/apigw/apigw"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// Aliases is a Lambda-style integration with several versions of a function,
+// chosen per request by Selector, a text with ${stageVariables.name}: the
+// integration URI arn:...:function:hello:${stageVariables.ver} of AWS, where
+// each stage (or canary) names the alias it serves.
+//
+//	gateway.Lambda(gateway.Aliases{
+//		Selector:  "${stageVariables.ver}",
+//		Functions: map[string]any{"prod": helloV1, "beta": helloV2},
+//	})
+//
+// A selector that names no alias is AWS's 500, with the reason in the
+// access log.
+type Aliases struct {
+	Selector  string
+	Functions map[string]any
+}
+
+// lambdaIntegration invokes a Go function as AWS invokes a Lambda function
+// behind a proxy integration.
+type lambdaIntegration struct {
+	fn      any
+	version payloadVersion
+}
+
+type payloadVersion int
+
+const (
+	payloadV1 payloadVersion = 1
+	payloadV2 payloadVersion = 2
+)
+
+// Lambda integrates a Lambda-style Go function as AWS's Lambda proxy
+// integration with payload format 1.0: fn receives an
+// events.APIGatewayProxyRequest, filled as AWS fills it, and answers with an
+// events.APIGatewayProxyResponse. fn may have any signature
+// lambda.Start accepts (func(ctx, events.APIGatewayProxyRequest)
+// (events.APIGatewayProxyResponse, error), or other input and output types
+// that read and write the same JSON), so a handler written for AWS Lambda
+// runs unchanged; it is invoked with the same JSON round trip. fn may also
+// be [Aliases]. A function error, a panic or a malformed response is AWS's
+// 502 {"message": "Internal server error"}.
+func Lambda(fn any) Integration { return &lambdaIntegration{fn: fn, version: payloadV1} }
+
+// LambdaV2 is [Lambda] with payload format 2.0: fn receives an
+// events.APIGatewayV2HTTPRequest and answers with an
+// events.APIGatewayV2HTTPResponse — or with any JSON, which becomes a 200
+// application/json body.
+func LambdaV2(fn any) Integration { return &lambdaIntegration{fn: fn, version: payloadV2} }
+
+func (li *lambdaIntegration) build(env *buildEnv) (http.Handler, error) {
+	if a, ok := li.fn.(Aliases); ok {
+		return li.buildAliases(a)
+	}
+	h, err := newLambdaHandler(li.fn)
+	if err != nil {
+		return nil, fmt.Errorf("Lambda: %w", err)
+	}
+	return &lambdaHandler{invoke: h, version: li.version}, nil
+}
+
+func (li *lambdaIntegration) buildAliases(a Aliases) (http.Handler, error) {
+	sel, err := compileURLTemplate(a.Selector, nil)
+	if err != nil {
+		return nil, fmt.Errorf("Lambda: Aliases.Selector: %w", err)
+	}
+	if sel.literal() {
+		return nil, fmt.Errorf("Lambda: Aliases.Selector %q: names no ${stageVariables.name}", a.Selector)
+	}
+	if len(a.Functions) == 0 {
+		return nil, errors.New("Lambda: Aliases.Functions: empty")
+	}
+	byName := map[string]*lambdaHandler{}
+	var errs []error
+	for _, name := range sortedKeys(a.Functions) {
+		h, err := newLambdaHandler(a.Functions[name])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("Lambda: Aliases.Functions[%q]: %w", name, err))
+			continue
+		}
+		byName[name] = &lambdaHandler{invoke: h, version: li.version, alias: name}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	names := sortedKeys(a.Functions)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := apigw.FromContext(r.Context())
+		alias := sel.expand(c)
+		h := byName[alias]
+		if h == nil {
+			apigw.WriteError(w, r, &apigw.Error{Type: apigw.APIConfigurationError,
+				Err: fmt.Errorf("Lambda alias %q (from %s) does not exist; aliases are %s", alias, a.Selector, strings.Join(names, ", "))})
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), nil
+}
+
+// invoker calls a function with a JSON payload and returns its JSON
+// answer, as the Lambda runtime does.
+type invoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// funcInvoker calls a Go function of any signature lambda.Start accepts.
+type funcInvoker struct {
+	fn       reflect.Value
+	takesCtx bool
+	in       reflect.Type // nil: the function takes no event
+	nOut     int
+}
+
+// newLambdaHandler checks fn against lambda.Start's rules, at build time.
+// A value with an Invoke(ctx, []byte) ([]byte, error) method, as
+// lambda.Handler has, is used as it is.
+func newLambdaHandler(fn any) (invoker, error) {
+	if fn == nil {
+		return nil, errors.New("nil function")
+	}
+	if h, ok := fn.(invoker); ok {
+		return h, nil
+	}
+	t := reflect.TypeOf(fn)
+	if t.Kind() != reflect.Func {
+		return nil, fmt.Errorf("%T is not a function", fn)
+	}
+	ctxType := reflect.TypeFor[context.Context]()
+	errType := reflect.TypeFor[error]()
+	f := &funcInvoker{fn: reflect.ValueOf(fn), nOut: t.NumOut()}
+	switch t.NumIn() {
+	case 0:
+	case 1:
+		if t.In(0) == ctxType {
+			f.takesCtx = true
+		} else {
+			f.in = t.In(0)
+		}
+	case 2:
+		if t.In(0) != ctxType {
+			return nil, fmt.Errorf("%T: a function of two arguments must take a context.Context first", fn)
+		}
+		f.takesCtx, f.in = true, t.In(1)
+	default:
+		return nil, fmt.Errorf("%T: takes more than two arguments", fn)
+	}
+	switch t.NumOut() {
+	case 0:
+	case 1:
+		if !t.Out(0).Implements(errType) {
+			return nil, fmt.Errorf("%T: a single result must be an error", fn)
+		}
+	case 2:
+		if !t.Out(1).Implements(errType) {
+			return nil, fmt.Errorf("%T: the second result must be an error", fn)
+		}
+	default:
+		return nil, fmt.Errorf("%T: returns more than two values", fn)
+	}
+	return f, nil
+}
+
+// Invoke decodes the event into the function's argument, calls it and
+// encodes its result.
+func (f *funcInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	args := make([]reflect.Value, 0, 2)
+	if f.takesCtx {
+		args = append(args, reflect.ValueOf(ctx))
+	}
+	if f.in != nil {
+		v := reflect.New(f.in)
+		if err := json.Unmarshal(payload, v.Interface()); err != nil {
+			return nil, fmt.Errorf("decoding the event: %w", err)
+		}
+		args = append(args, v.Elem())
+	}
+	outs := f.fn.Call(args)
+	if f.nOut > 0 {
+		if err, _ := outs[f.nOut-1].Interface().(error); err != nil {
+			return nil, err
+		}
+	}
+	if f.nOut < 2 {
+		return []byte("null"), nil
+	}
+	return json.Marshal(outs[0].Interface())
+}
+
+// lambdaHandler serves one request by invoking the function.
+type lambdaHandler struct {
+	invoke  invoker
+	version payloadVersion
+	alias   string
+}
+
+// errLambdaPanic stands for a function that panicked.
+var errLambdaPanic = errors.New("function panicked")
+
+func (h *lambdaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := apigw.FromContext(r.Context())
+	if c == nil {
+		r, c = apigw.EnsureContext(r)
+	}
+	payload, err := h.event(r, c)
+	if errors.Is(err, apigw.ErrBodyTooLarge) {
+		apigw.WriteError(w, r, apigw.NewError(apigw.RequestTooLarge))
+		return
+	}
+	if err != nil {
+		writeLambdaError(w, r, fmt.Errorf("building the event: %w", err))
+		return
+	}
+	out, err := h.call(r.Context(), c, payload)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return // the timeout phase answers 504
+		}
+		writeLambdaError(w, r, err)
+		return
+	}
+	var resp *lambdaResponse
+	if h.version == payloadV2 {
+		resp, err = parseResponseV2(out)
+	} else {
+		resp, err = parseResponseV1(out)
+	}
+	if err != nil {
+		writeLambdaError(w, r, err)
+		return
+	}
+	resp.write(w)
+}
+
+// event is the JSON the function receives.
+func (h *lambdaHandler) event(r *http.Request, c *apigw.Context) ([]byte, error) {
+	if h.version == payloadV2 {
+		ev, err := buildEventV2(r, c)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(ev)
+	}
+	ev, err := buildEventV1(r, c)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(ev)
+}
+
+// call invokes the function on its own goroutine, so that a function that
+// ignores its context still yields to the timeout, as AWS stops waiting for
+// a Lambda function that overruns.
+func (h *lambdaHandler) call(ctx context.Context, c *apigw.Context, payload []byte) ([]byte, error) {
+	lc := &lambdacontext.LambdaContext{
+		AwsRequestID:       c.RequestID,
+		InvokedFunctionArn: "arn:aws:lambda:" + c.Region + ":" + c.AccountID + ":function:" + c.APIID + c.ResourcePath,
+	}
+	if h.alias != "" {
+		lc.InvokedFunctionArn += ":" + h.alias
+	}
+	ctx = lambdacontext.NewContext(ctx, lc)
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("%w: %v", errLambdaPanic, p)}
+			}
+		}()
+		out, err := h.invoke.Invoke(ctx, payload)
+		done <- result{out: out, err: err}
+	}()
+	select {
+	case res := <-done:
+		return res.out, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// writeLambdaError is AWS's answer to a failed Lambda proxy integration.
+func writeLambdaError(w http.ResponseWriter, r *http.Request, err error) {
+	apigw.WriteError(w, r, &apigw.Error{Type: apigw.IntegrationFailure, Status: http.StatusBadGateway, Message: "Internal server error", Err: err})
+}

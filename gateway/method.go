@@ -1,0 +1,29 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/apigw/apigw/validator"
+)
+
+// Method is one HTTP method of one resource: what a client may send and how
+// the gateway answers it.
+type Method struct {
+	// Integration serves the method; required.
+	Integration Integration
+	// Timeout is the integration timeout; 0 takes the gateway's (29 s by
+	// default). From 50 ms.
+	Timeout time.Duration
+
+	// RequestValidator says what of the declarations below is checked:
+	// validator.All (the zero value), validator.Body, validator.Parameters
+	// or validator.Off.
+	RequestValidator validator.Mode
+	// RequestParameters declares the method's parameters, keyed as AWS
+	// does ("method.request.querystring.lang", "method.request.header.x-id",
+	// "method.request.path.id"); true marks a required one.
+	RequestParameters map[string]bool
+	// RequestModels maps a content type ("application/json", or "$default"
+	// for any other) to the name of a model given to [WithModel].
+	RequestModels map[string]string
+}

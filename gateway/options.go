@@ -1,0 +1,136 @@
+package gateway
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/stage"
+)
+
+// Option configures a gateway ([New]) or a deployment ([Gateway.Deploy]).
+// Options that describe the API (routes, models, gateway responses) form a
+// deployment; the others configure the gateway itself and are accepted by
+// New only.
+type Option func(*config)
+
+// config is everything the options say.
+type config struct {
+	// The API definition: what a deployment snapshots.
+	routes    []routeSpec
+	models    map[string]string
+	responses map[apigw.ResponseType]apigw.GatewayResponse
+	timeout   time.Duration
+	desc      string
+
+	// The gateway itself.
+	apiID, region, accountID string
+	stages                   []stage.Stage
+	accessLog                *slog.Logger
+	now                      func() time.Time
+	random                   func() float64
+	transport                http.RoundTripper
+
+	gatewayOnly []string // names of gateway-level options given
+	errs        []error
+}
+
+func (c *config) gatewayOption(name string) { c.gatewayOnly = append(c.gatewayOnly, name) }
+
+// Route adds a method to the API. pattern is "METHOD /resource/path": the
+// method is GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or ANY; the path's
+// segments are literals, {param} or, last, a greedy {proxy+}.
+func Route(pattern string, m Method) Option {
+	return func(c *config) { c.routes = append(c.routes, routeSpec{pattern: pattern, method: m}) }
+}
+
+// WithModel adds a named model, a JSON Schema, for Method.RequestModels.
+func WithModel(name, schema string) Option {
+	return func(c *config) {
+		if c.models == nil {
+			c.models = map[string]string{}
+		}
+		if _, dup := c.models[name]; dup {
+			c.errs = append(c.errs, fmt.Errorf("WithModel(%q): defined twice", name))
+		}
+		c.models[name] = schema
+	}
+}
+
+// WithGatewayResponses customises the gateway responses, as AWS's
+// PutGatewayResponse does; the types not given keep AWS's defaults (or
+// DEFAULT_4XX / DEFAULT_5XX when those are given).
+func WithGatewayResponses(m map[apigw.ResponseType]apigw.GatewayResponse) Option {
+	return func(c *config) {
+		if c.responses == nil {
+			c.responses = map[apigw.ResponseType]apigw.GatewayResponse{}
+		}
+		for t, r := range m {
+			c.responses[t] = r
+		}
+	}
+}
+
+// WithTimeout sets the integration timeout of every method that sets none:
+// 50 ms or more. Default 29 s, AWS's default.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) { c.timeout = d }
+}
+
+// WithDescription describes the deployment, for people.
+func WithDescription(s string) Option {
+	return func(c *config) { c.desc = s }
+}
+
+// WithStage adds a stage. Without one the gateway serves a single stage
+// named "default" at the root; with one, that stage is served at the root;
+// with several, each is served under /{stageName}/, as AWS's invoke URLs
+// are.
+func WithStage(s stage.Stage) Option {
+	return func(c *config) {
+		c.gatewayOption("WithStage")
+		c.stages = append(c.stages, s)
+	}
+}
+
+// WithAPIID sets $context.apiId, used in method ARNs and events. Default
+// "apigw".
+func WithAPIID(id string) Option {
+	return func(c *config) { c.gatewayOption("WithAPIID"); c.apiID = id }
+}
+
+// WithRegion sets the region in method ARNs. Default "us-east-1".
+func WithRegion(region string) Option {
+	return func(c *config) { c.gatewayOption("WithRegion"); c.region = region }
+}
+
+// WithAccountID sets $context.accountId. Default "123456789012".
+func WithAccountID(id string) Option {
+	return func(c *config) { c.gatewayOption("WithAccountID"); c.accountID = id }
+}
+
+// WithAccessLog writes one record per request to l, at Info level (Warn for
+// 4xx refusals, Error for 5xx). nil, the default, logs nothing.
+func WithAccessLog(l *slog.Logger) Option {
+	return func(c *config) { c.gatewayOption("WithAccessLog"); c.accessLog = l }
+}
+
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.gatewayOption("WithClock"); c.now = now }
+}
+
+// WithRandom replaces the source of the canary draw: a function returning
+// values in [0, 1), safe for simultaneous use. For tests with a seeded
+// source.
+func WithRandom(f func() float64) Option {
+	return func(c *config) { c.gatewayOption("WithRandom"); c.random = f }
+}
+
+// WithTransport sets the transport of HTTP integrations. Default: a clone of
+// http.DefaultTransport that keeps more idle connections per host.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) { c.gatewayOption("WithTransport"); c.transport = rt }
+}

@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/apigw/apigw"
+)
+
+// urlTemplate is an integration path or URL with {param} and
+// ${stageVariables.name} holes, parsed once.
+type urlTemplate struct {
+	parts []urlPart
+}
+
+type urlPart struct {
+	text     string
+	param    string // a path parameter, escaped on expansion
+	stageVar string // a stage variable, inserted as it is
+}
+
+func compileURLTemplate(s string, params []string) (*urlTemplate, error) {
+	t := &urlTemplate{}
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "{$")
+		if i < 0 {
+			t.parts = append(t.parts, urlPart{text: s})
+			break
+		}
+		if s[i] == '$' && !strings.HasPrefix(s[i:], "${") {
+			t.parts = append(t.parts, urlPart{text: s[:i+1]})
+			s = s[i+1:]
+			continue
+		}
+		if i > 0 {
+			t.parts = append(t.parts, urlPart{text: s[:i]})
+		}
+		open := i
+		if s[i] == '$' {
+			open = i + 1
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			return nil, fmt.Errorf("%q: { without }", s)
+		}
+		name := s[open+1 : open+end]
+		switch {
+		case s[i] == '$':
+			v, ok := strings.CutPrefix(name, "stageVariables.")
+			if !ok || v == "" {
+				return nil, fmt.Errorf("${%s}: only ${stageVariables.name} is allowed", name)
+			}
+			t.parts = append(t.parts, urlPart{stageVar: v})
+		default:
+			name = strings.TrimSuffix(name, "+")
+			if !slices.Contains(params, name) {
+				return nil, fmt.Errorf("{%s}: the route has no such path parameter (has %v)", name, params)
+			}
+			t.parts = append(t.parts, urlPart{param: name})
+		}
+		s = s[open+end+1:]
+	}
+	return t, nil
+}
+
+// expand fills the holes from the request's Context. Path parameters are
+// escaped segment by segment (a greedy one keeps its slashes).
+func (t *urlTemplate) expand(c *apigw.Context) string {
+	var b strings.Builder
+	for _, p := range t.parts {
+		switch {
+		case p.param != "":
+			if c == nil {
+				continue
+			}
+			for i, seg := range strings.Split(c.PathParameters[p.param], "/") {
+				if i > 0 {
+					b.WriteByte('/')
+				}
+				b.WriteString(url.PathEscape(seg))
+			}
+		case p.stageVar != "":
+			if c != nil {
+				b.WriteString(c.StageVariables[p.stageVar])
+			}
+		default:
+			b.WriteString(p.text)
+		}
+	}
+	return b.String()
+}
+
+// literal reports whether the template has no holes.
+func (t *urlTemplate) literal() bool {
+	for _, p := range t.parts {
+		if p.param != "" || p.stageVar != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// probe expands the template with every hole filled by "x", to check the
+// shape of the result at build time.
+func (t *urlTemplate) probe() string {
+	var b strings.Builder
+	for _, p := range t.parts {
+		if p.param != "" || p.stageVar != "" {
+			b.WriteString("x")
+			continue
+		}
+		b.WriteString(p.text)
+	}
+	return b.String()
+}

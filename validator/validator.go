@@ -1,0 +1,221 @@
+package validator
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/apigw/apigw"
+)
+
+// Mode says what a validator checks, as AWS's request validators do.
+type Mode uint8
+
+const (
+	// All validates the body and the parameters (the zero value).
+	All Mode = iota
+	// Body validates the body only.
+	Body
+	// Parameters validates the required parameters only.
+	Parameters
+	// Off validates nothing.
+	Off
+)
+
+func (m Mode) String() string {
+	switch m {
+	case All:
+		return "All"
+	case Body:
+		return "Body"
+	case Parameters:
+		return "Parameters"
+	case Off:
+		return "Off"
+	}
+	return fmt.Sprintf("Mode(%d)", uint8(m))
+}
+
+// Config declares what a method accepts.
+type Config struct {
+	// Mode selects what is validated; the zero value validates all that is
+	// declared.
+	Mode Mode
+	// Parameters are the method's request parameters keyed as AWS keys
+	// them, "method.request.querystring.q", "method.request.header.x-id",
+	// "method.request.path.id"; true marks a required one.
+	Parameters map[string]bool
+	// Models maps a request content type to its model; "$default" applies
+	// to content types without one of their own. A request whose content
+	// type has no model has its body unchecked.
+	Models map[string]*Model
+}
+
+// Validator checks requests against a Config. It is safe for simultaneous
+// use by multiple goroutines.
+type Validator struct {
+	params []requiredParam // sorted by name
+	models map[string]*Model
+	mode   Mode
+}
+
+type requiredParam struct {
+	where string // header, querystring, path
+	name  string
+}
+
+// New checks cfg and returns its Validator.
+func New(cfg Config) (*Validator, error) {
+	if cfg.Mode > Off {
+		return nil, fmt.Errorf("validator: Mode %d: unknown", cfg.Mode)
+	}
+	v := &Validator{mode: cfg.Mode, models: map[string]*Model{}}
+	var errs []error
+	for key, required := range cfg.Parameters {
+		where, name, ok := parseParameter(key)
+		if !ok {
+			errs = append(errs, fmt.Errorf("validator: Parameters[%q]: not method.request.(header|querystring|path).<name>", key))
+			continue
+		}
+		if required {
+			v.params = append(v.params, requiredParam{where, name})
+		}
+	}
+	slices.SortFunc(v.params, func(a, b requiredParam) int { return strings.Compare(a.name, b.name) })
+	for ct, m := range cfg.Models {
+		if m == nil {
+			errs = append(errs, fmt.Errorf("validator: Models[%q]: nil model", ct))
+			continue
+		}
+		if ct != "$default" {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("validator: Models[%q]: bad content type: %w", ct, err))
+				continue
+			}
+			ct = mt
+		}
+		v.models[ct] = m
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func parseParameter(key string) (where, name string, ok bool) {
+	rest, ok := strings.CutPrefix(key, "method.request.")
+	if !ok {
+		return "", "", false
+	}
+	where, name, ok = strings.Cut(rest, ".")
+	if !ok || name == "" {
+		return "", "", false
+	}
+	switch where {
+	case "header", "querystring", "path":
+		return where, name, true
+	}
+	return "", "", false
+}
+
+// Empty reports whether v checks nothing, so a gateway can leave it out of
+// the chain.
+func (v *Validator) Empty() bool {
+	return v.mode == Off || (len(v.params) == 0 || v.mode == Body) && (len(v.models) == 0 || v.mode == Parameters)
+}
+
+// Handler returns next behind the validator: a request that fails gets
+// AWS's 400 and never reaches next.
+func (v *Validator) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, c := apigw.EnsureContext(r)
+		if err := v.Validate(r, c); err != nil {
+			apigw.WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Validate checks r and returns nil or an *apigw.Error: BAD_REQUEST_PARAMETERS,
+// BAD_REQUEST_BODY, or REQUEST_TOO_LARGE for a body over 10 MB.
+func (v *Validator) Validate(r *http.Request, c *apigw.Context) error {
+	if v.mode == All || v.mode == Parameters {
+		if err := v.checkParameters(r, c); err != nil {
+			return err
+		}
+	}
+	if v.mode == All || v.mode == Body {
+		return v.checkBody(r, c)
+	}
+	return nil
+}
+
+func (v *Validator) checkParameters(r *http.Request, c *apigw.Context) error {
+	var missing []string
+	var query map[string][]string
+	for _, p := range v.params {
+		present := false
+		switch p.where {
+		case "header":
+			present = len(r.Header.Values(p.name)) > 0
+		case "querystring":
+			if query == nil {
+				query = r.URL.Query()
+			}
+			_, present = query[p.name]
+		case "path":
+			present = c.PathParameters[p.name] != ""
+		}
+		if !present {
+			missing = append(missing, p.name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	msg := "Missing required request parameters: [" + strings.Join(missing, ", ") + "]"
+	return &apigw.Error{Type: apigw.BadRequestParameters, Message: msg, ValidationErrorString: msg}
+}
+
+func (v *Validator) checkBody(r *http.Request, c *apigw.Context) error {
+	m := v.modelFor(r.Header.Get("Content-Type"))
+	if m == nil {
+		return nil
+	}
+	doc, err := c.JSON(r)
+	if errors.Is(err, apigw.ErrBodyTooLarge) {
+		return &apigw.Error{Type: apigw.RequestTooLarge, Err: err}
+	}
+	if err != nil {
+		return &apigw.Error{Type: apigw.BadRequestBody, ValidationErrorString: "[" + err.Error() + "]", Err: err}
+	}
+	if err := m.Validate(doc); err != nil {
+		return &apigw.Error{Type: apigw.BadRequestBody, ValidationErrorString: err.Error(), Err: fmt.Errorf("model %q: %w", m.name, err)}
+	}
+	return nil
+}
+
+// modelFor picks the model for a content type; none sent counts as
+// application/json, as AWS does.
+func (v *Validator) modelFor(contentType string) *Model {
+	if len(v.models) == 0 {
+		return nil
+	}
+	mt := "application/json"
+	if contentType != "" {
+		if parsed, _, err := mime.ParseMediaType(contentType); err == nil {
+			mt = parsed
+		} else {
+			mt = strings.ToLower(strings.TrimSpace(contentType))
+		}
+	}
+	if m := v.models[mt]; m != nil {
+		return m
+	}
+	return v.models["$default"]
+}
