@@ -1,0 +1,239 @@
+package cache
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/apigw/apigw"
+)
+
+// Key identifies one cached response the way AWS builds cache keys: the
+// stage, the HTTP method, the resource path template and the values of the
+// method's declared cache key parameters. Build one to [Cache.Invalidate] an
+// entry from Go:
+//
+//	c.Invalidate(ctx, cache.Key{Stage: "prod", Method: "GET", Resource: "/artists/{id}",
+//		Params: map[string][]string{"method.request.path.id": {"1234"}}})
+type Key struct {
+	// Stage is apigw.Context.Stage ("" for a Cache used without gateway).
+	Stage string
+	// Canary selects the canary's own entries under Config.SeparateCanary.
+	Canary bool
+	// Method is the HTTP method, "GET".
+	Method string
+	// Resource is the resource path template, apigw.Context.ResourcePath
+	// ("/artists/{id}"); for a Cache used without gateway, the request's
+	// URL path ("/artists/1234").
+	Resource string
+	// Params maps each declared cache key parameter that the request
+	// carried, by its AWS name (method.request.path.id,
+	// method.request.querystring.lang, method.request.header.Accept), to its
+	// values in request order. A parameter the request did not carry is
+	// left out.
+	Params map[string][]string
+}
+
+// Key returns the string under which the Store keeps the entry of k.
+func (c *Cache) Key(k Key) (string, error) {
+	type kv struct {
+		label  string
+		values []string
+	}
+	params := make([]kv, 0, len(k.Params))
+	for name, vs := range k.Params {
+		p, err := parseKeyParameter(name)
+		if err != nil {
+			return "", fmt.Errorf("cache: Key.Params[%q]: %w", name, err)
+		}
+		if len(vs) > 0 {
+			params = append(params, kv{p.label, vs})
+		}
+	}
+	slices.SortFunc(params, func(a, b kv) int { return strings.Compare(a.label, b.label) })
+	for i := 1; i < len(params); i++ {
+		if params[i].label == params[i-1].label {
+			return "", fmt.Errorf("cache: Key.Params: %s given twice", params[i].label)
+		}
+	}
+	b := c.appendKeyHead(nil, k.Stage, k.Canary, k.Method, k.Resource)
+	for _, p := range params {
+		for _, v := range p.values {
+			b = appendField(b, p.label)
+			b = appendField(b, v)
+		}
+	}
+	return string(b), nil
+}
+
+// The layout of a key, every field written as <decimal length>:<bytes> so
+// that no choice of values can make two different requests share a key:
+//
+//	Namespace "|" stage variant method resource { param-name value }
+//
+// where variant is "" or "canary" and one param-name/value pair is written
+// per value, parameters in the order of their AWS names and values in
+// request order. Flush deletes the prefix up to and including the stage.
+func (c *Cache) appendKeyHead(b []byte, stage string, canary bool, method, resource string) []byte {
+	b = append(b, c.ns...)
+	b = appendField(b, stage)
+	if canary && c.separateCanary {
+		b = appendField(b, "canary")
+	} else {
+		b = appendField(b, "")
+	}
+	b = appendField(b, method)
+	return appendField(b, resource)
+}
+
+func appendField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
+}
+
+type paramKind uint8
+
+const (
+	paramPath paramKind = iota
+	paramQuery
+	paramHeader
+)
+
+// keyParam is one declared cache key parameter.
+type keyParam struct {
+	kind  paramKind
+	name  string // path or query name as declared; header name canonical
+	label string // the canonical AWS name, written into keys
+}
+
+// parseKeyParameter parses an AWS cache key parameter name:
+// method.request.path.<name>, method.request.querystring.<name> or
+// method.request.header.<name> (also multivaluequerystring and
+// multivalueheader, the same here: a key holds every value).
+func parseKeyParameter(s string) (keyParam, error) {
+	rest, ok := strings.CutPrefix(s, "method.request.")
+	if !ok {
+		return keyParam{}, fmt.Errorf("not method.request.(path|querystring|header).<name>")
+	}
+	where, name, _ := strings.Cut(rest, ".")
+	if name == "" {
+		return keyParam{}, fmt.Errorf("no parameter name")
+	}
+	switch where {
+	case "path":
+		return keyParam{kind: paramPath, name: name, label: "method.request.path." + name}, nil
+	case "querystring", "multivaluequerystring":
+		return keyParam{kind: paramQuery, name: name, label: "method.request.querystring." + name}, nil
+	case "header", "multivalueheader":
+		if !validHeaderName(name) {
+			return keyParam{}, fmt.Errorf("%q is not a header name", name)
+		}
+		name = http.CanonicalHeaderKey(name)
+		return keyParam{kind: paramHeader, name: name, label: "method.request.header." + name}, nil
+	}
+	return keyParam{}, fmt.Errorf("%q: want path, querystring or header", where)
+}
+
+// parseKeyParameters parses a method's declared cache key parameters into
+// the order keys are written in.
+func parseKeyParameters(names []string) ([]keyParam, error) {
+	params := make([]keyParam, 0, len(names))
+	for i, s := range names {
+		p, err := parseKeyParameter(s)
+		if err != nil {
+			return nil, fmt.Errorf("cache: KeyParameters[%d] %q: %w", i, s, err)
+		}
+		for _, q := range params {
+			if q.label == p.label {
+				return nil, fmt.Errorf("cache: KeyParameters[%d] %q: declared twice", i, s)
+			}
+		}
+		params = append(params, p)
+	}
+	slices.SortFunc(params, func(a, b keyParam) int { return strings.Compare(a.label, b.label) })
+	return params, nil
+}
+
+// appendRequestKey appends the key of r, whose HTTP method is method, to b.
+func (c *Cache) appendRequestKey(b []byte, r *http.Request, ac *apigw.Context, method string, params []keyParam) []byte {
+	resource := ac.ResourcePath
+	if resource == "" {
+		// Without a router there is no template: the concrete path in its
+		// escaped form (which tells /a%2Fb from /a/b without allocating
+		// for ordinary paths).
+		resource = r.URL.EscapedPath()
+	}
+	b = c.appendKeyHead(b, ac.Stage, ac.IsCanaryRequest, method, resource)
+	for i := range params {
+		p := &params[i]
+		switch p.kind {
+		case paramPath:
+			if v, ok := ac.PathParameters[p.name]; ok {
+				b = appendField(b, p.label)
+				b = appendField(b, v)
+			}
+		case paramHeader:
+			for _, v := range r.Header[p.name] {
+				b = appendField(b, p.label)
+				b = appendField(b, v)
+			}
+		case paramQuery:
+			b = appendQueryValues(b, p.label, p.name, r.URL.RawQuery)
+		}
+	}
+	return b
+}
+
+// appendQueryValues appends a label/value pair for each value of name in
+// the raw query, reading it exactly as net/url's ParseQuery does (and so as
+// a Go backend's r.URL.Query() does): pairs split on '&', a pair holding ';'
+// or a bad %-escape skipped, '+' read as a space.
+func appendQueryValues(b []byte, label, name, query string) []byte {
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		if pair == "" || strings.IndexByte(pair, ';') >= 0 {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, ok := unescapeQuery(k)
+		if !ok || k != name {
+			continue
+		}
+		v, ok = unescapeQuery(v)
+		if !ok {
+			continue
+		}
+		b = appendField(b, label)
+		b = appendField(b, v)
+	}
+	return b
+}
+
+// unescapeQuery is url.QueryUnescape without an allocation when there is
+// nothing to unescape.
+func unescapeQuery(s string) (string, bool) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	u, err := url.QueryUnescape(s)
+	return u, err == nil
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110).
+func validHeaderName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' {
+			continue
+		}
+		if strings.IndexByte("!#$%&'*+-.^_`|~", b) < 0 {
+			return false
+		}
+	}
+	return s != ""
+}
