@@ -1,0 +1,134 @@
+package authorizer
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/apigw/apigw"
+)
+
+// Authorizer decides whether a request may call a method. The JWT,
+// Cognito, TOKEN and REQUEST authorizers of this package implement it; all
+// are safe for simultaneous use by multiple goroutines.
+type Authorizer interface {
+	// Authorize checks r for a method that requires scopes (only JWT
+	// authorizers read them; Lambda-style authorizers ignore them, as AWS
+	// does). On success it fills c.Authorizer and returns nil; otherwise it
+	// returns an *apigw.Error to render with apigw.WriteError: 401
+	// UNAUTHORIZED, 403 ACCESS_DENIED, or 500 AUTHORIZER_CONFIGURATION_ERROR
+	// or AUTHORIZER_FAILURE.
+	Authorize(r *http.Request, c *apigw.Context, scopes []string) error
+	// Validate returns the configuration error recorded by the constructor,
+	// naming each bad field, or nil. An authorizer whose configuration is
+	// bad refuses every request with a 500 AUTHORIZER_CONFIGURATION_ERROR.
+	Validate() error
+	// Close stops the authorizer's background work (JWKS refreshes). It is
+	// idempotent and returns nil for authorizers that have none.
+	Close() error
+}
+
+// Compile-time checks that every authorizer of the package is one.
+var (
+	_ Authorizer = (*JWTAuthorizer)(nil)
+	_ Authorizer = (*TokenAuthorizer)(nil)
+	_ Authorizer = (*RequestAuthorizer)(nil)
+)
+
+// Middleware returns net/http middleware that runs a for every request with
+// the method's required scopes, without package gateway: it attaches an
+// apigw.Context when the request has none, answers a refusal with
+// apigw.WriteError, and otherwise calls next with c.Authorizer filled in.
+// The scopes are copied; a nil a refuses every request with a 500.
+func Middleware(a Authorizer, scopes []string) func(http.Handler) http.Handler {
+	scopes = slices.Clone(scopes)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, c := apigw.EnsureContext(r)
+			var err error
+			if a == nil {
+				err = configError(errors.New("authorizer: nil Authorizer"))
+			} else {
+				err = a.Authorize(r, c, scopes)
+			}
+			if err != nil {
+				apigw.WriteError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// ValidateScopes checks a method's authorization scopes at build time: each
+// must be a non-empty RFC 6749 scope token (printable ASCII without space,
+// '"' or '\'), since it is echoed in WWW-Authenticate challenges.
+func ValidateScopes(scopes []string) error {
+	var errs []error
+	for i, s := range scopes {
+		if s == "" {
+			errs = append(errs, fmt.Errorf("authorizer: scopes[%d]: empty scope", i))
+			continue
+		}
+		for j := 0; j < len(s); j++ {
+			if !isScopeChar(s[j]) {
+				errs = append(errs, fmt.Errorf("authorizer: scopes[%d] %q: byte %#x is not allowed in a scope", i, s, s[j]))
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isScopeChar is RFC 6749's NQCHAR: %x21 / %x23-5B / %x5D-7E.
+func isScopeChar(b byte) bool {
+	return b == 0x21 || b >= 0x23 && b <= 0x5B || b >= 0x5D && b <= 0x7E
+}
+
+// ErrUnauthorized is the error a TOKEN or REQUEST function returns to refuse
+// the caller with 401 Unauthorized, as a Lambda authorizer does by failing
+// with the message "Unauthorized". Any error whose message is exactly
+// "Unauthorized" counts too; every other error is a 500.
+var ErrUnauthorized = errors.New("Unauthorized")
+
+// NoCache, as a TTL, turns the authorizer result cache off: the function is
+// called for every request, as AWS does with a TTL of 0.
+const NoCache time.Duration = -1
+
+// Result-cache limits, as AWS has them.
+const (
+	// DefaultTTL is how long a Lambda-style result is cached when TTL is 0.
+	DefaultTTL = 300 * time.Second
+	// MaxTTL is the longest TTL AWS allows.
+	MaxTTL = 3600 * time.Second
+	// DefaultTimeout bounds one call of a Lambda-style function.
+	DefaultTimeout = 10 * time.Second
+	// DefaultCacheSize bounds each authorizer's result or token cache.
+	DefaultCacheSize = 10000
+)
+
+// configError is the refusal of an authorizer whose configuration is bad.
+func configError(err error) *apigw.Error {
+	return &apigw.Error{Type: apigw.AuthorizerConfigurationError, NullMessage: true, Err: err}
+}
+
+// unauthorized is the plain 401 of a Lambda-style authorizer.
+func unauthorized(cause error) *apigw.Error {
+	return &apigw.Error{Type: apigw.Unauthorized, Err: cause}
+}
+
+// Messages of AWS's ACCESS_DENIED responses.
+const (
+	msgNotAuthorized = "User is not authorized to access this resource"
+	msgExplicitDeny  = "User is not authorized to access this resource with an explicit deny"
+)
+
+// nowFunc returns f, or time.Now when f is nil.
+func nowFunc(f func() time.Time) func() time.Time {
+	if f == nil {
+		return time.Now
+	}
+	return f
+}

@@ -1,0 +1,321 @@
+package authorizer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apigw/apigw"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// RequestFunc is the function of a REQUEST authorizer: the Go form of a
+// Lambda authorizer of type REQUEST (payload 1.0). It gets the request's
+// method ARN, resource, path, headers, query string, path parameters,
+// stage variables and request context, and answers as a [TokenFunc] does.
+type RequestFunc func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error)
+
+// SimpleFunc is the function of an HTTP API Lambda authorizer with simple
+// responses (payload 2.0): it answers {isAuthorized, context}. false is a
+// 403 {"message":"Forbidden"}. Errors are treated as for a [TokenFunc].
+type SimpleFunc func(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error)
+
+// RequestConfig configures a REQUEST authorizer. Exactly one of Func and
+// SimpleFunc is required; IdentitySources is required unless TTL is
+// [NoCache]; every other field has the default given in its comment.
+type RequestConfig struct {
+	// Func decides with an IAM policy.
+	Func RequestFunc
+	// SimpleFunc decides with an HTTP API simple response.
+	SimpleFunc SimpleFunc
+	// IdentitySources name the values that identify the caller and key the
+	// cache: "method.request.header.X", "method.request.querystring.x",
+	// "stageVariables.x" or "context.x" (HTTP API forms
+	// "$request.header.X", "$request.querystring.x", "$stageVariables.x",
+	// "$context.x" are accepted too). Path parameters cannot be identity
+	// sources. A request where one is absent or empty is refused with 401
+	// without calling the function.
+	IdentitySources []string
+	// TTL is how long an answer is cached, keyed by the identity sources'
+	// values, and evaluated afresh against each request's method ARN.
+	// Default: 300 s (0 means the default); at most 3600 s; [NoCache]
+	// turns caching off.
+	TTL time.Duration
+	// CacheSize bounds the number of cached answers. Default: 10,000.
+	CacheSize int
+	// Timeout bounds one call of the function through its context.
+	// Default: 10 s.
+	Timeout time.Duration
+	// Now is the clock the cache's TTL is checked against. Default: time.Now.
+	Now func() time.Time
+	// Logger receives the function's errors and panics and malformed
+	// answers. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// RequestAuthorizer is a Lambda-style REQUEST authorizer running a Go
+// function in-process. Build one with [Request] or [NewRequest]. It is safe
+// for simultaneous use by multiple goroutines and starts no goroutine.
+type RequestAuthorizer struct {
+	err     error
+	fn      RequestFunc
+	simple  SimpleFunc
+	sources []identitySource
+	core    *lambdaCore
+}
+
+type identitySource struct {
+	name string // as configured, for messages
+	src  apigw.ValueSource
+}
+
+// Request returns a REQUEST authorizer for cfg; a bad cfg is recorded for
+// [RequestAuthorizer.Validate] and refuses every request with a 500.
+func Request(cfg RequestConfig) *RequestAuthorizer {
+	a, err := NewRequest(cfg)
+	if err != nil {
+		return &RequestAuthorizer{err: err}
+	}
+	return a
+}
+
+// NewRequest returns a REQUEST authorizer for cfg, or an error naming each
+// bad field.
+func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
+	core, errs := newLambdaCore("REQUEST", "RequestConfig", lambdaSettings{
+		TTL: cfg.TTL, CacheSize: cfg.CacheSize, Timeout: cfg.Timeout, Now: cfg.Now, Logger: cfg.Logger,
+	})
+	a := &RequestAuthorizer{fn: cfg.Func, simple: cfg.SimpleFunc, core: core}
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("authorizer: RequestConfig."+format, args...))
+	}
+	switch {
+	case cfg.Func == nil && cfg.SimpleFunc == nil:
+		bad("Func or SimpleFunc: one is required")
+	case cfg.Func != nil && cfg.SimpleFunc != nil:
+		bad("Func and SimpleFunc: set only one")
+	}
+	for i, s := range cfg.IdentitySources {
+		src, err := parseIdentitySource(s)
+		if err != nil {
+			bad("IdentitySources[%d] %q: %v", i, s, err)
+			continue
+		}
+		a.sources = append(a.sources, identitySource{name: s, src: src})
+	}
+	if len(cfg.IdentitySources) == 0 && core.cache != nil {
+		bad("IdentitySources: required while results are cached (or set TTL to NoCache)")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// parseIdentitySource accepts the REST and HTTP API spellings of a header,
+// query string, stage variable or context identity source.
+func parseIdentitySource(s string) (apigw.ValueSource, error) {
+	n := s
+	switch {
+	case strings.HasPrefix(n, "$request.header."):
+		n = "method.request.header." + n[len("$request.header."):]
+	case strings.HasPrefix(n, "$request.querystring."):
+		n = "method.request.querystring." + n[len("$request.querystring."):]
+	case strings.HasPrefix(n, "$request.path."):
+		n = "method.request.path." + n[len("$request.path."):]
+	case strings.HasPrefix(n, "$stageVariables."), strings.HasPrefix(n, "$context."):
+		n = n[1:]
+	}
+	switch {
+	case strings.HasPrefix(n, "method.request.path."):
+		return apigw.ValueSource{}, errors.New("path parameters cannot be identity sources")
+	case strings.HasPrefix(n, "method.request.header."):
+		if !validHeaderName(n[len("method.request.header."):]) {
+			return apigw.ValueSource{}, errors.New("not a header name")
+		}
+	case strings.HasPrefix(n, "method.request.querystring."),
+		strings.HasPrefix(n, "stageVariables."), strings.HasPrefix(n, "context."):
+	default:
+		return apigw.ValueSource{}, errors.New("not a header, query string, stage variable or context identity source")
+	}
+	return apigw.ParseValueSource(n)
+}
+
+// Validate returns the configuration error recorded by [Request], or nil.
+func (a *RequestAuthorizer) Validate() error { return a.err }
+
+// Close returns nil: a REQUEST authorizer has no background work.
+func (a *RequestAuthorizer) Close() error { return nil }
+
+// Authorize resolves the identity sources (one absent or empty: 401 without
+// calling the function), gets the function's answer from the cache or a
+// call, and evaluates it for the request: a policy against c.MethodARN(),
+// a simple response as it is. On success it sets c.Authorizer's
+// PrincipalID, Context and UsageIdentifierKey; the Context map is shared
+// with the cache and must not be modified. Scopes are ignored.
+func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []string) error {
+	if a.err != nil {
+		return configError(a.err)
+	}
+	values := make([]string, len(a.sources))
+	var key strings.Builder
+	for i, s := range a.sources {
+		v := s.src.Resolve(r, c)
+		if v == "" {
+			return missingIdentity(s.name)
+		}
+		values[i] = v
+		key.WriteString(strconv.Itoa(len(v)))
+		key.WriteByte(':')
+		key.WriteString(v)
+	}
+	k := key.String()
+	if res, ok := a.core.cached(k); ok {
+		return res.apply(c)
+	}
+	var fn func(context.Context) (*result, error)
+	if a.simple != nil {
+		ev := simpleEvent(r, c, values)
+		fn = func(ctx context.Context) (*result, error) {
+			resp, err := a.simple(ctx, ev)
+			if err != nil {
+				return nil, funcError{err}
+			}
+			return simpleResult(resp)
+		}
+	} else {
+		ev := requestEvent(r, c)
+		fn = func(ctx context.Context) (*result, error) {
+			resp, err := a.fn(ctx, ev)
+			if err != nil {
+				return nil, funcError{err}
+			}
+			return policyResult(resp)
+		}
+	}
+	res, err := a.core.call(r.Context(), k, c.RequestID, fn)
+	if err != nil {
+		return err
+	}
+	return res.apply(c)
+}
+
+// requestPath is the request path without the stage prefix, as it ends the
+// method ARN.
+func requestPath(c *apigw.Context, arn string) string {
+	prefix := "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod
+	if p, ok := strings.CutPrefix(arn, prefix); ok && p != "" {
+		return p
+	}
+	return c.Path
+}
+
+// requestEvent builds the payload 1.0 input of a REQUEST authorizer; every
+// map is the function's own copy.
+func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+	arn := c.MethodARN()
+	ev := events.APIGatewayCustomAuthorizerRequestTypeRequest{
+		Type:           "REQUEST",
+		MethodArn:      arn,
+		Resource:       c.ResourcePath,
+		Path:           requestPath(c, arn),
+		HTTPMethod:     c.HTTPMethod,
+		PathParameters: maps.Clone(c.PathParameters),
+		StageVariables: maps.Clone(c.StageVariables),
+		RequestContext: events.APIGatewayCustomAuthorizerRequestTypeRequestContext{
+			Path:         c.Path,
+			AccountID:    c.AccountID,
+			ResourceID:   c.ResourceID,
+			Stage:        c.Stage,
+			RequestID:    c.RequestID,
+			Identity:     events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{APIKey: c.Identity.APIKey, SourceIP: c.Identity.SourceIP},
+			ResourcePath: c.ResourcePath,
+			HTTPMethod:   c.HTTPMethod,
+			APIID:        c.APIID,
+		},
+	}
+	ev.Headers = make(map[string]string, len(r.Header))
+	ev.MultiValueHeaders = make(map[string][]string, len(r.Header))
+	for name, vals := range r.Header {
+		if len(vals) == 0 {
+			continue
+		}
+		ev.Headers[name] = vals[len(vals)-1]
+		ev.MultiValueHeaders[name] = append([]string(nil), vals...)
+	}
+	if r.Host != "" {
+		ev.Headers["Host"] = r.Host
+		ev.MultiValueHeaders["Host"] = []string{r.Host}
+	}
+	if q := r.URL.Query(); len(q) > 0 {
+		ev.QueryStringParameters = make(map[string]string, len(q))
+		ev.MultiValueQueryStringParameters = q
+		for name, vals := range q {
+			ev.QueryStringParameters[name] = vals[len(vals)-1]
+		}
+	}
+	return ev
+}
+
+// simpleEvent builds the payload 2.0 input of an HTTP API authorizer.
+func simpleEvent(r *http.Request, c *apigw.Context, identity []string) events.APIGatewayV2CustomAuthorizerV2Request {
+	arn := c.MethodARN()
+	path := requestPath(c, arn)
+	routeKey := c.HTTPMethod + " " + c.ResourcePath
+	ev := events.APIGatewayV2CustomAuthorizerV2Request{
+		Version:        "2.0",
+		Type:           "REQUEST",
+		RouteArn:       arn,
+		IdentitySource: identity,
+		RouteKey:       routeKey,
+		RawPath:        path,
+		RawQueryString: r.URL.RawQuery,
+		PathParameters: maps.Clone(c.PathParameters),
+		StageVariables: maps.Clone(c.StageVariables),
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:     routeKey,
+			AccountID:    c.AccountID,
+			Stage:        c.Stage,
+			RequestID:    c.RequestID,
+			APIID:        c.APIID,
+			DomainName:   c.DomainName,
+			DomainPrefix: c.DomainPrefix,
+			Time:         c.RequestTimeString(),
+			TimeEpoch:    c.RequestTimeEpoch(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: c.HTTPMethod, Path: path, Protocol: c.Protocol,
+				SourceIP: c.Identity.SourceIP, UserAgent: c.Identity.UserAgent,
+			},
+		},
+	}
+	ev.Headers = make(map[string]string, len(r.Header))
+	for name, vals := range r.Header {
+		if name == "Cookie" {
+			for _, v := range vals {
+				for part := range strings.SplitSeq(v, ";") {
+					if part = strings.TrimSpace(part); part != "" {
+						ev.Cookies = append(ev.Cookies, part)
+					}
+				}
+			}
+			continue
+		}
+		ev.Headers[strings.ToLower(name)] = strings.Join(vals, ",")
+	}
+	if r.Host != "" {
+		ev.Headers["host"] = r.Host
+	}
+	if q := r.URL.Query(); len(q) > 0 {
+		ev.QueryStringParameters = make(map[string]string, len(q))
+		for name, vals := range q {
+			ev.QueryStringParameters[name] = strings.Join(vals, ",")
+		}
+	}
+	return ev
+}
