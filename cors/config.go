@@ -59,6 +59,7 @@ func (cp *compiler) compileOrigins(c *CORS, opts Options) {
 	}
 	c.origins = make(map[string]struct{}, len(origins))
 	var broad []int // indexes of "*", "null" and "scheme://*": unsafe with credentials
+	bad := make(map[int]bool)
 	for i, o := range origins {
 		switch o {
 		case "*":
@@ -74,6 +75,7 @@ func (cp *compiler) compileOrigins(c *CORS, opts Options) {
 		switch {
 		case reason != "":
 			cp.failAt("AllowOrigins", i, o, reason)
+			bad[i] = true
 		case p.wildcard == nil:
 			c.origins[p.exact] = struct{}{}
 		default:
@@ -85,7 +87,7 @@ func (cp *compiler) compileOrigins(c *CORS, opts Options) {
 	}
 	if c.allowAll {
 		for i, o := range origins {
-			if o != "*" && o != "null" {
+			if o != "*" && o != "null" && !bad[i] {
 				cp.failAt("AllowOrigins", i, o, `redundant: "*" allows every origin; list "*" alone (or with "null")`)
 			}
 		}
@@ -122,7 +124,10 @@ type originPattern struct {
 // parseOriginPattern checks and normalises one AllowOrigins element other
 // than "*" and "null". It returns the reason it is malformed, or "".
 func parseOriginPattern(s string) (originPattern, string) {
-	const hint = ", as in https://pet.com or https://*.pet.com"
+	const (
+		hint     = ", as in https://pet.com or https://*.pet.com"
+		wildHint = ", as in https://*.pet.com"
+	)
 	if s == "" {
 		return originPattern{}, "empty origin: write scheme://host[:port]" + hint
 	}
@@ -140,9 +145,9 @@ func parseOriginPattern(s string) (originPattern, string) {
 	}
 	scheme := strings.ToLower(s[:sep])
 	if strings.Contains(scheme, "*") {
-		return originPattern{}, "a wildcard cannot stand for the scheme" + hint
+		return originPattern{}, "a wildcard cannot stand for the scheme" + wildHint
 	}
-	if !validScheme(scheme, false) {
+	if !validScheme(scheme) {
 		return originPattern{}, fmt.Sprintf("bad scheme %q", s[:sep])
 	}
 	rest := s[sep+3:]
@@ -184,7 +189,7 @@ func parseOriginPattern(s string) (originPattern, string) {
 	case strings.HasPrefix(host, "*."):
 		domain := host[2:]
 		if strings.Contains(domain, "*") {
-			return originPattern{}, "only one wildcard, standing for whole leading labels" + hint
+			return originPattern{}, "only one wildcard, standing for whole leading labels" + wildHint
 		}
 		if !validSubdomain(domain) {
 			return originPattern{}, fmt.Sprintf("bad host %q after the wildcard", domain)
@@ -194,11 +199,11 @@ func parseOriginPattern(s string) (originPattern, string) {
 			return originPattern{}, "a wildcard cannot stand for part of an IP address"
 		}
 		if !strings.Contains(domain, ".") && domain != "localhost" {
-			return originPattern{}, "too broad: a wildcard needs a registrable domain after it" + hint
+			return originPattern{}, "too broad: a wildcard needs a registrable domain after it" + wildHint
 		}
 		return originPattern{wildcard: &wildcard{prefix: prefix, suffix: "." + domain + pp}}, ""
 	case strings.Contains(host, "*"):
-		return originPattern{}, "a wildcard stands only for whole leading labels" + hint
+		return originPattern{}, "a wildcard stands only for whole leading labels" + wildHint
 	case strings.HasPrefix(host, "["):
 		addr, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 		if err != nil || !strings.HasSuffix(host, "]") || !addr.Is6() || addr.Zone() != "" {

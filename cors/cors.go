@@ -145,3 +145,18 @@ func (c *CORS) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	}
 	next.ServeHTTP(w, r)
 }
+
+// RemoveHeaders deletes the CORS response headers (Access-Control-Allow-*,
+// -Expose-Headers, -Max-Age) from h. A gateway calls it on a proxied
+// backend's response (httputil.ReverseProxy's ModifyResponse) so that the
+// policy's headers are the only ones, as AWS HTTP APIs ignore a backend's:
+// a reverse proxy adds the backend's header values to those already set,
+// and browsers refuse an Access-Control-Allow-Origin with two values.
+func RemoveHeaders(h http.Header) {
+	for _, name := range [...]string{
+		hAllowOrigin, hAllowCredentials, hAllowMethods, hAllowHeaders,
+		hExposeHeaders, hMaxAge, hAllowPrivateNetwork,
+	} {
+		delete(h, name)
+	}
+}

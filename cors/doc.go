@@ -38,17 +38,20 @@
 //
 // How it differs from AWS:
 //
-//   - AWS REST APIs add CORS headers only to the responses the API's author
-//     maps them onto (the "Enable CORS" console action maps them onto the
-//     integration responses and, optionally, the DEFAULT_4XX and
-//     DEFAULT_5XX gateway responses); here every response to an allowed
-//     origin carries them, gateway errors included, with nothing to map.
-//   - AWS answers an allowed origin with the configured header values
-//     whatever the request; here Access-Control-Allow-Origin echoes the
-//     request's origin (or "*"), a preflight that asks for a method or
-//     header not allowed gets no allow headers at all, and Vary is set.
-//   - AWS HTTP APIs ignore the CORS headers a backend returns; here a
-//     backend that sets them itself (Header.Set) overrides the policy's.
+//   - AWS REST APIs add CORS headers only where the API's author maps them:
+//     the console's "Enable CORS" adds an OPTIONS mock method and static
+//     header mappings on the method's responses and, optionally, on the
+//     DEFAULT_4XX and DEFAULT_5XX gateway responses. Here every response to
+//     an allowed origin carries them, gateway errors included, with nothing
+//     to map.
+//   - A static mapping sends one Access-Control-Allow-Origin value to every
+//     caller. Here it is the caller's origin when allowed (or "*"), nothing
+//     when not, with Vary: Origin; a preflight that asks for a method or a
+//     header not allowed gets no allow headers at all.
+//   - AWS HTTP APIs ignore the CORS headers a backend returns. Here an
+//     in-process handler that sets them itself (Header.Set) overrides the
+//     policy's; [RemoveHeaders] drops those of a proxied backend's response.
 //   - Subdomain wildcards (https://*.pet.com), AllowOriginFunc and Private
-//     Network Access have no AWS counterpart.
+//     Network Access have no AWS counterpart; HTTP APIs' "https://*" is
+//     supported.
 package cors

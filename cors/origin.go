@@ -1,13 +1,16 @@
 package cors
 
-import "strings"
+import (
+	"net/http"
+	"strings"
+)
 
-// allowedOrigin returns the Access-Control-Allow-Origin value for r, and
-// whether r's origin is allowed. The value is a read-only slice: the
-// precomputed "*", or r's own Origin header slice, so that an allowed
-// request costs no allocation.
-func (c *CORS) allowedOrigin(r headerGetter) ([]string, bool) {
-	vs := r[hOrigin]
+// allowedOrigin returns the Access-Control-Allow-Origin value for the
+// request headers rh, and whether their origin is allowed. The value is a
+// read-only slice: the precomputed "*", or the request's own Origin header
+// slice, so that an allowed request costs no allocation.
+func (c *CORS) allowedOrigin(rh http.Header) ([]string, bool) {
+	vs := rh[hOrigin]
 	if len(vs) != 1 {
 		return nil, false // absent, or several Origin fields: not a browser
 	}
@@ -34,9 +37,6 @@ func (c *CORS) allowedOrigin(r headerGetter) ([]string, bool) {
 	}
 	return vs, true
 }
-
-// headerGetter is an http.Header; the alias keeps the signatures short.
-type headerGetter = map[string][]string
 
 // matchOrigin reports whether origin (neither "" nor "null") is listed
 // exactly, matches a wildcard, or is accepted by AllowOriginFunc.
@@ -113,12 +113,11 @@ func isHostByte(b byte) bool {
 // scheme-wide wildcards against values no browser sends.
 func wellFormedOrigin(s string) bool {
 	i := strings.Index(s, "://")
-	return i > 0 && validScheme(s[:i], false) && wellFormedHostPort(s[i+3:])
+	return i > 0 && validScheme(s[:i]) && wellFormedHostPort(s[i+3:])
 }
 
-// validScheme reports whether s is an RFC 3986 scheme; with upper false it
-// must be lowercase.
-func validScheme(s string, upper bool) bool {
+// validScheme reports whether s is an RFC 3986 scheme in lowercase.
+func validScheme(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -126,7 +125,6 @@ func validScheme(s string, upper bool) bool {
 		b := s[i]
 		switch {
 		case 'a' <= b && b <= 'z':
-		case upper && 'A' <= b && b <= 'Z':
 		case i > 0 && ('0' <= b && b <= '9' || b == '+' || b == '-' || b == '.'):
 		default:
 			return false
