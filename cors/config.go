@@ -27,6 +27,7 @@ type OptionError struct {
 	Reason string
 }
 
+// Error reads "cors: Field "value": reason".
 func (e *OptionError) Error() string {
 	if strings.HasSuffix(e.Field, "]") {
 		return fmt.Sprintf("cors: %s %q: %s", e.Field, e.Value, e.Reason)
@@ -209,7 +210,7 @@ func parseOriginPattern(s string) (originPattern, string) {
 		if err != nil || !strings.HasSuffix(host, "]") || !addr.Is6() || addr.Zone() != "" {
 			return originPattern{}, fmt.Sprintf("bad IPv6 address %q", host)
 		}
-		host = "[" + addr.String() + "]"
+		host = "[" + ipv6String(addr) + "]"
 	case !validSubdomain(strings.TrimSuffix(host, ".")):
 		return originPattern{}, fmt.Sprintf("bad host %q: want letters, digits, '-', '_' and dots", host)
 	}
@@ -334,4 +335,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ipv6String serialises addr as the URL standard does: RFC 5952's
+// compressed lowercase form, but never with a dotted IPv4 tail.
+func ipv6String(addr netip.Addr) string {
+	if !addr.Is4In6() {
+		return addr.String()
+	}
+	b := addr.As16()
+	return "::ffff:" + strconv.FormatUint(uint64(b[12])<<8|uint64(b[13]), 16) +
+		":" + strconv.FormatUint(uint64(b[14])<<8|uint64(b[15]), 16)
 }

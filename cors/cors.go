@@ -93,10 +93,12 @@ func MustNew(opts Options) *CORS {
 // ForRoute returns the policy of one route: a policy compiled from the
 // route's own options when it has them (the route wins over the API-wide
 // policy, as REST APIs set CORS per method), else c itself, which may be
-// nil for an API without CORS. A gateway calls it once per route when it
-// builds its routes:
+// nil for an API without CORS. The route's options replace the API-wide
+// ones as a whole; they are not merged field by field. A gateway calls it
+// once per route when it builds its routes:
 //
 //	rc, err := apiCORS.ForRoute(method.CORS) // method.CORS is a *cors.Options
+//	chain = rc.Handler(chain)               // nil rc: chain unchanged
 func (c *CORS) ForRoute(route *Options) (*CORS, error) {
 	if route == nil {
 		return c, nil

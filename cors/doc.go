@@ -28,7 +28,10 @@
 // gateway errors included (401, 403, 429, 5xx written by apigw.WriteError,
 // which keeps headers already set): without them a browser hides the real
 // error from the page. Vary names the request headers each answer depends
-// on, so that HTTP caches and the stage cache keep answers apart.
+// on, so that HTTP caches keep answers apart. The headers are set before the
+// phases behind the policy run, so a stage cache that stores only the
+// headers its integration set never replays one caller's
+// Access-Control-Allow-Origin to another.
 //
 // Inside a gateway the policy sits right after routing and before the
 // authorizer, API keys and throttling: the API-wide policy applies to every

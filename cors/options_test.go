@@ -126,6 +126,7 @@ func TestNormalisedOrigins(t *testing.T) {
 		{"http://pet.com:443", "http://pet.com:443", true},
 		{"https://pet.com:8443", "https://pet.com:8443", true},
 		{"http://[0:0::1]:8080", "http://[::1]:8080", true},
+		{"http://[::FFFF:127.0.0.1]", "http://[::ffff:7f00:1]", true},
 		{"http://127.0.0.1:8081", "http://127.0.0.1:8081", true},
 		{"https://pet.com.", "https://pet.com.", true},
 		{"https://pet.com.", "https://pet.com", false},

@@ -25,8 +25,9 @@ func IsPreflight(r *http.Request) bool {
 // -Allow-Headers, -Allow-Credentials, -Max-Age and, when asked for and
 // allowed, -Allow-Private-Network; otherwise it carries none of them, and
 // the browser refuses the actual request. Either way it carries
-// Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers,
-// and it records the status in r's apigw.Context, if any.
+// Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers
+// (and Access-Control-Request-Private-Network with AllowPrivateNetwork), and
+// it records the status in r's apigw.Context, if any.
 //
 // [CORS.Handler] calls it for every preflight; a gateway calls it directly
 // for a preflight to a path without an OPTIONS route, with the policy of the
