@@ -131,6 +131,11 @@ func NewContext(ctx context.Context, c *Context) context.Context {
 	return context.WithValue(ctx, ctxKey, c)
 }
 
+// IsContextKey reports whether key is the key [FromContext] looks up. A
+// context.Context implementation that carries a *Context itself, saving the
+// allocation of [NewContext], answers its Value for this key.
+func IsContextKey(key any) bool { return key == ctxKey }
+
 // FromContext returns the request's Context, or nil when the request did
 // not pass through the gateway or a phase that creates one.
 func FromContext(ctx context.Context) *Context {
@@ -182,6 +187,9 @@ func (c *Context) Reset(r *http.Request, now time.Time) {
 func (c *Context) SetStagePrefixed(v bool) { c.stagePrefixed = v }
 
 func hostOnly(host string) string {
+	if strings.LastIndexByte(host, ':') < 0 || strings.HasSuffix(host, "]") {
+		return strings.Trim(host, "[]")
+	}
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		return h
 	}

@@ -117,6 +117,9 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 		errs = append(errs, errors.New("Integration: missing"))
 	} else {
 		env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout}
+		if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
+			env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
+		}
 		ih, err := m.Integration.build(env)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("Integration: %w", err))
@@ -171,12 +174,12 @@ func (b *binding) fill(c *apigw.Context) {
 
 // route matches the request and returns its handler, or nil for AWS's
 // Missing Authentication Token. It sets the resource and path parameters.
-func (b *binding) route(rs *requestState, method, path string, escaped bool) http.Handler {
-	m := match{params: rs.params[:0]}
+func (b *binding) route(rc *requestCtx, method, path string, escaped bool) http.Handler {
+	c := &rc.c
+	m := match{params: rc.params[:0]}
 	if !b.root.lookup(method, path, &m) {
 		return nil
 	}
-	c := &rs.ctx
 	c.ResourcePath = m.route.resourcePath
 	c.ResourceID = m.route.resourceID
 	if len(m.params) > 0 {
@@ -188,7 +191,6 @@ func (b *binding) route(rs *requestState, method, path string, escaped bool) htt
 			c.PathParameters[p.name] = p.value
 		}
 	}
-	rs.params = m.params
 	return m.route.handler
 }
 

@@ -52,7 +52,7 @@ func (hi *handlerIntegration) build(env *buildEnv) (http.Handler, error) {
 	if !strings.HasPrefix(hi.path, "/") {
 		return nil, fmt.Errorf("Path %q: must start with /", hi.path)
 	}
-	tmpl, err := compileURLTemplate(hi.path, env.params)
+	tmpl, err := compileURLTemplate(hi.path, env.params, env.greedy)
 	if err != nil {
 		return nil, fmt.Errorf("Path: %w", err)
 	}

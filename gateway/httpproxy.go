@@ -28,7 +28,7 @@ type httpIntegration struct {
 func HTTP(rawURL string) Integration { return &httpIntegration{url: rawURL} }
 
 func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
-	tmpl, err := compileURLTemplate(hi.url, env.params)
+	tmpl, err := compileURLTemplate(hi.url, env.params, env.greedy)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP %q: %w", hi.url, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/apigw/apigw"
@@ -22,6 +21,7 @@ type Integration interface {
 type buildEnv struct {
 	resourcePath string
 	params       []string // the route's path parameter names
+	greedy       string   // the name of its {proxy+}, if any
 	transport    http.RoundTripper
 	timeout      time.Duration
 }
@@ -33,24 +33,29 @@ func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() ti
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := apigw.FromContext(r.Context())
 		start := now()
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		iw := integrationWriterPool.Get().(*integrationWriter)
+		deadline := start.Add(timeout)
+		var ctx context.Context = r.Context()
+		var release func()
+		var iw *integrationWriter
+		if rc, ok := ctx.(*requestCtx); ok && rc.setDeadline(deadline) {
+			release, iw = rc.release, &rc.iw
+		} else {
+			ctx, release = deadlineCtx(ctx, deadline)
+			r = r.WithContext(ctx)
+			iw = new(integrationWriter)
+		}
 		*iw = integrationWriter{ResponseWriter: w, r: r, ctx: ctx}
-		h.ServeHTTP(iw, r.WithContext(ctx))
+		h.ServeHTTP(iw, r)
 		if !iw.started && ctx.Err() == context.DeadlineExceeded {
 			iw.timeout()
 		}
-		cancel()
+		release()
 		if c != nil {
 			c.IntegrationLatency = now().Sub(start)
 			c.IntegrationStatus = iw.status
 		}
-		*iw = integrationWriter{}
-		integrationWriterPool.Put(iw)
 	})
 }
-
-var integrationWriterPool = sync.Pool{New: func() any { return new(integrationWriter) }}
 
 // integrationWriter stands between an integration and the client: it notes
 // the integration's status and replaces an answer that starts after the

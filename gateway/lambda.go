@@ -74,7 +74,7 @@ func (li *lambdaIntegration) build(env *buildEnv) (http.Handler, error) {
 }
 
 func (li *lambdaIntegration) buildAliases(a Aliases) (http.Handler, error) {
-	sel, err := compileURLTemplate(a.Selector, nil)
+	sel, err := compileURLTemplate(a.Selector, nil, "")
 	if err != nil {
 		return nil, fmt.Errorf("Lambda: Aliases.Selector: %w", err)
 	}

@@ -302,6 +302,11 @@ func parseStructured(fields map[string]json.RawMessage) (*lambdaResponse, error)
 	if err := unmarshalOptional(fields, "cookies", &resp.cookies); err != nil {
 		return nil, err
 	}
+	for _, ck := range resp.cookies {
+		if !validHeader("Set-Cookie", ck) {
+			return nil, fmt.Errorf("%w: cookie %q is not a valid header value", errMalformed, ck)
+		}
+	}
 	resp.body = []byte(body)
 	if isB64 {
 		b, err := base64.StdEncoding.DecodeString(body)

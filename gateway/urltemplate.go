@@ -18,10 +18,11 @@ type urlTemplate struct {
 type urlPart struct {
 	text     string
 	param    string // a path parameter, escaped on expansion
+	greedy   bool   // param is a {proxy+}: its slashes stay
 	stageVar string // a stage variable, inserted as it is
 }
 
-func compileURLTemplate(s string, params []string) (*urlTemplate, error) {
+func compileURLTemplate(s string, params []string, greedy string) (*urlTemplate, error) {
 	t := &urlTemplate{}
 	for len(s) > 0 {
 		i := strings.IndexAny(s, "{$")
@@ -58,7 +59,7 @@ func compileURLTemplate(s string, params []string) (*urlTemplate, error) {
 			if !slices.Contains(params, name) {
 				return nil, fmt.Errorf("{%s}: the route has no such path parameter (has %v)", name, params)
 			}
-			t.parts = append(t.parts, urlPart{param: name})
+			t.parts = append(t.parts, urlPart{param: name, greedy: name == greedy})
 		}
 		s = s[open+end+1:]
 	}
@@ -66,7 +67,7 @@ func compileURLTemplate(s string, params []string) (*urlTemplate, error) {
 }
 
 // expand fills the holes from the request's Context. Path parameters are
-// escaped segment by segment (a greedy one keeps its slashes).
+// escaped; a greedy one keeps its slashes.
 func (t *urlTemplate) expand(c *apigw.Context) string {
 	var b strings.Builder
 	for _, p := range t.parts {
@@ -75,7 +76,12 @@ func (t *urlTemplate) expand(c *apigw.Context) string {
 			if c == nil {
 				continue
 			}
-			for i, seg := range strings.Split(c.PathParameters[p.param], "/") {
+			v := c.PathParameters[p.param]
+			if !p.greedy {
+				b.WriteString(url.PathEscape(v))
+				continue
+			}
+			for i, seg := range strings.Split(v, "/") {
 				if i > 0 {
 					b.WriteByte('/')
 				}
