@@ -16,8 +16,36 @@ const maxPolicyResource = 512
 // method ARNs: the resource patterns of the statements whose Action covers
 // execute-api:Invoke.
 type policy struct {
-	allow []string
-	deny  []string
+	allow []resourcePattern
+	deny  []resourcePattern
+}
+
+// resourcePattern is a policy Resource with its literal prefix (the text
+// before the first wildcard) split off for a quick first check.
+type resourcePattern struct {
+	prefix string // literal
+	rest   string // from the first wildcard on; "" for an exact resource
+}
+
+func newResourcePattern(res string) resourcePattern {
+	i := strings.IndexAny(res, "*?")
+	if i < 0 {
+		return resourcePattern{prefix: res}
+	}
+	return resourcePattern{prefix: res[:i], rest: res[i:]}
+}
+
+func (p resourcePattern) match(s string) bool {
+	if p.rest == "" {
+		return s == p.prefix
+	}
+	if len(s) < len(p.prefix) || s[:len(p.prefix)] != p.prefix {
+		return false
+	}
+	if p.rest == "*" {
+		return true
+	}
+	return globMatch(p.rest, s[len(p.prefix):])
 }
 
 // decision is the outcome of a policy for one method ARN.
@@ -76,10 +104,12 @@ func compilePolicy(doc events.APIGatewayCustomAuthorizerPolicy) (*policy, error)
 		if !invoke {
 			continue
 		}
-		if deny {
-			p.deny = append(p.deny, st.Resource...)
-		} else {
-			p.allow = append(p.allow, st.Resource...)
+		for _, res := range st.Resource {
+			if deny {
+				p.deny = append(p.deny, newResourcePattern(res))
+			} else {
+				p.allow = append(p.allow, newResourcePattern(res))
+			}
 		}
 	}
 	return p, nil
@@ -89,12 +119,12 @@ func compilePolicy(doc events.APIGatewayCustomAuthorizerPolicy) (*policy, error)
 // Allow, else the implicit deny.
 func (p *policy) evaluate(methodARN string) decision {
 	for _, pat := range p.deny {
-		if globMatch(pat, methodARN) {
+		if pat.match(methodARN) {
 			return explicitDeny
 		}
 	}
 	for _, pat := range p.allow {
-		if globMatch(pat, methodARN) {
+		if pat.match(methodARN) {
 			return allowed
 		}
 	}

@@ -183,11 +183,12 @@ func (a *JWTAuthorizer) verifySlow(ctx context.Context, tok string, now time.Tim
 		return nil, failMalformed
 	}
 
-	keys, f := a.keysFor(ctx, hdr.Kid)
+	// The entry is cached against the key set the key came from: if a
+	// newer set replaced it meanwhile, the entry is never used.
+	keys, ks, f := a.keysFor(ctx, hdr.Kid)
 	if f != nil {
 		return nil, f
 	}
-	ks := a.keys.Load()
 	input := unsafe.Slice(unsafe.StringData(tok), dot2) // read-only view of header.payload
 	matched := false
 	verifiedSig := false
@@ -224,31 +225,33 @@ func (a *JWTAuthorizer) verifySlow(ctx context.Context, tok string, now time.Tim
 	return v, nil
 }
 
-// keysFor returns the held keys that may have signed a token with kid,
-// fetching the JWKS first when none was ever fetched, and refetching it (at
-// most once per RefetchInterval) when kid is unknown.
-func (a *JWTAuthorizer) keysFor(ctx context.Context, kid string) ([]*vkey, *failure) {
+// keysFor returns the held keys that may have signed a token with kid, and
+// the key set they belong to, fetching the JWKS first when none was ever
+// fetched, and refetching it (at most once per RefetchInterval) when kid is
+// unknown.
+func (a *JWTAuthorizer) keysFor(ctx context.Context, kid string) ([]*vkey, *keySet, *failure) {
 	ks := a.keys.Load()
 	if ks == nil {
 		if a.remote == nil {
-			return nil, failNoKeys
+			return nil, nil, failNoKeys
 		}
 		_ = a.remote.fetch(ctx, fetchInitial, min(a.refetch, initialRetry))
 		if ks = a.keys.Load(); ks == nil {
-			return nil, failNoKeys
+			return nil, nil, failNoKeys
 		}
 	}
 	if keys := ks.candidates(kid); len(keys) > 0 {
-		return keys, nil
+		return keys, ks, nil
 	}
 	if a.remote == nil {
-		return nil, failUnknownKey
+		return nil, nil, failUnknownKey
 	}
 	_ = a.remote.fetch(ctx, fetchUnknownKID, a.refetch)
-	if keys := a.keys.Load().candidates(kid); len(keys) > 0 {
-		return keys, nil
+	ks = a.keys.Load()
+	if keys := ks.candidates(kid); len(keys) > 0 {
+		return keys, ks, nil
 	}
-	return nil, failUnknownKey
+	return nil, nil, failUnknownKey
 }
 
 // splitCompact checks that tok is a compact JWS, three non-empty base64url

@@ -1,0 +1,67 @@
+package authorizer
+
+import (
+	"crypto/rsa"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apigw/apigw"
+)
+
+// FuzzJWTAuthorize feeds arbitrary Authorization header values to the JWT
+// token path. It must never panic, and it must accept nothing but the
+// valid tokens it was seeded with (a fuzzer cannot forge an RS256
+// signature, and the token parser must admit no malleable variant).
+func FuzzJWTAuthorize(f *testing.F) {
+	clk := newClock()
+	a, err := NewJWT(JWTConfig{
+		Issuer: testIssuer, Audience: []string{testAudience},
+		Keys: keySetOf(f, map[string]*rsa.PrivateKey{"a": rsaKeyA()}), Now: clk.Now,
+		Logger: quietLogger(),
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := clk.Now()
+	valid := map[string]bool{}
+	for _, claims := range []map[string]any{
+		claimsAt(now, nil),
+		claimsAt(now, func(c map[string]any) { c["aud"] = []string{"x", testAudience}; c["nbf"] = now.Unix() }),
+		claimsAt(now, func(c map[string]any) { delete(c, "aud"); c["client_id"] = testAudience; c["exp"] = 1.9e9 }),
+	} {
+		tok := signRS256(rsaKeyA(), rsHeader("a"), claims)
+		valid[tok] = true
+		f.Add("Bearer " + tok)
+		f.Add(tok)
+	}
+	f.Add("")
+	f.Add("Bearer")
+	f.Add("Bearer a.b.c")
+	f.Add("Bearer eyJhbGciOiJub25lIn0.e30.")
+	f.Add("Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6ImEifQ.e30.AAAA")
+	f.Fuzz(func(t *testing.T, header string) {
+		r := &http.Request{Header: http.Header{"Authorization": {header}}}
+		c := &apigw.Context{}
+		err := a.Authorize(r, c, nil)
+		if err != nil {
+			e, ok := err.(*apigw.Error)
+			if !ok || (e.Type != apigw.Unauthorized && e.StatusCode() != 401) {
+				t.Fatalf("refusal %v is not a 401", err)
+			}
+			return
+		}
+		tok := strings.Trim(header, " \t")
+		if len(tok) >= 6 && strings.EqualFold(tok[:6], "bearer") {
+			tok = strings.TrimLeft(tok[6:], " \t")
+		}
+		if !valid[tok] {
+			t.Fatalf("accepted a token it was not given: %q", header)
+		}
+		if c.Authorizer.PrincipalID != "user-1" {
+			t.Fatalf("principal %q", c.Authorizer.PrincipalID)
+		}
+	})
+	_ = time.Second
+}
