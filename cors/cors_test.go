@@ -78,6 +78,8 @@ var (
 	noMethod  = cors.Options{AllowMethods: []string{}}
 	noCaching = cors.Options{AllowOrigins: []string{"https://pet.com"}, MaxAge: -1}
 	schemeAll = cors.Options{AllowOrigins: []string{"https://*"}}
+	long      = strings.Repeat("x", 150) + "-breed" // longer than the lower-casing buffer
+	longNames = cors.Options{AllowOrigins: []string{"https://pet.com"}, AllowHeaders: []string{long, "x-short"}}
 )
 
 const defaultAllowHeaders = "Content-Type, X-Amz-Date, Authorization, X-Api-Key, X-Amz-Security-Token"
@@ -210,6 +212,9 @@ var corsCases = []corsCase{
 		want: map[string]string{acao: "null", acam: "GET, HEAD, POST", acah: defaultAllowHeaders}},
 	{name: "preflight/wildcard echoes the origin", opts: wild, method: "OPTIONS", header: preflight("https://shop.pet.com", "GET", ""), preflight: true,
 		want: map[string]string{acao: "https://shop.pet.com", acam: "GET, HEAD, POST", acah: defaultAllowHeaders}},
+	{name: "preflight/long header name ignores case", opts: longNames, method: "OPTIONS", header: preflight("https://pet.com", "GET", strings.ToUpper(long)+",x-short"), preflight: true,
+		want: map[string]string{acao: "https://pet.com", acam: "GET, HEAD, POST", acah: http.CanonicalHeaderKey(long) + ", X-Short"}},
+	{name: "preflight/long header name not listed", opts: longNames, method: "OPTIONS", header: preflight("https://pet.com", "GET", strings.Repeat("y", 150)+"-breed"), preflight: true},
 	{name: "preflight/empty origin list answers without allowing", opts: noOrigin, method: "OPTIONS", header: preflight("https://pet.com", "GET", ""), preflight: true},
 }
 
