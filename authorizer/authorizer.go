@@ -109,6 +109,10 @@ const (
 	DefaultCacheSize = 10000
 )
 
+// errNotBuilt is the configuration error of an authorizer that was not made
+// by its constructor (a zero value).
+var errNotBuilt = errors.New("authorizer: not built by its constructor")
+
 // configError is the refusal of an authorizer whose configuration is bad.
 func configError(err error) *apigw.Error {
 	return &apigw.Error{Type: apigw.AuthorizerConfigurationError, NullMessage: true, Err: err}

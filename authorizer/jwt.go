@@ -66,7 +66,8 @@ type JWTConfig struct {
 	MaxTokenBytes int
 
 	// RefreshInterval is how often the JWKS is refetched in the
-	// background. Default: 15 minutes; at least 1 second.
+	// background, by jwk.Cache on the real clock (only token checks and
+	// RefetchInterval use Now). Default: 15 minutes; at least 1 second.
 	RefreshInterval time.Duration
 	// RefetchInterval is the least time between two fetches made because a
 	// token named a kid that is not held (so forged kids cause no fetch
@@ -370,6 +371,9 @@ func (a *JWTAuthorizer) Refresh(ctx context.Context) error {
 func (a *JWTAuthorizer) Authorize(r *http.Request, c *apigw.Context, scopes []string) error {
 	if a.err != nil {
 		return configError(a.err)
+	}
+	if a.now == nil {
+		return configError(errNotBuilt)
 	}
 	tok, f := a.extract(r)
 	if f != nil {

@@ -163,6 +163,9 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	if a.err != nil {
 		return configError(a.err)
 	}
+	if a.core == nil {
+		return configError(errNotBuilt)
+	}
 	values := make([]string, len(a.sources))
 	var key strings.Builder
 	for i, s := range a.sources {

@@ -120,6 +120,9 @@ func (a *TokenAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []strin
 	if a.err != nil {
 		return configError(a.err)
 	}
+	if a.core == nil {
+		return configError(errNotBuilt)
+	}
 	tok := singleHeader(r, a.header)
 	if tok == "" {
 		return missingIdentity("header " + a.header)
