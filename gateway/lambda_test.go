@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -261,7 +262,9 @@ func TestLambdaAliases(t *testing.T) {
 			return events.APIGatewayProxyResponse{StatusCode: 200, Body: `{"version":"` + v + `"}`}, nil
 		}
 	}
+	var log strings.Builder
 	gw := mustNew(t,
+		WithAccessLog(slog.New(slog.NewTextHandler(&log, nil))),
 		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"}}),
 		WithStage(stage.Stage{Name: "beta", Variables: map[string]string{"ver": "beta"}}),
 		WithStage(stage.Stage{Name: "broken", Variables: map[string]string{"ver": "gamma"}}),
@@ -273,6 +276,9 @@ func TestLambdaAliases(t *testing.T) {
 		}
 	}
 	wantError(t, do(t, gw, "GET", "/broken/hello", ""), 500, "Internal server error", "InternalServerErrorException")
+	if !strings.Contains(log.String(), `errorCause="Lambda alias \"gamma\" (from ${stageVariables.ver}) does not exist; aliases are beta, prod"`) {
+		t.Errorf("access log does not explain the 500:\n%s", log.String())
+	}
 
 	_, err := New(Route("GET /h", Method{Integration: Lambda(Aliases{Selector: "prod", Functions: map[string]any{"prod": version("x")}})}))
 	if err == nil || !strings.Contains(err.Error(), "Selector") {

@@ -60,8 +60,8 @@ func (s *stageRuntime) pick(r *http.Request, random func() float64) *binding {
 		return s.canary
 	}
 	var x float64
-	if id := s.stickyID(r); id != "" {
-		x = hashPercent(id)
+	if kind, id := s.stickyID(r); id != "" {
+		x = hashPercent(kind, id)
 	} else {
 		x = random() * 100
 	}
@@ -71,35 +71,38 @@ func (s *stageRuntime) pick(r *http.Request, random func() float64) *binding {
 	return s.base
 }
 
-// stickyID is what identifies the client for a sticky canary, or "".
-func (s *stageRuntime) stickyID(r *http.Request) string {
+// stickyID is what identifies the client for a sticky canary, and where it
+// came from; id is "" when the request carries nothing to stick by.
+func (s *stageRuntime) stickyID(r *http.Request) (kind byte, id string) {
 	st := s.sticky
 	if st == nil {
-		return ""
+		return 0, ""
 	}
 	if st.APIKey {
 		if v := r.Header.Get("X-Api-Key"); v != "" {
-			return "k:" + v
+			return 'k', v
 		}
 	}
 	if st.Header != "" {
 		if v := r.Header.Get(st.Header); v != "" {
-			return "h:" + v
+			return 'h', v
 		}
 	}
 	if st.Cookie != "" {
 		if ck, err := r.Cookie(st.Cookie); err == nil && ck.Value != "" {
-			return "c:" + ck.Value
+			return 'c', ck.Value
 		}
 	}
-	return ""
+	return 0, ""
 }
 
 // hashPercent maps id uniformly onto [0, 100) with FNV-1a, so a client's
 // side depends only on its id and the percent: raising the percent moves
 // clients to the canary, never back.
-func hashPercent(id string) float64 {
+func hashPercent(kind byte, id string) float64 {
 	h := uint64(14695981039346656037)
+	h ^= uint64(kind)
+	h *= 1099511628211
 	for i := 0; i < len(id); i++ {
 		h ^= uint64(id[i])
 		h *= 1099511628211

@@ -1,0 +1,314 @@
+package gateway
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/apigw/apigw/stage"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// versionFn is a Lambda-style function that answers its version.
+func versionFn(v string) func(events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	return func(events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: `{"version":"` + v + `"}`}, nil
+	}
+}
+
+func helloRoute() Option {
+	return Route("GET /hello", Method{Integration: Lambda(Aliases{
+		Selector:  "${stageVariables.ver}",
+		Functions: map[string]any{"prod": versionFn("prod"), "beta": versionFn("beta")},
+	})})
+}
+
+// seeded is a deterministic source for the canary draw, safe for use by
+// several goroutines.
+func seeded(seed uint64) func() float64 {
+	var mu sync.Mutex
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return func() float64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return r.Float64()
+	}
+}
+
+// binomialBound is the half-width of the 99.9 % interval of a binomial count.
+func binomialBound(n int, p float64) float64 { return 3.29 * math.Sqrt(float64(n)*p*(1-p)) }
+
+func TestCanaryShare(t *testing.T) {
+	for _, percent := range []float64{10, 30, 50} {
+		t.Run(fmt.Sprint(percent), func(t *testing.T) {
+			gw := mustNew(t,
+				WithRandom(seeded(uint64(percent))),
+				WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"},
+					Canary: &stage.Canary{Percent: percent, Variables: map[string]string{"ver": "beta"}}}),
+				helloRoute(),
+			)
+			const n = 10000
+			beta := 0
+			for range n {
+				rec := do(t, gw, "GET", "/hello", "")
+				if strings.Contains(rec.Body.String(), "beta") {
+					beta++
+				}
+			}
+			want := n * percent / 100
+			if d := math.Abs(float64(beta) - want); d > binomialBound(n, percent/100) {
+				t.Errorf("%d of %d on the canary, want %.0f ± %.0f", beta, n, want, binomialBound(n, percent/100))
+			}
+		})
+	}
+}
+
+func TestCanaryContext(t *testing.T) {
+	gw := mustNew(t,
+		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod", "keep": "yes"},
+			Canary: &stage.Canary{Percent: 100, Variables: map[string]string{"ver": "beta"}}}),
+		Route("GET /e", Method{Integration: Handler(echo)}),
+	)
+	got := decode(t, do(t, gw, "GET", "/e", ""))
+	vars := got["vars"].(map[string]any)
+	if got["canary"] != true || vars["ver"] != "beta" || vars["keep"] != "yes" {
+		t.Errorf("canary request saw %v", got)
+	}
+}
+
+func TestStickyCanary(t *testing.T) {
+	gw := mustNew(t,
+		WithRandom(seeded(7)),
+		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"},
+			Canary: &stage.Canary{Percent: 10, Variables: map[string]string{"ver": "beta"}, Sticky: &stage.Sticky{Header: "X-Client"}}}),
+		helloRoute(),
+	)
+	const clients, each = 1000, 20
+	onCanary := 0
+	for i := range clients {
+		sides := map[string]bool{}
+		for range each {
+			rec := do(t, gw, "GET", "/hello", "", "X-Client", fmt.Sprintf("client-%d", i))
+			sides[rec.Body.String()] = true
+		}
+		if len(sides) != 1 {
+			t.Fatalf("client %d saw both sides: %v", i, sides)
+		}
+		if sides[`{"version":"beta"}`] {
+			onCanary++
+		}
+	}
+	if d := math.Abs(float64(onCanary) - clients*0.1); d > binomialBound(clients, 0.1) {
+		t.Errorf("%d of %d clients on the canary, want 100 ± %.0f", onCanary, clients, binomialBound(clients, 0.1))
+	}
+}
+
+func TestStickyByCookieAndAPIKey(t *testing.T) {
+	for _, tc := range []struct {
+		sticky stage.Sticky
+		header []string
+	}{
+		{stage.Sticky{Cookie: "uid"}, []string{"Cookie", "uid=abc; other=1"}},
+		{stage.Sticky{APIKey: true}, []string{"X-Api-Key", "key-123"}},
+	} {
+		gw := mustNew(t,
+			WithRandom(seeded(1)),
+			WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"},
+				Canary: &stage.Canary{Percent: 50, Variables: map[string]string{"ver": "beta"}, Sticky: &tc.sticky}}),
+			helloRoute(),
+		)
+		first := do(t, gw, "GET", "/hello", "", tc.header...).Body.String()
+		for range 50 {
+			if got := do(t, gw, "GET", "/hello", "", tc.header...).Body.String(); got != first {
+				t.Fatalf("%+v: the client moved from %s to %s", tc.sticky, first, got)
+			}
+		}
+	}
+}
+
+// TestCanaryLifecycle is the seed's story: 10 %, then 50 %, then promote,
+// then delete, each while requests are in flight, none failing.
+func TestCanaryLifecycle(t *testing.T) {
+	gw := mustNew(t,
+		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"}}),
+		helloRoute(),
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				rec := httptest.NewRecorder()
+				gw.ServeHTTP(rec, httptest.NewRequest("GET", "/hello", nil))
+				if rec.Code != http.StatusOK {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	share := func() float64 {
+		beta := 0
+		for range 2000 {
+			if strings.Contains(do(t, gw, "GET", "/hello", "").Body.String(), "beta") {
+				beta++
+			}
+		}
+		return float64(beta) / 20
+	}
+	if err := gw.SetCanary("prod", &stage.Canary{Percent: 10, Variables: map[string]string{"ver": "beta"}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := share(); s < 5 || s > 15 {
+		t.Errorf("at 10 %%: %.1f %% on the canary", s)
+	}
+	if err := gw.SetCanaryPercent("prod", 50); err != nil {
+		t.Fatal(err)
+	}
+	if s := share(); s < 42 || s > 58 {
+		t.Errorf("at 50 %%: %.1f %% on the canary", s)
+	}
+	if err := gw.PromoteCanary("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if s := share(); s != 100 {
+		t.Errorf("after promotion: %.1f %% answered beta", s)
+	}
+	st := gw.Stages()[0]
+	if st.Variables["ver"] != "beta" || st.Canary == nil || st.Canary.Percent != 0 {
+		t.Errorf("promoted stage = %+v (canary %+v)", st, st.Canary)
+	}
+	if err := gw.DeleteCanary("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if gw.Stages()[0].Canary != nil {
+		t.Error("canary not deleted")
+	}
+	close(stop)
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Errorf("%d requests failed during the canary's changes", failed.Load())
+	}
+	if err := gw.SetCanaryPercent("prod", 10); err == nil {
+		t.Error("SetCanaryPercent without a canary succeeded")
+	}
+	if err := gw.SetCanary("nope", &stage.Canary{}); err == nil {
+		t.Error("SetCanary on an unknown stage succeeded")
+	}
+	if err := gw.SetCanary("prod", &stage.Canary{Percent: 101}); err == nil {
+		t.Error("a bad canary was accepted")
+	}
+}
+
+// TestCanaryDeployment sends the canary's share to another deployment.
+func TestCanaryDeployment(t *testing.T) {
+	gw := mustNew(t,
+		WithStage(stage.Stage{Name: "prod"}),
+		Route("GET /v", Method{Integration: Mock(200, `v1`)}),
+	)
+	id, err := gw.CreateDeployment(Route("GET /v", Method{Integration: Mock(200, `v2`)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, gw, "GET", "/v", "").Body.String(); got != "v1" {
+		t.Fatalf("CreateDeployment moved the stage: %s", got)
+	}
+	if err := gw.SetCanary("prod", &stage.Canary{Percent: 100, DeploymentID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, gw, "GET", "/v", "").Body.String(); got != "v2" {
+		t.Errorf("canary at 100 %% answered %s", got)
+	}
+	if err := gw.PromoteCanary("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.DeleteCanary("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, gw, "GET", "/v", "").Body.String(); got != "v2" {
+		t.Errorf("after promotion the stage answered %s", got)
+	}
+	if gw.Stages()[0].DeploymentID != id {
+		t.Errorf("stage deployment = %s, want %s", gw.Stages()[0].DeploymentID, id)
+	}
+	// A pinned stage stays where it is when a new deployment is made.
+	if _, err := gw.Deploy(Route("GET /v", Method{Integration: Mock(200, `v3`)})); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, gw, "GET", "/v", "").Body.String(); got != "v2" {
+		t.Errorf("a pinned stage moved to %s", got)
+	}
+	if err := gw.SetStageDeployment("prod", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, gw, "GET", "/v", "").Body.String(); got != "v3" {
+		t.Errorf("following the latest: %s", got)
+	}
+	if err := gw.SetStageDeployment("prod", "nope"); err == nil {
+		t.Error("an unknown deployment was accepted")
+	}
+}
+
+// BenchmarkStageResolve is the entry's share: finding the stage and drawing
+// the canary side.
+func BenchmarkStageResolve(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		stages []stage.Stage
+		path   string
+		header string
+	}{
+		{"single", []stage.Stage{{Name: "prod"}}, "/hello", ""},
+		{"prefixed", []stage.Stage{{Name: "prod"}, {Name: "beta"}}, "/prod/hello", ""},
+		{"canary", []stage.Stage{{Name: "prod", Canary: &stage.Canary{Percent: 10}}}, "/hello", ""},
+		{"sticky", []stage.Stage{{Name: "prod", Canary: &stage.Canary{Percent: 10, Sticky: &stage.Sticky{Header: "X-Client"}}}}, "/hello", "client-42"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			opts := []Option{Route("GET /hello", Method{Integration: Mock(200, "")})}
+			for _, s := range tc.stages {
+				opts = append(opts, WithStage(s))
+			}
+			gw := mustNew(b, opts...)
+			req := httptest.NewRequest("GET", tc.path, nil)
+			if tc.header != "" {
+				req.Header.Set("X-Client", tc.header)
+			}
+			st := gw.state.Load()
+			random := gw.cfg.random
+			b.ReportAllocs()
+			for b.Loop() {
+				sr, _ := st.resolve(req.URL.Path)
+				if sr.pick(req, random) == nil {
+					b.Fatal("no binding")
+				}
+			}
+		})
+	}
+}
+
+func TestStageResolveAllocs(t *testing.T) {
+	gw := mustNew(t, WithStage(stage.Stage{Name: "prod", Canary: &stage.Canary{Percent: 10, Sticky: &stage.Sticky{Header: "X-Client"}}}),
+		WithStage(stage.Stage{Name: "beta"}), Route("GET /hello", Method{Integration: Mock(200, "")}))
+	req := httptest.NewRequest("GET", "/prod/hello", nil)
+	req.Header.Set("X-Client", "c")
+	st := gw.state.Load()
+	if n := testing.AllocsPerRun(100, func() {
+		sr, _ := st.resolve(req.URL.Path)
+		sr.pick(req, gw.cfg.random)
+	}); n > 0 {
+		t.Errorf("stage resolution allocates %.0f times per request", n)
+	}
+}
