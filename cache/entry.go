@@ -191,7 +191,7 @@ func (e *Entry) UnmarshalBinary(data []byte) error {
 	d.off = 1
 	status := d.uvarint()
 	nfields := d.uvarint()
-	if d.err || status > 999 || nfields > uint64(len(data)) {
+	if d.err || status < 100 || status > 999 || nfields > uint64(len(data)) {
 		return errCorrupt
 	}
 	// First pass: validate and count, so that the strings come from one

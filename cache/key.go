@@ -188,11 +188,19 @@ func (c *Cache) appendRequestKey(b []byte, r *http.Request, ac *apigw.Context, m
 	return b
 }
 
+// maxQueryParams is net/url's limit on query parameters: a query with more
+// parses as no parameters at all.
+const maxQueryParams = 10000
+
 // appendQueryValues appends a label/value pair for each value of name in
 // the raw query, reading it exactly as net/url's ParseQuery does (and so as
 // a Go backend's r.URL.Query() does): pairs split on '&', a pair holding ';'
-// or a bad %-escape skipped, '+' read as a space.
+// or a bad %-escape skipped, '+' read as a space, nothing at all from a
+// query of more than 10,000 parameters.
 func appendQueryValues(b []byte, label, name, query string) []byte {
+	if strings.Count(query, "&") >= maxQueryParams {
+		return b
+	}
 	for query != "" {
 		var pair string
 		pair, query, _ = strings.Cut(query, "&")

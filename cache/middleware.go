@@ -138,6 +138,9 @@ func (c *Cache) get(r *http.Request, key string) *Entry {
 		c.storeFailed("get", err)
 		return nil
 	}
+	if e != nil && (e.status < 100 || e.status > 999) {
+		return nil // not a status net/http can write: a store's garbage
+	}
 	return e
 }
 
