@@ -76,14 +76,6 @@ func (c *ttlCache[K, V]) put(k K, v V, expires int64) {
 	s.mu.Unlock()
 }
 
-// remove drops k.
-func (c *ttlCache[K, V]) remove(k K) {
-	s := c.shard(k)
-	s.mu.Lock()
-	s.lru.Remove(k)
-	s.mu.Unlock()
-}
-
 // len is the number of entries held, live or not yet noticed as expired.
 func (c *ttlCache[K, V]) len() int {
 	n := 0
