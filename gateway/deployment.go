@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/validator"
 )
 
@@ -24,6 +25,7 @@ type deployment struct {
 	def         *config
 	models      map[string]*validator.Model
 	responses   *apigw.GatewayResponses
+	cors        *cors.CORS // the API-wide policy; nil: none
 }
 
 // newDeployment checks a definition and snapshots it. The definition is
@@ -50,6 +52,13 @@ func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 		}
 		d.responses = gr
 	}
+	if def.cors != nil {
+		c, err := cors.New(*def.cors)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("gateway: WithCORS: %w", err))
+		}
+		d.cors = c
+	}
 	if len(def.routes) == 0 {
 		errs = append(errs, errors.New("gateway: no routes: add at least one with gateway.Route"))
 	}
@@ -70,11 +79,14 @@ type binding struct {
 	vars   map[string]string
 	canary bool
 	root   *node
+	// notFound answers a request no route matches: AWS's 403 Missing
+	// Authentication Token, with the API's CORS headers.
+	notFound http.Handler
 }
 
 // bind compiles d's routes for a stage.
 func (g *Gateway) bind(d *deployment, stageName string, vars map[string]string, canary bool) (*binding, error) {
-	b := &binding{dep: d, stage: stageName, vars: vars, canary: canary, root: newNode()}
+	b := &binding{dep: d, stage: stageName, vars: vars, canary: canary, root: newNode(), notFound: d.cors.Handler(missingToken)}
 	var errs []error
 	for _, spec := range d.def.routes {
 		rt, segs, err := g.compileRoute(d, spec)
@@ -90,7 +102,7 @@ func (g *Gateway) bind(d *deployment, stageName string, vars map[string]string, 
 }
 
 // compileRoute checks one method and builds its handler chain, innermost
-// first: integration, validation, payload limit.
+// first: integration, validation, payload limit, CORS.
 func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string, error) {
 	method, path, err := parsePattern(spec.pattern)
 	if err != nil {
@@ -109,6 +121,10 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
+	routeCORS, err := d.cors.ForRoute(m.CORS)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("CORS: %w", err))
+	}
 	if m.Timeout != 0 && m.Timeout < 50*time.Millisecond {
 		errs = append(errs, fmt.Errorf("Timeout %v: must be at least 50ms", m.Timeout))
 	}
@@ -116,7 +132,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 	if m.Integration == nil {
 		errs = append(errs, errors.New("Integration: missing"))
 	} else {
-		env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout}
+		env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout, cors: routeCORS != nil}
 		if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
 			env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
 		}
@@ -138,7 +154,8 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 		h = v.Handler(h)
 	}
 	h = limitPayload(h)
-	return &route{method: method, resourcePath: path, resourceID: resourceID(path), handler: h}, segs, nil
+	h = routeCORS.Handler(h)
+	return &route{method: method, resourcePath: path, resourceID: resourceID(path), handler: h, cors: routeCORS}, segs, nil
 }
 
 func (g *Gateway) compileValidator(d *deployment, m Method) (*validator.Validator, error) {
@@ -192,6 +209,30 @@ func (b *binding) route(rc *requestCtx, method, path string, escaped bool) http.
 		}
 	}
 	return m.route.handler
+}
+
+// missingToken is AWS's answer to a request for no resource or method.
+var missingToken = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	apigw.WriteError(w, r, apigw.NewError(apigw.MissingAuthenticationToken))
+})
+
+// preflight returns the handler that answers a CORS preflight for a path
+// that has no OPTIONS route: the policy of the route the preflight asks
+// about, else the API's. nil when neither has one.
+func (b *binding) preflight(rc *requestCtx, r *http.Request, path string) http.Handler {
+	if !cors.IsPreflight(r) {
+		return nil
+	}
+	policy := b.dep.cors
+	m := match{params: rc.params[:0]}
+	if b.root.lookup(r.Header.Get("Access-Control-Request-Method"), path, &m) {
+		policy = m.route.cors
+		rc.c.ResourcePath = m.route.resourcePath
+	}
+	if policy == nil {
+		return nil
+	}
+	return http.HandlerFunc(policy.ServePreflight)
 }
 
 func paramNames(segs []string) []string {

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/stage"
 )
 
@@ -155,13 +154,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.fill(c)
 		c.SetStagePrefixed(sr != st.root)
 		h = b.route(rc, r.Method, rest, r.URL.RawPath != "")
+		if h == nil && r.Method == http.MethodOptions {
+			h = b.preflight(rc, r, rest)
+		}
+		if h == nil {
+			h = b.notFound
+		}
+	}
+	if h == nil {
+		h = missingToken
 	}
 	r = r.WithContext(rc)
-	if h == nil {
-		apigw.WriteError(rw, r, apigw.NewError(apigw.MissingAuthenticationToken))
-	} else {
-		h.ServeHTTP(rw, r)
-	}
+	h.ServeHTTP(rw, r)
 	if rw.status == 0 {
 		rw.status = http.StatusOK
 	}

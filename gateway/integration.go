@@ -24,6 +24,7 @@ type buildEnv struct {
 	greedy       string   // the name of its {proxy+}, if any
 	transport    http.RoundTripper
 	timeout      time.Duration
+	cors         bool // a CORS policy answers for the route
 }
 
 // withIntegrationTimeout runs h under the method's timeout and records the

@@ -3,6 +3,7 @@ package gateway
 import (
 	"time"
 
+	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/validator"
 )
 
@@ -26,4 +27,8 @@ type Method struct {
 	// RequestModels maps a content type ("application/json", or "$default"
 	// for any other) to the name of a model given to [WithModel].
 	RequestModels map[string]string
+
+	// CORS replaces the API's CORS policy ([WithCORS]) for this method, as
+	// a whole; nil keeps the API's.
+	CORS *cors.Options
 }

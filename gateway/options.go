@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/stage"
 )
 
@@ -24,6 +25,7 @@ type config struct {
 	responses map[apigw.ResponseType]apigw.GatewayResponse
 	timeout   time.Duration
 	desc      string
+	cors      *cors.Options
 
 	// The gateway itself.
 	apiID, region, accountID string
@@ -133,4 +135,12 @@ func WithRandom(f func() float64) Option {
 // http.DefaultTransport that keeps more idle connections per host.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) { c.gatewayOption("WithTransport"); c.transport = rt }
+}
+
+// WithCORS sets the API's CORS policy: preflights are answered by the
+// gateway before any authorizer or API key check, and every response to an
+// allowed origin carries the CORS headers, gateway errors included. A
+// method's own Method.CORS replaces it.
+func WithCORS(opts cors.Options) Option {
+	return func(c *config) { o := opts; c.cors = &o }
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"github.com/apigw/apigw/cors"
 	"net/http"
 	"strings"
 )
@@ -12,6 +13,7 @@ type route struct {
 	resourcePath string // /artists/{id}
 	resourceID   string
 	handler      http.Handler
+	cors         *cors.CORS // nil: no CORS policy
 }
 
 // routeSpec is a route as the user gave it.
