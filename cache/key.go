@@ -108,6 +108,7 @@ type keyParam struct {
 	kind  paramKind
 	name  string // path or query name as declared; header name canonical
 	label string // the canonical AWS name, written into keys
+	field string // label as a key field, precomputed
 }
 
 // parseKeyParameter parses an AWS cache key parameter name:
@@ -152,6 +153,7 @@ func parseKeyParameters(names []string) ([]keyParam, error) {
 				return nil, fmt.Errorf("cache: KeyParameters[%d] %q: declared twice", i, s)
 			}
 		}
+		p.field = string(appendField(nil, p.label))
 		params = append(params, p)
 	}
 	slices.SortFunc(params, func(a, b keyParam) int { return strings.Compare(a.label, b.label) })
@@ -173,16 +175,16 @@ func (c *Cache) appendRequestKey(b []byte, r *http.Request, ac *apigw.Context, m
 		switch p.kind {
 		case paramPath:
 			if v, ok := ac.PathParameters[p.name]; ok {
-				b = appendField(b, p.label)
+				b = append(b, p.field...)
 				b = appendField(b, v)
 			}
 		case paramHeader:
 			for _, v := range r.Header[p.name] {
-				b = appendField(b, p.label)
+				b = append(b, p.field...)
 				b = appendField(b, v)
 			}
 		case paramQuery:
-			b = appendQueryValues(b, p.label, p.name, r.URL.RawQuery)
+			b = appendQueryValues(b, p.field, p.name, r.URL.RawQuery)
 		}
 	}
 	return b
@@ -192,12 +194,13 @@ func (c *Cache) appendRequestKey(b []byte, r *http.Request, ac *apigw.Context, m
 // parses as no parameters at all.
 const maxQueryParams = 10000
 
-// appendQueryValues appends a label/value pair for each value of name in
+// appendQueryValues appends a label/value pair (labelField is the label
+// already written as a field) for each value of name in
 // the raw query, reading it exactly as net/url's ParseQuery does (and so as
 // a Go backend's r.URL.Query() does): pairs split on '&', a pair holding ';'
 // or a bad %-escape skipped, '+' read as a space, nothing at all from a
 // query of more than 10,000 parameters.
-func appendQueryValues(b []byte, label, name, query string) []byte {
+func appendQueryValues(b []byte, labelField, name, query string) []byte {
 	if strings.Count(query, "&") >= maxQueryParams {
 		return b
 	}
@@ -216,7 +219,7 @@ func appendQueryValues(b []byte, label, name, query string) []byte {
 		if !ok {
 			continue
 		}
-		b = appendField(b, label)
+		b = append(b, labelField...)
 		b = appendField(b, v)
 	}
 	return b
