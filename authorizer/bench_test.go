@@ -187,4 +187,23 @@ func TestAllocationBudget(t *testing.T) {
 	if n := testing.AllocsPerRun(200, func() { _ = ta.Authorize(tr, tc, nil) }); n > 1 {
 		t.Errorf("TOKEN cached: %v allocs, budget 1 (the method ARN)", n)
 	}
+
+	ra, err := NewRequest(RequestConfig{
+		IdentitySources: []string{"method.request.header.Authorization", "method.request.querystring.tenant"},
+		Func: func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return allowPolicy("user", "Allow", "*"), nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := gwRequest("GET", "/pets/7?tenant=acme")
+	rr.Header.Set("Authorization", "allow")
+	rc := apigw.FromContext(rr.Context())
+	if err := ra.Authorize(rr, rc, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(200, func() { _ = ra.Authorize(rr, rc, nil) }); n > 5 {
+		t.Errorf("REQUEST cached: %v allocs, budget 5 (cache key, parsed query string, method ARN)", n)
+	}
 }

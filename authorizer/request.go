@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -71,8 +73,28 @@ type RequestAuthorizer struct {
 }
 
 type identitySource struct {
-	name string // as configured, for messages
-	src  apigw.ValueSource
+	name   string // as configured, for messages
+	header string // canonical header name, for a header source
+	query  string // parameter name, for a query string source
+	src    apigw.ValueSource
+}
+
+// value resolves the source for r; query is r's parsed query string, made
+// on first use.
+func (s *identitySource) value(r *http.Request, c *apigw.Context, query *url.Values) string {
+	switch {
+	case s.header != "":
+		if vals := r.Header[s.header]; len(vals) > 0 {
+			return vals[0]
+		}
+		return ""
+	case s.query != "":
+		if *query == nil {
+			*query = r.URL.Query()
+		}
+		return query.Get(s.query)
+	}
+	return s.src.Resolve(r, c)
 }
 
 // Request returns a REQUEST authorizer for cfg; a bad cfg is recorded for
@@ -107,7 +129,13 @@ func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
 			bad("IdentitySources[%d] %q: %v", i, s, err)
 			continue
 		}
-		a.sources = append(a.sources, identitySource{name: s, src: src})
+		is := identitySource{name: s, src: src}
+		if h, ok := strings.CutPrefix(normalizeSource(s), "method.request.header."); ok {
+			is.header = textproto.CanonicalMIMEHeaderKey(h)
+		} else if q, ok := strings.CutPrefix(normalizeSource(s), "method.request.querystring."); ok {
+			is.query = q
+		}
+		a.sources = append(a.sources, is)
 	}
 	if len(cfg.IdentitySources) == 0 && core.cache != nil {
 		bad("IdentitySources: required while results are cached (or set TTL to NoCache)")
@@ -121,17 +149,7 @@ func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
 // parseIdentitySource accepts the REST and HTTP API spellings of a header,
 // query string, stage variable or context identity source.
 func parseIdentitySource(s string) (apigw.ValueSource, error) {
-	n := s
-	switch {
-	case strings.HasPrefix(n, "$request.header."):
-		n = "method.request.header." + n[len("$request.header."):]
-	case strings.HasPrefix(n, "$request.querystring."):
-		n = "method.request.querystring." + n[len("$request.querystring."):]
-	case strings.HasPrefix(n, "$request.path."):
-		n = "method.request.path." + n[len("$request.path."):]
-	case strings.HasPrefix(n, "$stageVariables."), strings.HasPrefix(n, "$context."):
-		n = n[1:]
-	}
+	n := normalizeSource(s)
 	switch {
 	case strings.HasPrefix(n, "method.request.path."):
 		return apigw.ValueSource{}, errors.New("path parameters cannot be identity sources")
@@ -145,6 +163,23 @@ func parseIdentitySource(s string) (apigw.ValueSource, error) {
 		return apigw.ValueSource{}, errors.New("not a header, query string, stage variable or context identity source")
 	}
 	return apigw.ParseValueSource(n)
+}
+
+// normalizeSource turns an HTTP API identity source ($request.header.X)
+// into its REST form (method.request.header.X).
+func normalizeSource(s string) string {
+	n := s
+	switch {
+	case strings.HasPrefix(n, "$request.header."):
+		n = "method.request.header." + n[len("$request.header."):]
+	case strings.HasPrefix(n, "$request.querystring."):
+		n = "method.request.querystring." + n[len("$request.querystring."):]
+	case strings.HasPrefix(n, "$request.path."):
+		n = "method.request.path." + n[len("$request.path."):]
+	case strings.HasPrefix(n, "$stageVariables."), strings.HasPrefix(n, "$context."):
+		n = n[1:]
+	}
+	return n
 }
 
 // Validate returns the configuration error recorded by [Request], or nil.
@@ -166,19 +201,28 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	if a.core == nil {
 		return configError(errNotBuilt)
 	}
-	values := make([]string, len(a.sources))
-	var key strings.Builder
-	for i, s := range a.sources {
-		v := s.src.Resolve(r, c)
+	var values []string // for a SimpleFunc's identitySource
+	if a.simple != nil {
+		values = make([]string, len(a.sources))
+	}
+	var query url.Values
+	var buf [256]byte
+	key := buf[:0]
+	for i := range a.sources {
+		s := &a.sources[i]
+		v := s.value(r, c, &query)
 		if v == "" {
 			return missingIdentity(s.name)
 		}
-		values[i] = v
-		key.WriteString(strconv.Itoa(len(v)))
-		key.WriteByte(':')
-		key.WriteString(v)
+		if values != nil {
+			values[i] = v
+		}
+		// Length-prefixed, so that no two lists of values share a key.
+		key = strconv.AppendInt(key, int64(len(v)), 10)
+		key = append(key, ':')
+		key = append(key, v...)
 	}
-	k := key.String()
+	k := string(key)
 	if res, ok := a.core.cached(k); ok {
 		return res.apply(c)
 	}
