@@ -1,0 +1,304 @@
+package usageplan
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/apigw/apigw"
+	"golang.org/x/time/rate"
+)
+
+// MethodSpec is what the usage-plan phase needs to know about one method of
+// a deployed API: the per-method settings package gateway carries in its
+// Method and stage.
+type MethodSpec struct {
+	// APIID and Stage name the API stage, matched against [APIStage].
+	APIID string
+	Stage string
+	// Resource is the method's resource path template ("/pets/{id}", "/")
+	// and HTTPMethod its verb ("GET", "ANY"); together they form AWS's
+	// method key "/pets/{id}/GET" that [APIStage.Throttle] is keyed by.
+	Resource   string
+	HTTPMethod string
+	// APIKeyRequired is AWS's apiKeyRequired: the request needs a valid
+	// key of a plan covering the stage, and the plan's throttle and quota
+	// apply. Without it only the method and account levels apply.
+	APIKeyRequired bool
+	// KeySource overrides the registry's [Options.KeySource] for this
+	// method's API; "" keeps it.
+	KeySource KeySource
+	// Throttle is the stage's method setting for this method (AWS's
+	// methodSettings["/pets/GET"] throttling); nil: StageThrottle applies.
+	Throttle *Throttle
+	// StageThrottle is the stage's default method throttle (AWS's "*/*"
+	// method setting). As in AWS it applies to each method separately:
+	// every method has its own bucket, of Throttle when set, else of
+	// StageThrottle. nil and nil: no method level.
+	StageThrottle *Throttle
+}
+
+// method is a compiled MethodSpec.
+type method struct {
+	r         *Registry
+	stage     stageRef
+	methodKey string // "/pets/GET"
+	scope     string // "api:stage:/pets/GET", the per-client per-method bucket
+	keyNeeded bool
+	source    KeySource
+	level     *level // the method level; nil: none
+}
+
+// Middleware returns the usage-plan phase of one method: it checks the API
+// key (when spec requires one), then takes a token at every throttle level
+// in AWS's order of precedence — the plan's per-client per-method and
+// per-client buckets and the quota in one atomic step of the [Store], then
+// the method and the account buckets — and passes the request on, or
+// answers 403 INVALID_API_KEY, 429 THROTTLED or 429 QUOTA_EXCEEDED through
+// apigw.WriteError with a Retry-After header.
+//
+// Build it once per method and deployment; the middleware reads the
+// registry's current keys and plans on each request. Middlewares built for
+// the same method (API, stage, resource, verb) share its bucket, so a
+// redeploy keeps the method's throttle state and applies its new settings.
+//
+// It fills apigw.Context.Identity.APIKey and APIKeyID, and creates the
+// Context when the request has none (standalone use).
+func (r *Registry) Middleware(spec MethodSpec) (func(http.Handler) http.Handler, error) {
+	m, err := r.compileMethod(spec)
+	if err != nil {
+		return nil, err
+	}
+	return func(next http.Handler) http.Handler {
+		return &handler{m: m, next: next}
+	}, nil
+}
+
+func (r *Registry) compileMethod(spec MethodSpec) (*method, error) {
+	var errs []error
+	name := fmt.Sprintf("usageplan: method %s %s (API %q stage %q)", spec.HTTPMethod, spec.Resource, spec.APIID, spec.Stage)
+	if spec.Resource == "" || spec.Resource[0] != '/' {
+		errs = append(errs, fmt.Errorf("%s: Resource %q: must start with /", name, spec.Resource))
+	}
+	if !validHTTPMethod(spec.HTTPMethod) {
+		errs = append(errs, fmt.Errorf("%s: HTTPMethod %q: must be an upper-case verb such as GET or ANY", name, spec.HTTPMethod))
+	}
+	switch spec.KeySource {
+	case "", FromHeader, FromAuthorizer:
+	default:
+		errs = append(errs, fmt.Errorf("%s: KeySource %q: must be HEADER or AUTHORIZER", name, spec.KeySource))
+	}
+	level := spec.Throttle
+	field := "Throttle"
+	if level == nil {
+		level, field = spec.StageThrottle, "StageThrottle"
+	}
+	if level != nil {
+		if err := level.validateLocal(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s: %w", name, field, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	m := &method{
+		r:         r,
+		stage:     stageRef{spec.APIID, spec.Stage},
+		methodKey: spec.Resource + "/" + spec.HTTPMethod,
+		keyNeeded: spec.APIKeyRequired,
+		source:    spec.KeySource,
+	}
+	m.scope = spec.APIID + ":" + spec.Stage + ":" + m.methodKey
+	if m.source == "" {
+		m.source = r.keySource
+	}
+	if level != nil && level.Rate != Unlimited {
+		m.level = r.methodLevel(methodRef{spec.APIID, spec.Stage, spec.Resource, spec.HTTPMethod}, *level)
+	}
+	return m, nil
+}
+
+// methodLevel returns the shared level of a method, set to t (not
+// Unlimited).
+func (r *Registry) methodLevel(ref methodRef, t Throttle) *level {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.methods[ref]
+	if l == nil {
+		l = newLevel(t)
+		r.methods[ref] = l
+		return l
+	}
+	now := r.now()
+	if l.lim.Limit() != rate.Limit(t.Rate) {
+		l.lim.SetLimitAt(now, rate.Limit(t.Rate))
+	}
+	if l.lim.Burst() != t.Burst {
+		l.lim.SetBurstAt(now, t.Burst)
+	}
+	return l
+}
+
+type handler struct {
+	m    *method
+	next http.Handler
+}
+
+// The reasons of a 403, for logs (apigw.Error.Err); the client sees only
+// AWS's "Forbidden".
+var (
+	errMissingKey  = errors.New("usageplan: no API key sent")
+	errUnknownKey  = errors.New("usageplan: unknown API key")
+	errDisabledKey = errors.New("usageplan: API key disabled")
+	errNoPlan      = errors.New("usageplan: API key in no enabled usage plan for this API stage")
+)
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	req, c := apigw.EnsureContext(req)
+	m := h.m
+	r := m.r
+	if !m.keyNeeded {
+		now := r.now()
+		if wait := r.takeLocal(m.level, now); wait > 0 {
+			writeThrottled(w, req, wait)
+			return
+		}
+		h.next.ServeHTTP(w, req)
+		return
+	}
+
+	var value string
+	if m.source == FromAuthorizer {
+		value = c.Authorizer.UsageIdentifierKey
+	} else if v := req.Header[HeaderName]; len(v) > 0 {
+		value = v[0]
+	}
+	if value == "" {
+		apigw.WriteError(w, req, &apigw.Error{Type: apigw.InvalidAPIKey, Err: errMissingKey})
+		return
+	}
+	e := r.lookup(value)
+	if e == nil {
+		apigw.WriteError(w, req, &apigw.Error{Type: apigw.InvalidAPIKey, Err: errUnknownKey})
+		return
+	}
+	if e.key.Disabled {
+		apigw.WriteError(w, req, &apigw.Error{Type: apigw.InvalidAPIKey, Err: errDisabledKey})
+		return
+	}
+	plan, stage, b := e.planFor(r.plans.Load(), m.stage)
+	if plan == nil {
+		apigw.WriteError(w, req, &apigw.Error{Type: apigw.InvalidAPIKey, Err: errNoPlan})
+		return
+	}
+	c.Identity.APIKey = value
+	c.Identity.APIKeyID = e.key.ID
+
+	now := r.now()
+	// Look before the store: while the method or account level is empty,
+	// refuse without spending the client's tokens or quota.
+	if wait := max(m.level.peek(now), r.account.peek(now)); wait > 0 {
+		writeThrottled(w, req, wait)
+		return
+	}
+
+	ar := plan.request(b.counterID, now)
+	ar.Throttle = plan.throttle
+	if t := stage.methods[m.methodKey]; t != nil {
+		ar.Method, ar.MethodThrottle = m.scope, t
+	}
+	ar.Backlog = r.backlog.take(ar.ID)
+	ar.WantTokens = r.headers && ar.Limit < 0
+	dec, err := r.admit(req, ar)
+	failedOpen := false
+	if err != nil {
+		if ar.Backlog.N > 0 {
+			r.backlog.put(ar.ID, ar.Backlog)
+		}
+		if r.policy == FailClosed {
+			r.warn(now, err)
+			apigw.WriteError(w, req, &apigw.Error{Type: apigw.Default5XX, Err: err})
+			return
+		}
+		r.warn(now, err)
+		r.backlog.add(ar.Counter, ar.N)
+		failedOpen = true
+	}
+	if !failedOpen && dec.Outcome != Admitted {
+		if r.headers {
+			setRateLimitHeaders(w.Header(), ar, dec, now)
+		}
+		if dec.Outcome == QuotaExceeded {
+			writeQuotaExceeded(w, req, ar.PeriodEnd.Time().Sub(now))
+		} else {
+			writeThrottled(w, req, dec.RetryAfter)
+		}
+		return
+	}
+	if wait := r.takeLocal(m.level, now); wait > 0 {
+		// Lost the race for the method or account token after the store
+		// admitted: give the quota back.
+		r.refund(req, ar, failedOpen)
+		writeThrottled(w, req, wait)
+		return
+	}
+	if r.headers && !failedOpen {
+		setRateLimitHeaders(w.Header(), ar, dec, now)
+	}
+	h.next.ServeHTTP(w, req)
+}
+
+// admit calls the store, turning a panic into an error.
+func (r *Registry) admit(req *http.Request, ar AdmitRequest) (dec Decision, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("usageplan: store panicked: %v", p)
+		}
+	}()
+	return r.store.Admit(req.Context(), ar)
+}
+
+// refund gives back the quota of a request the store admitted but a local
+// level refused.
+func (r *Registry) refund(req *http.Request, ar AdmitRequest, failedOpen bool) {
+	if failedOpen {
+		r.backlog.add(ar.Counter, -ar.N)
+		return
+	}
+	ar.N = -ar.N
+	ar.Throttle, ar.Method, ar.MethodThrottle, ar.Backlog = nil, "", nil, Backlog{}
+	if _, err := r.admit(req, ar); err != nil {
+		r.warn(ar.Now, err)
+	}
+}
+
+// request builds the store request of the counter id at now.
+func (p *planState) request(id string, now time.Time) AdmitRequest {
+	return AdmitRequest{Counter: p.counter(id, DateOf(now)), Now: now, N: 1}
+}
+
+// counter returns the counter id on day today.
+func (p *planState) counter(id string, today Date) Counter {
+	pc := p.period.Load()
+	if pc == nil || pc.today != today {
+		pc = &periodCache{today: today, c: Counter{Limit: -1, Period: today, PeriodEnd: today + 1, Today: today}}
+		if q := p.plan.Quota; q != nil {
+			pc.c.Period, pc.c.PeriodEnd = periodBounds(q.Period, today)
+			pc.c.Limit = q.Limit
+			if pc.c.Period == p.initial {
+				pc.c.Limit -= q.Offset
+			}
+		}
+		p.period.Store(pc)
+	}
+	c := pc.c
+	c.ID = id
+	return c
+}
+
+// periodCache is a plan's quota period for one day, computed once a day.
+type periodCache struct {
+	today Date
+	c     Counter // without ID
+}
