@@ -1,0 +1,92 @@
+// Package mapping implements the integration request and integration
+// response of Amazon API Gateway's non-proxy integrations: mapping
+// templates, parameter mappings, selection patterns and method responses.
+// AWS writes mapping templates in VTL; here they are CEL expressions
+// (github.com/google/cel-go), compiled once at build time.
+//
+// # Templates
+//
+// [Compile] takes a CEL expression whose value is written out as JSON;
+// [CompileText] takes text with {{ expression }} holes, for XML,
+// form-encoded or any other text:
+//
+//	genres := mapping.MustCompile(`{"genre": input.json.genres}`)
+//	soap := mapping.MustCompileText(`<m:GetPrice><m:Item>{{ util.escapeXml(input.json.item) }}</m:Item></m:GetPrice>`)
+//
+// A template sees what a VTL template sees, under CEL names:
+//
+//	VTL                          CEL
+//	$input.body                  input.body                 the raw body, a string
+//	$input.path('$.a.b')         input.json.a.b             the body parsed as JSON (dyn)
+//	$input.json('$.a')           util.toJson(input.json.a)  serialised JSON
+//	$input.params('x')           input.param("x")           path, then query string, then header; "" if none
+//	$input.params().path         input.params.path          map(string, string); also .querystring, .header
+//	$context.requestId           context.requestId          every $context variable, see apigw.ContextVarNames
+//	$context.identity.sourceIp   context.identity.sourceIp
+//	$context.authorizer.claims.x context.authorizer.claims.x
+//	$context.authorizer.x        context.authorizer.x       a Lambda authorizer's context, as strings
+//	$stageVariables.x            stageVariables.x
+//	$util.escapeJavaScript(s)    util.escapeJavaScript(s)   also parseJson, urlEncode, urlDecode, base64Encode, base64Decode
+//	                             util.toJson(v)             any value as JSON text
+//	                             util.escapeJson(s)         s escaped for the inside of a JSON string
+//	                             util.escapeXml(s)          s escaped for XML text and attributes
+//	                             util.parseXml(s)           XML as maps and lists, see below
+//
+// JSON numbers are CEL ints when written as integers (and within 64 bits),
+// else doubles; header names in input.params.header are matched
+// case-insensitively; a header or query parameter sent twice shows its
+// first value. context.status, integrationStatus, requestTimeEpoch,
+// responseLength and the latencies are ints and isCanaryRequest a bool;
+// the other context variables are strings. The CEL standard library,
+// optional values (input.json.?nick.orValue("")), local bindings
+// (cel.bind(r, input.json.result, r.a + r.b)) and cel-go's strings and
+// math extensions (split, join, replace, lowerAscii, trim, format,
+// math.greatest, ...) are available.
+//
+// util.parseXml(s) gives {rootName: value}, where an element's value is its
+// text when it has neither attributes nor child elements, else a map of
+// child elements by local name (a list when a name repeats), attributes
+// as "@name" and non-blank text as "#text". Namespace prefixes are dropped:
+// util.parseXml(input.body).Envelope.Body.GetPriceResponse.Price.
+//
+// # Differences from VTL
+//
+// A template is an expression, not a program: there is no #set, and no
+// #foreach but map, filter, exists and all. Reading a key that is not there
+// (input.json.nick when the body has no "nick") is an evaluation error, as
+// in CEL, where VTL prints nothing: test with has(input.json.nick) or use
+// input.json.?nick.orValue(""). Object keys are written in sorted order.
+//
+// # Safety
+//
+// Every evaluation runs under a CEL cost limit ([DefaultCostLimit],
+// [WithCostLimit]); a comprehension ranges over at most [MaxIterations]
+// elements, AWS's #foreach bound; an output, and every string replace, join
+// and format build, is at most 10 MB. An evaluation that fails, or
+// panics, answers the client 500 {"message": "Internal server error"}
+// (API_CONFIGURATION_ERROR) with the reason in the [*apigw.Error]'s Err
+// for the access log. A request template reading input.json of a body that
+// is not JSON answers 400, as AWS does. Compile errors name the template
+// and the line:column of each problem.
+//
+// # Request and response mapping
+//
+// [RequestConfig] selects a request template by Content-Type (none sent
+// counts as application/json), applies the passthrough behaviour
+// (WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER: 415 Unsupported Media Type)
+// and maps integration.request.(header|querystring|path).<name> from the
+// method request, the context, stage variables or literals.
+// [ResponseConfig] chooses an integration response by selection pattern
+// over the integration's status code (or a Lambda-style function's error
+// message), sets the method status, maps method.response.header.<name> and
+// renders the response template; only mapped (and so declared) headers
+// leave, as in AWS's non-proxy mode.
+//
+// # Wiring
+//
+// Package gateway calls [RequestSpec.RequestMapping] and
+// [ResponseSpec.ResponseMapping] at build time, then per request
+// [RequestMapping.Map] before a non-proxy integration and
+// [ResponseMapping.Write] after it. [New] and [Mapping.Handler] do the same
+// around any http.Handler, without package gateway.
+package mapping

@@ -1,0 +1,349 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/apigw/apigw"
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common"
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
+	"github.com/google/cel-go/common/types/traits"
+	"github.com/google/cel-go/interpreter"
+)
+
+// DefaultCostLimit is the CEL cost one evaluation of a template may spend
+// unless [WithCostLimit] says otherwise. A cost unit is roughly one step of
+// evaluation (a comprehension iteration costs a few); the util functions
+// cost one unit per 32 bytes they read or write, CEL's own string
+// functions one per 10. The default allows about a hundred thousand
+// comprehension steps, in the order of 100 ms of CPU at worst, and a few
+// passes of the util functions over a 10 MB body; templates that walk
+// large bodies with CEL's string functions may need more.
+const DefaultCostLimit = 1_000_000
+
+// ErrCostLimit is the cause (see [apigw.Error].Err) of the 500 a template
+// answers when an evaluation spends more than its cost limit.
+var ErrCostLimit = errors.New("mapping: template exceeded its cost limit")
+
+// Template is a compiled mapping template: a CEL expression written out
+// as JSON ([Compile]) or text with {{ expression }} holes ([CompileText]).
+// A Template is immutable and safe for simultaneous use by multiple
+// goroutines.
+type Template struct {
+	name      string
+	src       string
+	text      bool
+	lits      []string // text templates: the literal text around the holes
+	prg       cel.Program
+	costLimit uint64
+}
+
+// Option configures [Compile] and [CompileText].
+type Option func(*compileOptions)
+
+type compileOptions struct {
+	name      string
+	costLimit uint64
+}
+
+// WithName names the template in compile and evaluation errors (the
+// gateway passes the route and content type). Default: the start of the
+// source, quoted.
+func WithName(name string) Option { return func(o *compileOptions) { o.name = name } }
+
+// WithCostLimit sets the CEL cost one evaluation may spend; over it the
+// evaluation stops and the request is answered 500. Default
+// [DefaultCostLimit]; 0 keeps the default.
+func WithCostLimit(limit uint64) Option {
+	return func(o *compileOptions) {
+		if limit > 0 {
+			o.costLimit = limit
+		}
+	}
+}
+
+func newOptions(src string, opts []Option) compileOptions {
+	o := compileOptions{costLimit: DefaultCostLimit}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.name == "" {
+		excerpt := src
+		if len(excerpt) > 40 {
+			excerpt = excerpt[:40] + "…"
+		}
+		o.name = strconv.Quote(excerpt)
+	}
+	return o
+}
+
+// Compile compiles a template whose value is written out as JSON: a CEL
+// expression over input, context, stageVariables and util (see the package
+// documentation) whose value may be a map, a list, a string, a number, a
+// bool or null. Map keys are written in sorted order.
+//
+//	mapping.Compile(`{"genre": input.json.genres}`)
+//
+// The error names the template and the line:column of each problem.
+func Compile(expr string, opts ...Option) (*Template, error) {
+	o := newOptions(expr, opts)
+	e, err := env()
+	if err != nil {
+		return nil, fmt.Errorf("mapping: CEL environment: %w", err)
+	}
+	if len(expr) > maxTemplateLen {
+		return nil, fmt.Errorf("mapping: template %s: longer than %d bytes", o.name, maxTemplateLen)
+	}
+	if strings.TrimSpace(expr) == "" {
+		return nil, fmt.Errorf("mapping: template %s: empty expression", o.name)
+	}
+	a, iss := e.CompileSource(common.NewStringSource(expr, o.name))
+	if iss.Err() != nil {
+		return nil, compileError(o.name, iss, func(line, col int) position { return position{line, col + 1} })
+	}
+	return newTemplate(e, a, o, expr, false, nil)
+}
+
+// CompileText compiles a text template: literal text with {{ expression }}
+// holes, for XML, form-encoded or any other text. A hole's value is
+// written as text: a string as it is, a number or bool in its JSON form,
+// null as nothing, a map or list as JSON. Nothing is escaped for you: use
+// util.escapeXml, util.escapeJson or util.urlEncode in the hole. A literal
+// {{ is written {{ "{{" }}.
+//
+//	mapping.CompileText(`<name>{{ util.escapeXml(input.json.name) }}</name>`)
+func CompileText(src string, opts ...Option) (*Template, error) {
+	o := newOptions(src, opts)
+	e, err := env()
+	if err != nil {
+		return nil, fmt.Errorf("mapping: CEL environment: %w", err)
+	}
+	if len(src) > maxTemplateLen {
+		return nil, fmt.Errorf("mapping: template %s: longer than %d bytes", o.name, maxTemplateLen)
+	}
+	lits, holes, err := scanText(src)
+	if err != nil {
+		return nil, fmt.Errorf("mapping: template %s: %w", o.name, err)
+	}
+	// All holes compile as one list expression, one hole per line group,
+	// so that an evaluation is one program run under one cost limit.
+	var b strings.Builder
+	starts := make([]int, len(holes)) // line of each hole in b
+	b.WriteString("[\n")
+	line := 2
+	for i, h := range holes {
+		starts[i] = line
+		b.WriteString("(")
+		b.WriteString(src[h.start:h.end])
+		b.WriteString("\n),\n")
+		line += strings.Count(src[h.start:h.end], "\n") + 2
+	}
+	b.WriteString("]")
+	if len(holes) == 0 {
+		return &Template{name: o.name, src: src, text: true, lits: lits, costLimit: o.costLimit}, nil
+	}
+	a, iss := e.CompileSource(common.NewStringSource(b.String(), o.name))
+	if iss.Err() != nil {
+		return nil, compileError(o.name, iss, func(line, col int) position {
+			k := len(starts) - 1
+			for k > 0 && starts[k] > line {
+				k--
+			}
+			if k < 0 || line < starts[0] {
+				return position{1, 1}
+			}
+			hp := positionOf(src, holes[k].start)
+			if line == starts[k] {
+				return position{hp.line, hp.col + col - 1}
+			}
+			return position{hp.line + line - starts[k], col + 1}
+		})
+	}
+	return newTemplate(e, a, o, src, true, lits)
+}
+
+// MustCompile is [Compile] for package-level templates: it panics on error.
+func MustCompile(expr string, opts ...Option) *Template {
+	t, err := Compile(expr, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// MustCompileText is [CompileText] for package-level templates: it panics
+// on error.
+func MustCompileText(src string, opts ...Option) *Template {
+	t, err := CompileText(src, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func newTemplate(e *cel.Env, a *cel.Ast, o compileOptions, src string, text bool, lits []string) (*Template, error) {
+	prg, err := e.Program(a,
+		cel.EvalOptions(cel.OptOptimize),
+		cel.CostLimit(o.costLimit),
+		cel.CostTracking(costEstimator{}),
+		guards(e, a),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("mapping: template %s: %w", o.name, err)
+	}
+	return &Template{name: o.name, src: src, text: text, lits: lits, prg: prg, costLimit: o.costLimit}, nil
+}
+
+// compileError lists every issue at its place in the template; at maps a
+// CEL location (1-based line, 0-based column) to the template's.
+func compileError(name string, iss *cel.Issues, at func(line, col int) position) error {
+	var msgs []string
+	for _, e := range iss.Errors() {
+		msg := e.Message
+		if loc := e.Location; loc != nil && loc.Line() > 0 {
+			msg = at(loc.Line(), loc.Column()).String() + ": " + msg
+		}
+		msgs = append(msgs, msg)
+	}
+	return fmt.Errorf("mapping: template %s: %s", name, strings.Join(msgs, "; "))
+}
+
+// Name is the template's name in errors.
+func (t *Template) Name() string { return t.name }
+
+// String returns the template's source.
+func (t *Template) String() string { return t.src }
+
+// Render evaluates t over the method request r (its Context c) and appends
+// the output to dst: input.body and input.json are r's body, read and
+// parsed once through c ([apigw.Context.Body], [apigw.Context.JSON]) and
+// shared with the validator. It is what a request template does.
+//
+// A failure is an [*apigw.Error] and dst is returned unchanged: 400
+// BAD_REQUEST_BODY when the template reads input.json of a body that is
+// not JSON (AWS's "Could not parse request body into json"), 413 for a
+// body over the limit, else 500 API_CONFIGURATION_ERROR with the reason in
+// Err for the access log (cost limit, missing key, bad conversion...).
+func (t *Template) Render(dst []byte, r *http.Request, c *apigw.Context) ([]byte, error) {
+	a := newActivation(r, c, true, nil)
+	defer a.release()
+	return t.render(dst, a)
+}
+
+// RenderBody is [Template.Render] over another body: input.body and
+// input.json are body (an integration response, parsed on first use),
+// while input.params, context and stageVariables still come from the
+// method request r and c. It is what a response template does; a body
+// that is not JSON where the template reads input.json is a 500.
+func (t *Template) RenderBody(dst []byte, r *http.Request, c *apigw.Context, body []byte) ([]byte, error) {
+	a := newActivation(r, c, false, body)
+	defer a.release()
+	return t.render(dst, a)
+}
+
+func (t *Template) render(dst []byte, a *activation) (out []byte, err error) {
+	n := len(dst)
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = dst[:n], t.fail(a, fmt.Errorf("panic: %v", p))
+		}
+	}()
+	if t.prg == nil { // a text template without holes
+		return append(dst, t.lits[0]...), nil
+	}
+	v, _, err := t.prg.Eval(a)
+	if err != nil {
+		return dst, t.fail(a, err)
+	}
+	if !t.text {
+		dst, err = appendJSON(dst, v)
+	} else {
+		dst, err = t.appendHoles(dst, v)
+	}
+	if err == nil && len(dst)-n > maxOutputBytes {
+		err = errTooLarge
+	}
+	if err != nil {
+		return dst[:n], t.fail(a, err)
+	}
+	return dst, nil
+}
+
+func (t *Template) appendHoles(dst []byte, v ref.Val) ([]byte, error) {
+	list, ok := v.(traits.Lister)
+	if !ok {
+		return dst, fmt.Errorf("mapping: text template evaluated to %s", v.Type().TypeName())
+	}
+	dst = append(dst, t.lits[0]...)
+	for i := 1; i < len(t.lits); i++ {
+		var err error
+		if dst, err = appendText(dst, list.Get(types.Int(i-1))); err != nil {
+			return dst, err
+		}
+		if len(dst) > maxOutputBytes {
+			return dst, errTooLarge
+		}
+		dst = append(dst, t.lits[i]...)
+	}
+	return dst, nil
+}
+
+// fail turns an evaluation failure into the refusal the client gets.
+func (t *Template) fail(a *activation, err error) *apigw.Error {
+	switch {
+	case a.bodyErr != nil && errors.Is(a.bodyErr, apigw.ErrBodyTooLarge):
+		return &apigw.Error{Type: apigw.RequestTooLarge, Err: a.bodyErr}
+	case a.bodyErr != nil:
+		return &apigw.Error{Type: apigw.BadRequestBody, Err: a.bodyErr}
+	case a.jsonErr != nil && a.fromRequest:
+		reason := a.jsonErr
+		if u := errors.Unwrap(reason); u != nil {
+			reason = u
+		}
+		return &apigw.Error{Type: apigw.BadRequestBody,
+			Message: "Could not parse request body into json: " + reason.Error(),
+			Err:     fmt.Errorf("mapping: template %s: %w", t.name, a.jsonErr)}
+	case a.jsonErr != nil:
+		return &apigw.Error{Type: apigw.APIConfigurationError,
+			Err: fmt.Errorf("mapping: template %s: integration response body is not JSON: %w", t.name, a.jsonErr)}
+	}
+	var cancelled interpreter.EvalCancelledError
+	if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
+		err = fmt.Errorf("%w (%d)", ErrCostLimit, t.costLimit)
+	}
+	return &apigw.Error{Type: apigw.APIConfigurationError,
+		Err: fmt.Errorf("mapping: template %s: evaluation failed: %w", t.name, err)}
+}
+
+// costEstimator prices the util functions by the bytes they read and
+// write, one unit per 32 bytes (about the time one evaluation step
+// takes); other calls keep CEL's prices.
+type costEstimator struct{}
+
+func (costEstimator) CallCost(function, _ string, args []ref.Val, result ref.Val) *uint64 {
+	if !strings.HasPrefix(function, "util.") {
+		return nil
+	}
+	n := 0
+	for _, a := range args {
+		n += stringSize(a)
+	}
+	n += stringSize(result)
+	cost := 1 + uint64(n)/32
+	return &cost
+}
+
+func stringSize(v ref.Val) int {
+	switch v := v.(type) {
+	case types.String:
+		return len(v)
+	case types.Bytes:
+		return len(v)
+	}
+	return 0
+}
