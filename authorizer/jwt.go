@@ -228,6 +228,7 @@ func newJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 		bad("RefreshInterval %v: at least 1s", cfg.RefreshInterval)
 	}
 
+	var skippedStatic []string
 	switch {
 	case cfg.JWKSURL != "" && cfg.Keys != nil:
 		bad("JWKSURL and Keys: set only one")
@@ -238,13 +239,7 @@ func newJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 		if len(ks.all) == 0 {
 			bad("Keys: no usable key (%s)", strings.Join(skipped, "; "))
 		}
-		defer func() {
-			if len(ks.all) > 0 {
-				for _, s := range skipped {
-					a.log.Warn("authorizer: JWT key skipped", "key", s)
-				}
-			}
-		}()
+		skippedStatic = skipped
 		a.keys.Store(ks)
 	default:
 		if err := checkJWKSURL(cfg.JWKSURL, cfg.AllowInsecureJWKS); err != nil {
@@ -254,8 +249,7 @@ func newJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 		if client == nil {
 			// A transport of its own, so that Close can drop its idle
 			// connections without touching anyone else's.
-			tr := http.DefaultTransport.(*http.Transport).Clone()
-			client, own = &http.Client{Timeout: fetchTimeout, Transport: tr}, true
+			client, own = &http.Client{Timeout: fetchTimeout, Transport: newTransport()}, true
 		}
 		a.remote = &remoteKeys{
 			url: cfg.JWKSURL, client: client, ownClient: own, refresh: refresh,
@@ -273,10 +267,23 @@ func newJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	for _, s := range skippedStatic {
+		a.log.Warn("authorizer: JWT key skipped", "key", s)
+	}
 	return a, nil
 }
 
-func identityHash(h uint64) uint64 { return h >> 7 } // low bits index the map inside the shard
+// identityHash shards the token cache by its key, already a hash.
+func identityHash(h uint64) uint64 { return h }
+
+// newTransport returns a transport of the authorizer's own, configured as
+// http.DefaultTransport is.
+func newTransport() http.RoundTripper {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+}
 
 func validHeaderName(s string) bool {
 	for i := 0; i < len(s); i++ {
