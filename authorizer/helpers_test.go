@@ -202,13 +202,7 @@ func newRemoteJWT(t testing.TB, s *jwksServer, clk *fakeClock, mod func(*JWTConf
 	return a
 }
 
-func quietLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelError + 1}))
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // logBuffer is a slog.Logger writing to a buffer the test can read.
 type logBuffer struct {
