@@ -41,16 +41,15 @@ func FuzzRequestKey(f *testing.F) {
 	f.Add("b=2&a=1&a=3", "", "", "/")
 	f.Add("a=%zz&a=1;2&a=+%20&&=&a", "a\x00b", "x:y", "/a%2Fb")
 	f.Add("l%61ng=en&a=5%3A1%3Aa", "1:x", "0:", "/%")
-	f.Add(strings.Repeat("a=1&", 10001), "", "", "")
+	c := mustNew(f, Config{})
+	params, err := parseKeyParameters([]string{
+		"method.request.querystring.b", "method.request.header.accept",
+		"method.request.path.id", "method.request.querystring.a",
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, rawQuery, accept, id, path string) {
-		c := mustNew(t, Config{})
-		params, err := parseKeyParameters([]string{
-			"method.request.querystring.b", "method.request.header.accept",
-			"method.request.path.id", "method.request.querystring.a",
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		r := &http.Request{Method: "GET", URL: &url.URL{Path: path, RawQuery: rawQuery}, Header: http.Header{}}
 		if accept != "" {
 			r.Header["Accept"] = strings.Split(accept, "\n")

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,10 @@ func TestKeySplits(t *testing.T) {
 			routed{target: "/x", resource: "/x"}, routed{target: "/x", resource: "/y"}, false},
 		{"canary shares by default", nil,
 			routed{target: "/x", canary: true}, routed{target: "/x"}, true},
+		{"over 10,000 query parameters read as none, as net/url", []string{"method.request.querystring.a"},
+			routed{target: "/x?" + strings.Repeat("a=1&", 10000)}, routed{target: "/x"}, true},
+		{"10,000 query parameters are read", []string{"method.request.querystring.a"},
+			routed{target: "/x?" + strings.Repeat("a=1&", 9999) + "a=1"}, routed{target: "/x"}, false},
 		{"values cannot forge fields", []string{"method.request.querystring.a", "method.request.querystring.b"},
 			routed{target: "/x?a=1%3A" + "&b=2"}, routed{target: "/x?a=1&b=%3A2"}, false},
 	}
