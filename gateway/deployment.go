@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/validator"
 )
@@ -59,6 +60,17 @@ func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 		}
 		d.cors = c
 	}
+	for _, name := range sortedKeys(def.authz) {
+		a := def.authz[name]
+		if a == nil {
+			errs = append(errs, fmt.Errorf("gateway: WithAuthorizer(%q): nil authorizer", name))
+			continue
+		}
+		if err := a.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("gateway: WithAuthorizer(%q): %w", name, err))
+		}
+		g.track(a)
+	}
 	if len(def.routes) == 0 {
 		errs = append(errs, errors.New("gateway: no routes: add at least one with gateway.Route"))
 	}
@@ -101,8 +113,12 @@ func (g *Gateway) bind(d *deployment, stageName string, vars map[string]string, 
 	return b, errors.Join(errs...)
 }
 
-// compileRoute checks one method and builds its handler chain, innermost
-// first: integration, validation, payload limit, CORS.
+// middleware is one phase of a route's pipeline.
+type middleware = func(http.Handler) http.Handler
+
+// compileRoute checks one method and builds its pipeline, in the order of
+// DESIGN.md: CORS, payload limit, authorizer, request validation, then the
+// integration under its timeout. Every mistake of the method is reported.
 func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string, error) {
 	method, path, err := parsePattern(spec.pattern)
 	if err != nil {
@@ -114,6 +130,42 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 	}
 	m := spec.method
 	var errs []error
+	var chain []middleware // outermost first
+
+	routeCORS, err := d.cors.ForRoute(m.CORS)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("CORS: %w", err))
+	}
+	chain = append(chain, routeCORS.Handler, limitPayload)
+
+	if mw, err := compileAuthorizer(d, m); err != nil {
+		errs = append(errs, err)
+	} else if mw != nil {
+		chain = append(chain, mw)
+	}
+
+	if v, err := g.compileValidator(d, m); err != nil {
+		errs = append(errs, err)
+	} else if !v.Empty() {
+		chain = append(chain, v.Handler)
+	}
+
+	h, err := g.compileIntegration(d, m, path, segs, routeCORS != nil)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		h = chain[i](h)
+	}
+	return &route{method: method, resourcePath: path, resourceID: resourceID(path), handler: h, cors: routeCORS}, segs, nil
+}
+
+// compileIntegration builds the method's integration under its timeout.
+func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, withCORS bool) (http.Handler, error) {
+	var errs []error
 	timeout := m.Timeout
 	if timeout == 0 {
 		timeout = d.def.timeout
@@ -121,41 +173,48 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	routeCORS, err := d.cors.ForRoute(m.CORS)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("CORS: %w", err))
-	}
 	if m.Timeout != 0 && m.Timeout < 50*time.Millisecond {
 		errs = append(errs, fmt.Errorf("Timeout %v: must be at least 50ms", m.Timeout))
 	}
-	var h http.Handler
 	if m.Integration == nil {
-		errs = append(errs, errors.New("Integration: missing"))
-	} else {
-		env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout, cors: routeCORS != nil}
-		if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
-			env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
-		}
-		ih, err := m.Integration.build(env)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("Integration: %w", err))
-		} else {
-			h = withIntegrationTimeout(ih, timeout, g.cfg.now)
-		}
+		return nil, errors.Join(append(errs, errors.New("Integration: missing"))...)
 	}
-	v, err := g.compileValidator(d, m)
+	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout, cors: withCORS}
+	if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
+		env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
+	}
+	ih, err := m.Integration.build(env)
 	if err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("Integration: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if !v.Empty() {
-		h = v.Handler(h)
+	return withIntegrationTimeout(ih, timeout, g.cfg.now), nil
+}
+
+// compileAuthorizer returns the method's authorizer phase, or nil.
+func compileAuthorizer(d *deployment, m Method) (middleware, error) {
+	var errs []error
+	if len(m.AuthorizationScopes) > 0 {
+		if m.Authorizer == "" {
+			errs = append(errs, errors.New("AuthorizationScopes: set without an Authorizer"))
+		}
+		if err := authorizer.ValidateScopes(m.AuthorizationScopes); err != nil {
+			errs = append(errs, fmt.Errorf("AuthorizationScopes: %w", err))
+		}
 	}
-	h = limitPayload(h)
-	h = routeCORS.Handler(h)
-	return &route{method: method, resourcePath: path, resourceID: resourceID(path), handler: h, cors: routeCORS}, segs, nil
+	if m.Authorizer == "" {
+		return nil, errors.Join(errs...)
+	}
+	a := d.def.authz[m.Authorizer]
+	if a == nil {
+		errs = append(errs, fmt.Errorf("Authorizer %q: not defined (gateway.WithAuthorizer)", m.Authorizer))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return authorizer.Middleware(a, m.AuthorizationScopes), nil
 }
 
 func (g *Gateway) compileValidator(d *deployment, m Method) (*validator.Validator, error) {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -22,9 +23,10 @@ const DefaultTimeout = 29 * time.Second
 // http.Handler, safe for simultaneous use by multiple goroutines; its
 // deployments and stages can be changed while it serves, atomically.
 type Gateway struct {
-	mu    sync.Mutex // serialises changes; readers never take it
-	cfg   *config    // the gateway-level options given to New
-	state atomic.Pointer[state]
+	mu      sync.Mutex // serialises changes; readers never take it
+	cfg     *config    // the gateway-level options given to New
+	state   atomic.Pointer[state]
+	closers []io.Closer // what Close closes: authorizers, in the order given
 }
 
 // state is one immutable view of the gateway: what each stage serves.
@@ -118,6 +120,32 @@ func (g *Gateway) setDefaults() {
 		t.MaxIdleConnsPerHost = 256
 		c.transport = t
 	}
+}
+
+// track remembers something with background work for Close. Called with
+// g.mu held, or from New.
+func (g *Gateway) track(c io.Closer) {
+	for _, have := range g.closers {
+		if have == c {
+			return
+		}
+	}
+	g.closers = append(g.closers, c)
+}
+
+// Close stops the background work of everything the gateway was given
+// (authorizers refreshing their JWKS). The gateway keeps serving; an
+// authorizer closed this way keeps the keys it holds.
+func (g *Gateway) Close() error {
+	g.mu.Lock()
+	closers := g.closers
+	g.closers = nil
+	g.mu.Unlock()
+	var errs []error
+	for _, c := range closers {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // pickRoot serves the only stage at "/" and several under /{stage}/.

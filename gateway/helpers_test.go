@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -87,3 +88,5 @@ func decode(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
 	}
 	return m
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

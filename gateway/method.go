@@ -12,6 +12,13 @@ import (
 type Method struct {
 	// Integration serves the method; required.
 	Integration Integration
+	// Authorizer names the method's authorizer, given to [WithAuthorizer];
+	// "" lets anyone call it.
+	Authorizer string
+	// AuthorizationScopes are the OAuth scopes a JWT authorizer requires:
+	// the token must hold at least one of them.
+	AuthorizationScopes []string
+
 	// Timeout is the integration timeout; 0 takes the gateway's (29 s by
 	// default). From 50 ms.
 	Timeout time.Duration

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/stage"
 )
@@ -26,6 +27,7 @@ type config struct {
 	timeout   time.Duration
 	desc      string
 	cors      *cors.Options
+	authz     map[string]authorizer.Authorizer
 
 	// The gateway itself.
 	apiID, region, accountID string
@@ -143,4 +145,19 @@ func WithTransport(rt http.RoundTripper) Option {
 // method's own Method.CORS replaces it.
 func WithCORS(opts cors.Options) Option {
 	return func(c *config) { o := opts; c.cors = &o }
+}
+
+// WithAuthorizer adds a named authorizer for Method.Authorizer: a JWT or
+// Cognito authorizer, or a Lambda-style TOKEN or REQUEST one. Its
+// configuration is checked by New; [Gateway.Close] closes it.
+func WithAuthorizer(name string, a authorizer.Authorizer) Option {
+	return func(c *config) {
+		if c.authz == nil {
+			c.authz = map[string]authorizer.Authorizer{}
+		}
+		if _, dup := c.authz[name]; dup {
+			c.errs = append(c.errs, fmt.Errorf("gateway: WithAuthorizer(%q): defined twice", name))
+		}
+		c.authz[name] = a
+	}
 }
