@@ -171,3 +171,40 @@ func TestWaiterLeavesWithItsClient(t *testing.T) {
 	close(backend.release)
 	<-leaderDone
 }
+
+// TestConcurrentUse mixes hits, misses, refreshes, invalidations and
+// flushes on a small store, for the race detector.
+func TestConcurrentUse(t *testing.T) {
+	clock := newFakeClock()
+	c := mustNew(t, Config{Capacity: 8 << 10, Now: clock.Now, AnyoneMayInvalidate: true, XCache: true})
+	h := mustWrap(t, c, MethodSettings{KeyParameters: []string{"method.request.querystring.n"}}, &counter{body: "v"})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				target := "/x?n=" + itoa(int64(i%37))
+				switch {
+				case g == 0 && i%50 == 0:
+					c.Flush(ctx, "")
+				case g == 1 && i%10 == 0:
+					c.Invalidate(ctx, Key{Method: "GET", Resource: "/x", Params: map[string][]string{"method.request.querystring.n": {"3"}}})
+				case g == 2 && i%20 == 0:
+					clock.Advance(time.Minute)
+				case i%7 == 0:
+					get(h, target, "Cache-Control", "max-age=0")
+				default:
+					if w := get(h, target); w.Code != 200 || w.Body.Len() == 0 {
+						t.Errorf("status %d body %q", w.Code, w.Body)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if m := c.Store().(*MemoryStore); m.Bytes() > m.Capacity() {
+		t.Errorf("%d bytes held, capacity %d", m.Bytes(), m.Capacity())
+	}
+}
