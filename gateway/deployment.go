@@ -14,6 +14,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
+	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/validator"
 )
 
@@ -74,7 +75,7 @@ func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 	if len(def.routes) == 0 {
 		errs = append(errs, errors.New("gateway: no routes: add at least one with gateway.Route"))
 	}
-	if _, err := g.bind(d, "", nil, false); err != nil {
+	if _, err := g.bind(d, &stage.Stage{}, nil, false); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -96,12 +97,13 @@ type binding struct {
 	notFound http.Handler
 }
 
-// bind compiles d's routes for a stage.
-func (g *Gateway) bind(d *deployment, stageName string, vars map[string]string, canary bool) (*binding, error) {
-	b := &binding{dep: d, stage: stageName, vars: vars, canary: canary, root: newNode(), notFound: d.cors.Handler(missingToken)}
+// bind compiles d's routes for a stage, or for its canary: the side that
+// serves with the variables vars.
+func (g *Gateway) bind(d *deployment, st *stage.Stage, vars map[string]string, canary bool) (*binding, error) {
+	b := &binding{dep: d, stage: st.Name, vars: vars, canary: canary, root: newNode(), notFound: d.cors.Handler(missingToken)}
 	var errs []error
 	for _, spec := range d.def.routes {
-		rt, segs, err := g.compileRoute(d, spec)
+		rt, segs, err := g.compileRoute(d, spec, st, canary)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("gateway: route %q: %w", spec.pattern, err))
 			continue
@@ -117,9 +119,9 @@ func (g *Gateway) bind(d *deployment, stageName string, vars map[string]string, 
 type middleware = func(http.Handler) http.Handler
 
 // compileRoute checks one method and builds its pipeline, in the order of
-// DESIGN.md: CORS, payload limit, authorizer, request validation, then the
-// integration under its timeout. Every mistake of the method is reported.
-func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string, error) {
+// DESIGN.md: CORS, payload limit, authorizer, request validation, cache,
+// then the integration under its timeout. Every mistake of the method is reported.
+func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, canary bool) (*route, []string, error) {
 	method, path, err := parsePattern(spec.pattern)
 	if err != nil {
 		return nil, nil, err
@@ -148,6 +150,12 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec) (*route, []string,
 		errs = append(errs, err)
 	} else if !v.Empty() {
 		chain = append(chain, v.Handler)
+	}
+
+	if mw, err := g.compileCache(m, st, canary, path, method); err != nil {
+		errs = append(errs, err)
+	} else if mw != nil {
+		chain = append(chain, mw)
 	}
 
 	h, err := g.compileIntegration(d, m, path, segs, routeCORS != nil)

@@ -27,6 +27,7 @@ type Gateway struct {
 	cfg     *config    // the gateway-level options given to New
 	state   atomic.Pointer[state]
 	closers []io.Closer // what Close closes: authorizers, in the order given
+	cache   *stageCache // nil: no stage cache
 }
 
 // state is one immutable view of the gateway: what each stage serves.
@@ -61,6 +62,17 @@ func New(opts ...Option) (*Gateway, error) {
 			errs = append(errs, fmt.Errorf("gateway: stage %q: defined twice", s.Name))
 		}
 		names[s.Name] = true
+	}
+	if cfg.cache != nil {
+		cc := *cfg.cache
+		if cc.Now == nil {
+			cc.Now = cfg.now
+		}
+		sc, err := newStageCache(cc)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("gateway: WithCache: %w", err))
+		}
+		g.cache = sc
 	}
 	dep, err := g.newDeployment(cfg)
 	if err != nil {

@@ -3,9 +3,16 @@ package gateway
 import (
 	"time"
 
+	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/validator"
 )
+
+// CacheSettings are a method's cache settings: on or off, TTL, and the
+// cache key parameters (method.request.path.id,
+// method.request.querystring.lang, method.request.header.Accept). A path
+// parameter not declared does not split entries, as in AWS.
+type CacheSettings = cache.MethodSettings
 
 // Method is one HTTP method of one resource: what a client may send and how
 // the gateway answers it.
@@ -34,6 +41,13 @@ type Method struct {
 	// RequestModels maps a content type ("application/json", or "$default"
 	// for any other) to the name of a model given to [WithModel].
 	RequestModels map[string]string
+
+	// Cache holds the method's cache settings: whether it is cached (by
+	// default GET methods are when the gateway has a cache, [WithCache]),
+	// its TTL and its cache key parameters. The stage's method settings
+	// (stage.MethodSettings.CachingEnabled, CacheTTL) apply where these
+	// are unset.
+	Cache *CacheSettings
 
 	// CORS replaces the API's CORS policy ([WithCORS]) for this method, as
 	// a whole; nil keeps the API's.

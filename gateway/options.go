@@ -8,6 +8,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
+	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/stage"
 )
@@ -36,6 +37,7 @@ type config struct {
 	now                      func() time.Time
 	random                   func() float64
 	transport                http.RoundTripper
+	cache                    *cache.Config
 
 	gatewayOnly []string // names of gateway-level options given
 	errs        []error
@@ -160,4 +162,15 @@ func WithAuthorizer(name string, a authorizer.Authorizer) Option {
 		}
 		c.authz[name] = a
 	}
+}
+
+// WithCache turns on the stage cache of every stage: responses to cached
+// methods (GET by default) are kept for their TTL and served without
+// calling the integration; Cache-Control: max-age=0 asks for a fresh answer
+// when the caller may. The stages share one store (cfg.Store, or one in
+// memory of cfg.Capacity bytes); keys include the stage. A canary whose
+// UseStageCache is false gets entries of its own. A stage turns caching off
+// with its method settings (stage.MethodSettings.CachingEnabled).
+func WithCache(cfg cache.Config) Option {
+	return func(c *config) { c.gatewayOption("WithCache"); cc := cfg; c.cache = &cc }
 }

@@ -29,7 +29,7 @@ func (g *Gateway) newStageRuntime(st *state, s stage.Stage) (*stageRuntime, erro
 			return nil, fmt.Errorf("gateway: stage %q: DeploymentID %q: no such deployment", s.Name, s.DeploymentID)
 		}
 	}
-	base, err := g.bind(dep, s.Name, s.Variables, false)
+	base, err := g.bind(dep, &s, s.Variables, false)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (g *Gateway) newStageRuntime(st *state, s stage.Stage) (*stageRuntime, erro
 				return nil, fmt.Errorf("gateway: stage %q: Canary.DeploymentID %q: no such deployment", s.Name, c.DeploymentID)
 			}
 		}
-		rt.canary, err = g.bind(cdep, s.Name, stage.MergeVariables(s.Variables, c.Variables), true)
+		rt.canary, err = g.bind(cdep, &s, stage.MergeVariables(s.Variables, c.Variables), true)
 		if err != nil {
 			return nil, err
 		}

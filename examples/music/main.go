@@ -4,6 +4,8 @@
 //	go run ./examples/music
 //	curl localhost:8080/artists/1234
 //	curl -X PUT -d '{"popularity":95}' localhost:8080/artists/1234
+//	curl localhost:8080/artists/1234                              # still 90: cached for 300 s
+//	curl -H 'Cache-Control: max-age=0' localhost:8080/artists/1234 # 95, and cached from now on
 package main
 
 import (
@@ -21,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/gateway"
 )
 
@@ -114,13 +117,24 @@ const artistUpdate = `{
   "minProperties": 1
 }`
 
-// newGateway puts the backend behind the gateway.
-func newGateway(s *store, logger *slog.Logger) (*gateway.Gateway, error) {
+// newGateway puts the backend behind the gateway. GET /artists/{id} is
+// cached for 300 s, one entry per id; in this example anyone may send
+// Cache-Control: max-age=0 to fetch afresh (AWS requires a permission by
+// default: see cache.Config.CanInvalidate).
+func newGateway(s *store, logger *slog.Logger, now func() time.Time) (*gateway.Gateway, error) {
 	be := backend(s)
+	if now == nil {
+		now = time.Now
+	}
 	return gateway.New(
 		gateway.WithAccessLog(logger),
+		gateway.WithClock(now),
+		gateway.WithCache(cache.Config{TTL: 300 * time.Second, AnyoneMayInvalidate: true, XCache: true}),
 		gateway.WithModel("ArtistUpdate", artistUpdate),
-		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Handler(be)}),
+		gateway.Route("GET /artists/{id}", gateway.Method{
+			Integration: gateway.Handler(be),
+			Cache:       &gateway.CacheSettings{KeyParameters: []string{"method.request.path.id"}},
+		}),
 		gateway.Route("PUT /artists/{id}", gateway.Method{
 			Integration:   gateway.Handler(be),
 			RequestModels: map[string]string{"application/json": "ArtistUpdate"},
@@ -130,8 +144,8 @@ func newGateway(s *store, logger *slog.Logger) (*gateway.Gateway, error) {
 
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
-func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- string) error {
-	gw, err := newGateway(newStore(), logger)
+func run(ctx context.Context, addr string, logger *slog.Logger, now func() time.Time, ready chan<- string) error {
+	gw, err := newGateway(newStore(), logger, now)
 	if err != nil {
 		return err
 	}
@@ -166,7 +180,7 @@ func main() {
 		a := <-ready
 		logger.Info("music API listening", "url", "http://"+a+"/artists/1234")
 	}()
-	if err := run(ctx, *addr, logger, ready); err != nil {
+	if err := run(ctx, *addr, logger, nil, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -7,16 +7,24 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // startExample runs the example in-process on a free port.
 func startExample(t *testing.T) string {
 	t.Helper()
+	return startExampleAt(t, nil)
+}
+
+// startExampleAt runs the example with a clock of the test's.
+func startExampleAt(t *testing.T, now func() time.Time) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler), ready) }()
+	go func() { done <- run(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler), now, ready) }()
 	var addr string
 	select {
 	case addr = <-ready:
@@ -32,11 +40,14 @@ func startExample(t *testing.T) string {
 	return "http://" + addr
 }
 
-func call(t *testing.T, method, url, body string) (int, http.Header, string) {
+func call(t *testing.T, method, url, body string, header ...string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -68,8 +79,6 @@ func TestMusic(t *testing.T) {
 		{"unknown method", "DELETE", "/artists/1234", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
 		{"update popularity", "PUT", "/artists/1234", `{"popularity":95}`, 200,
 			`{"id":1234,"artist":"Queen","popularity":95,"genres":["Progressive rock","Pop rock","Glam rock"]}`, ""},
-		{"update seen by get", "GET", "/artists/1234", "", 200,
-			`{"id":1234,"artist":"Queen","popularity":95,"genres":["Progressive rock","Pop rock","Glam rock"]}`, ""},
 		{"update unknown", "PUT", "/artists/9", `{"popularity":1}`, 404, `{"message":"artist not found"}`, ""},
 		{"update against the model", "PUT", "/artists/1234", `{"popularity":"high"}`, 400, `{"message":"Invalid request body"}`, "BadRequestException"},
 		{"update not JSON", "PUT", "/artists/1234", `{popularity`, 400, `{"message":"Invalid request body"}`, "BadRequestException"},
@@ -96,5 +105,40 @@ func TestMusicArtistJSON(t *testing.T) {
 	var a Artist
 	if err := json.Unmarshal([]byte(body), &a); err != nil || a.Artist != "Nina Simone" {
 		t.Fatalf("GET /artists/5678 = %s (%v)", body, err)
+	}
+}
+
+// TestCacheStory is the seed's cache story: the gateway keeps the answer
+// until its TTL ends, so a change does not show until then, unless the
+// client sends Cache-Control: max-age=0.
+func TestCacheStory(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	base := startExampleAt(t, clock)
+	const old = `{"id":1234,"artist":"Queen","popularity":90,"genres":["Progressive rock","Pop rock","Glam rock"]}`
+	const updated = `{"id":1234,"artist":"Queen","popularity":96,"genres":["Progressive rock","Pop rock","Glam rock"]}`
+	steps := []struct {
+		name, method, body string
+		header             []string
+		advance            time.Duration
+		want, wantXCache   string
+	}{
+		{"first GET fills the cache", "GET", "", nil, 0, old, "Miss"},
+		{"PUT changes the backend", "PUT", `{"popularity":96}`, nil, 0, updated, ""},
+		{"GET still answers the old value", "GET", "", nil, 0, old, "Hit"},
+		{"still old just before the TTL ends", "GET", "", nil, 299 * time.Second, old, "Hit"},
+		{"max-age=0 fetches afresh", "GET", "", []string{"Cache-Control", "max-age=0"}, 0, updated, "Miss"},
+		{"the new value is cached from then on", "GET", "", nil, 0, updated, "Hit"},
+		{"after the TTL the backend answers again", "GET", "", nil, 301 * time.Second, updated, "Miss"},
+	}
+	for _, s := range steps {
+		mu.Lock()
+		now = now.Add(s.advance)
+		mu.Unlock()
+		status, h, body := call(t, s.method, base+"/artists/1234", s.body, s.header...)
+		if status != 200 || body != s.want || h.Get("X-Cache") != s.wantXCache {
+			t.Errorf("%s: %d %s (X-Cache %q), want %s (X-Cache %q)", s.name, status, body, h.Get("X-Cache"), s.want, s.wantXCache)
+		}
 	}
 }

@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/stage"
+)
+
+// stageCache is the gateway's response cache: two views of one store, one
+// where canary requests share the stage's entries and one where they keep
+// their own (a canary with UseStageCache off).
+type stageCache struct {
+	shared, separate *cache.Cache
+}
+
+func newStageCache(cfg cache.Config) (*stageCache, error) {
+	if cfg.Store == nil {
+		cfg.Store = cache.NewMemoryStore(cfg.Capacity, cfg.Now)
+	}
+	cfg.SeparateCanary = false
+	shared, err := cache.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.SeparateCanary = true
+	separate, err := cache.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &stageCache{shared: shared, separate: separate}, nil
+}
+
+// compileCache returns the method's cache phase for a stage, or nil when
+// the gateway has no cache or the method is not cached.
+func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourcePath, method string) (middleware, error) {
+	if g.cache == nil {
+		if m.Cache != nil {
+			return nil, fmt.Errorf("Cache: set, but the gateway has no cache (gateway.WithCache)")
+		}
+		return nil, nil
+	}
+	var spec CacheSettings
+	if m.Cache != nil {
+		spec = *m.Cache
+	}
+	ms := st.For(resourcePath, method)
+	if spec.Enabled == nil && ms.CachingEnabled != nil {
+		spec.Enabled = ms.CachingEnabled
+	}
+	if spec.TTL == 0 && ms.CacheTTL != 0 {
+		spec.TTL = ms.CacheTTL
+	}
+	c := g.cache.shared
+	if canary && st.Canary != nil && !st.Canary.UseStageCache {
+		c = g.cache.separate
+	}
+	mw, err := c.Middleware(spec)
+	if err != nil {
+		return nil, fmt.Errorf("Cache: %w", err)
+	}
+	return mw, nil
+}
+
+// FlushCache empties a stage's cache, canary entries included, as AWS's
+// FlushStageCache does. It does nothing when the gateway has no cache.
+func (g *Gateway) FlushCache(ctx context.Context, stageName string) error {
+	if g.cache == nil {
+		return nil
+	}
+	return g.cache.shared.Flush(ctx, stageName)
+}
+
+// InvalidateCache removes one cache entry, named as the cache names it.
+func (g *Gateway) InvalidateCache(ctx context.Context, key cache.Key) error {
+	if g.cache == nil {
+		return nil
+	}
+	return g.cache.shared.Invalidate(ctx, key)
+}
+
+// CacheStats are the cache's counters (hits, misses, invalidations), for
+// metrics; zero without a cache.
+func (g *Gateway) CacheStats() cache.Stats {
+	if g.cache == nil {
+		return cache.Stats{}
+	}
+	a, b := g.cache.shared.Stats(), g.cache.separate.Stats()
+	return cache.Stats{
+		Hits:                a.Hits + b.Hits,
+		Misses:              a.Misses + b.Misses,
+		Coalesced:           a.Coalesced + b.Coalesced,
+		Invalidations:       a.Invalidations + b.Invalidations,
+		DeniedInvalidations: a.DeniedInvalidations + b.DeniedInvalidations,
+		StoreErrors:         a.StoreErrors + b.StoreErrors,
+	}
+}
