@@ -1,0 +1,263 @@
+// Command authorizers protects two methods with API Gateway's authorizers:
+//
+//   - GET /pets takes a JWT with the scope pets/read (a JWT authorizer, as
+//     with Cognito or any OpenID issuer). The example is its own issuer: an
+//     RSA key generated at start, published at GET /.well-known/jwks.json,
+//     and POST /token (form field scope) hands out RS256 access tokens
+//     valid for 5 minutes. The gateway fetches the JWKS from the same
+//     server on first use.
+//   - GET /admin is guarded by AWS's sample TOKEN authorizer, a Go function
+//     here: token "allow" is let in, "deny" gets 403 with an explicit deny,
+//     anything else 401.
+//
+// Both answers say who the caller is, as the authorizer found out.
+//
+//	go run ./examples/authorizers
+//	curl -s localhost:8080/.well-known/jwks.json
+//	TOKEN=$(curl -s -d scope=pets/read -d username=bob localhost:8080/token | jq -r .access_token)
+//	curl -i -H "Authorization: Bearer $TOKEN" localhost:8080/pets        # 200
+//	OTHER=$(curl -s -d scope=orders/read localhost:8080/token | jq -r .access_token)
+//	curl -i -H "Authorization: Bearer $OTHER" localhost:8080/pets        # 403
+//	curl -i localhost:8080/pets                                          # 401
+//	curl -i -H "Authorization: Bearer ${TOKEN}x" localhost:8080/pets     # 401
+//	curl -i -H "Authorization: allow" localhost:8080/admin               # 200
+//	curl -i -H "Authorization: deny" localhost:8080/admin                # 403
+//	curl -i -H "Authorization: nope" localhost:8080/admin                # 401
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"flag"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"time"
+
+	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/authorizer"
+	"github.com/apigw/apigw/gateway"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+)
+
+// tokenTTL is how long an issued access token is valid.
+const tokenTTL = 5 * time.Minute
+
+// issuer is a minimal OAuth token issuer, standing in for Cognito or any
+// OpenID provider.
+type issuer struct {
+	url  string  // iss of the tokens
+	key  jwk.Key // private signing key, with kid and alg
+	jwks jwk.Set // the public key, as published
+}
+
+func newIssuer(url string) (*issuer, error) {
+	raw, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	key, err := jwk.FromRaw(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := jwk.AssignKeyID(key); err != nil { // kid: the key's thumbprint
+		return nil, err
+	}
+	if err := key.Set(jwk.AlgorithmKey, jwa.RS256); err != nil {
+		return nil, err
+	}
+	pub, err := key.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	set := jwk.NewSet()
+	if err := set.AddKey(pub); err != nil {
+		return nil, err
+	}
+	return &issuer{url: url, key: key, jwks: set}, nil
+}
+
+// serveJWKS answers GET /.well-known/jwks.json.
+func (is *issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, is.jwks)
+}
+
+// serveToken answers POST /token: an access token for the form's scope
+// (space-separated scopes) and, optionally, username.
+func (is *issuer) serveToken(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		return
+	}
+	user := r.PostForm.Get("username")
+	if user == "" {
+		user = "alice"
+	}
+	now := time.Now()
+	b := jwt.NewBuilder().Issuer(is.url).Subject(user).IssuedAt(now).Expiration(now.Add(tokenTTL))
+	if scope := r.PostForm.Get("scope"); scope != "" {
+		b = b.Claim("scope", scope)
+	}
+	tok, err := b.Build()
+	var signed []byte
+	if err == nil {
+		signed, err = jwt.Sign(tok, jwt.WithKey(jwa.RS256, is.key))
+	}
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": string(signed),
+		"token_type":   "Bearer",
+		"expires_in":   int(tokenTTL.Seconds()),
+	})
+}
+
+// sampleAuthorizer is AWS's sample TOKEN authorizer, in Go.
+func sampleAuthorizer(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	var effect string
+	switch req.AuthorizationToken {
+	case "allow":
+		effect = "Allow"
+	case "deny":
+		effect = "Deny"
+	default:
+		return events.APIGatewayCustomAuthorizerResponse{}, authorizer.ErrUnauthorized
+	}
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID: "user",
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+			Version: "2012-10-17",
+			Statement: []events.IAMPolicyStatement{
+				{Action: []string{"execute-api:Invoke"}, Effect: effect, Resource: []string{req.MethodArn}},
+			},
+		},
+		Context: map[string]any{"stringKey": "stringval", "numberKey": 123, "booleanKey": true},
+	}, nil
+}
+
+// backend is the API itself; the gateway lets in only authorized callers.
+func backend() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /pets", func(w http.ResponseWriter, r *http.Request) {
+		a := apigw.FromContext(r.Context()).Authorizer
+		writeJSON(w, http.StatusOK, map[string]any{
+			"caller": map[string]any{"principalId": a.PrincipalID, "scopes": a.Scopes},
+			"pets": []map[string]any{
+				{"id": 1, "type": "dog", "price": 249.99},
+				{"id": 2, "type": "cat", "price": 124.99},
+			},
+		})
+	})
+	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+		a := apigw.FromContext(r.Context()).Authorizer
+		writeJSON(w, http.StatusOK, map[string]any{
+			"caller":  map[string]any{"principalId": a.PrincipalID, "context": a.Context},
+			"message": "welcome to the admin area",
+		})
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// newGateway puts the backend behind the two authorizers; base is the
+// issuer's URL.
+func newGateway(base string, logger *slog.Logger) (*gateway.Gateway, error) {
+	be := gateway.Handler(backend())
+	return gateway.New(
+		gateway.WithAccessLog(logger),
+		gateway.WithAuthorizer("issuer", authorizer.JWT(authorizer.JWTConfig{
+			Issuer:  base,
+			JWKSURL: base + "/.well-known/jwks.json",
+			Logger:  logger,
+		})),
+		gateway.WithAuthorizer("sample", authorizer.Token(authorizer.TokenConfig{
+			Func:   sampleAuthorizer,
+			Logger: logger,
+		})),
+		gateway.Route("GET /pets", gateway.Method{
+			Integration:         be,
+			Authorizer:          "issuer",
+			AuthorizationScopes: []string{"pets/read"},
+		}),
+		gateway.Route("GET /admin", gateway.Method{Integration: be, Authorizer: "sample"}),
+	)
+}
+
+// baseURL is the URL the server is reached at from this host.
+func baseURL(a net.Addr) string {
+	tcp := a.(*net.TCPAddr)
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
+// run serves the example on addr until ctx ends; ready, if not nil,
+// receives the address it listens on.
+func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	base := baseURL(ln.Addr())
+	iss, err := newIssuer(base)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	gw, err := newGateway(base, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	// The issuer's routes sit beside the gateway, as another service would.
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/jwks.json", iss.serveJWKS)
+	mux.HandleFunc("POST /token", iss.serveToken)
+	mux.Handle("/", gw)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	go func() {
+		<-ctx.Done()
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(c)
+	}()
+	err = srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, gw.Close()) // Close stops the JWKS refreshes
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ready := make(chan string, 1)
+	go func() { log.Printf("authorizers example: http://%s/pets and /admin", <-ready) }()
+	if err := run(ctx, *addr, slog.Default(), ready); err != nil {
+		log.Fatal(err)
+	}
+}
