@@ -253,16 +253,6 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	return res.apply(c)
 }
 
-// requestPath is the request path without the stage prefix, as it ends the
-// method ARN.
-func requestPath(c *apigw.Context, arn string) string {
-	prefix := "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod
-	if p, ok := strings.CutPrefix(arn, prefix); ok && p != "" {
-		return p
-	}
-	return c.Path
-}
-
 // requestEvent builds the payload 1.0 input of a REQUEST authorizer; every
 // map is the function's own copy.
 func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuthorizerRequestTypeRequest {
@@ -271,7 +261,7 @@ func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuth
 		Type:           "REQUEST",
 		MethodArn:      arn,
 		Resource:       c.ResourcePath,
-		Path:           requestPath(c, arn),
+		Path:           c.StagePath(),
 		HTTPMethod:     c.HTTPMethod,
 		PathParameters: maps.Clone(c.PathParameters),
 		StageVariables: maps.Clone(c.StageVariables),
@@ -313,7 +303,7 @@ func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuth
 // simpleEvent builds the payload 2.0 input of an HTTP API authorizer.
 func simpleEvent(r *http.Request, c *apigw.Context, identity []string) events.APIGatewayV2CustomAuthorizerV2Request {
 	arn := c.MethodARN()
-	path := requestPath(c, arn)
+	path := c.StagePath()
 	routeKey := c.HTTPMethod + " " + c.ResourcePath
 	ev := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version:        "2.0",
