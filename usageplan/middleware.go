@@ -154,6 +154,7 @@ var (
 	errNoPlan      = errors.New("usageplan: API key in no enabled usage plan for this API stage")
 )
 
+// ServeHTTP runs the phase for one request.
 func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	req, c := apigw.EnsureContext(req)
 	m := h.m

@@ -65,7 +65,8 @@ type APIStage struct {
 // [Registry.AddKey].
 type Plan struct {
 	// ID identifies the plan: 1 to 128 characters of A-Z a-z 0-9 . _ -.
-	ID   string
+	ID string
+	// Name is a label for people.
 	Name string
 	// Description is free text.
 	Description string

@@ -50,7 +50,9 @@ type Counter struct {
 // Backlog is a number of requests admitted while the store could not be
 // reached (fail-open policy), counted when it answers again.
 type Backlog struct {
-	N                        int64
+	// N is the number of requests.
+	N int64
+	// Period, PeriodEnd and Today are those of the requests' Counter.
 	Period, PeriodEnd, Today Date
 }
 
@@ -66,8 +68,9 @@ type AdmitRequest struct {
 	// none.
 	Throttle *Throttle
 	// Method names the per-client per-method bucket within the counter
-	// ("api:stage:/pets/GET") and MethodThrottle sets it; "" or nil: none.
-	Method         string
+	// ("api:stage:/pets/GET"); "": none.
+	Method string
+	// MethodThrottle sets the Method bucket; nil: none.
 	MethodThrottle *Throttle
 	// Backlog is added to the counters before anything is decided.
 	Backlog Backlog
@@ -88,6 +91,7 @@ const (
 
 // Decision is the answer of [Store.Admit].
 type Decision struct {
+	// Outcome is Admitted, Throttled or QuotaExceeded.
 	Outcome Outcome
 	// RetryAfter is, when Throttled, how long until every bucket has a
 	// token again.
@@ -102,6 +106,7 @@ type Decision struct {
 
 // DayUsage is a key's usage record for one day.
 type DayUsage struct {
+	// Date is the day (UTC).
 	Date Date
 	// Used is the number of requests admitted that day.
 	Used int64

@@ -38,7 +38,9 @@ type UsageQuery struct {
 // Remaining is the quota left at the end of the day (-1 when the plan has no
 // quota).
 type Usage struct {
-	PlanID    string `json:"usagePlanId"`
+	// PlanID is the plan reported on.
+	PlanID string `json:"usagePlanId"`
+	// StartDate and EndDate are the first and last day, "2006-01-02".
 	StartDate string `json:"startDate"`
 	EndDate   string `json:"endDate"`
 	// Position is set when more keys follow: pass it as

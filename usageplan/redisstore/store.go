@@ -1,0 +1,281 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apigw/apigw/usageplan"
+	"github.com/redis/go-redis/v9"
+)
+
+// Options configures [New].
+type Options struct {
+	// Client is the Redis connection: a *redis.Client, *redis.ClusterClient,
+	// *redis.Ring or anything else that runs scripts. Required. Every key
+	// of one request shares a hash tag, so Redis Cluster works.
+	Client redis.Scripter
+	// Prefix starts every key this store writes, so that several gateways
+	// (or tests) can share one Redis. Default "apigw:usage:". It may not
+	// contain '{' or '}' (the store's hash tags).
+	Prefix string
+	// Timeout bounds each call to Redis: past it the call fails (and the
+	// registry applies its failure policy) even when the client would wait
+	// longer. Default 100 ms.
+	Timeout time.Duration
+	// Retention is how long daily usage records are kept. Default 90 days.
+	Retention time.Duration
+}
+
+// Store is a [usageplan.Store] in Redis, shared by every replica that uses
+// the same Redis and Prefix: quota counters and daily usage records, and
+// GCRA token buckets for the plans' throttles. Each request is one Lua
+// script, so one round trip decides buckets and quota together and replicas
+// never over-admit.
+//
+// A Store is safe for simultaneous use by multiple goroutines. It owns no
+// connection and starts no goroutine of its own, except, for a client that
+// ignores context deadlines (ContextTimeoutEnabled false), one per call that
+// outlives Timeout only until the client itself gives up.
+type Store struct {
+	client    redis.Scripter
+	prefix    string
+	timeout   time.Duration
+	retention time.Duration
+	direct    bool // the client honours context deadlines
+
+	admit, setRemaining, usage *redis.Script
+}
+
+var _ usageplan.Store = (*Store)(nil)
+
+// New returns a Store, or an error naming each bad option.
+func New(opts Options) (*Store, error) {
+	var errs []error
+	if opts.Client == nil {
+		errs = append(errs, errors.New("redisstore: Options.Client is nil"))
+	}
+	if strings.ContainsAny(opts.Prefix, "{}") {
+		errs = append(errs, fmt.Errorf("redisstore: Options.Prefix %q: may not contain { or }", opts.Prefix))
+	}
+	if opts.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("redisstore: Options.Timeout %v: must be 0 or more", opts.Timeout))
+	}
+	if opts.Retention < 0 {
+		errs = append(errs, fmt.Errorf("redisstore: Options.Retention %v: must be 0 or more", opts.Retention))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s := &Store{
+		client:       opts.Client,
+		prefix:       opts.Prefix,
+		timeout:      opts.Timeout,
+		retention:    opts.Retention,
+		direct:       honoursContext(opts.Client),
+		admit:        redis.NewScript(admitLua),
+		setRemaining: redis.NewScript(setRemainingLua),
+		usage:        redis.NewScript(usageLua),
+	}
+	if s.prefix == "" {
+		s.prefix = "apigw:usage:"
+	}
+	if s.timeout == 0 {
+		s.timeout = 100 * time.Millisecond
+	}
+	if s.retention == 0 {
+		s.retention = 90 * 24 * time.Hour
+	}
+	return s, nil
+}
+
+// honoursContext reports whether c is a go-redis client configured to stop
+// at a context's deadline.
+func honoursContext(c redis.Scripter) bool {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
+}
+
+// tag is the hash-tagged head of every key of counter id.
+func (s *Store) tag(id string) string { return s.prefix + "{" + id + "}" }
+
+// ttls returns, as seconds from now, how long to keep the quota counter of
+// a period that ends on periodEnd (a day longer, for replicas whose clocks
+// lag) and the usage record of day (the retention past its end). TTLs
+// rather than absolute times keep them right whatever Redis's own clock.
+func (s *Store) ttls(now time.Time, periodEnd, day usageplan.Date) (quota, record string) {
+	secs := func(t time.Time) string {
+		return strconv.FormatInt(max(int64(math.Ceil(t.Sub(now).Seconds())), 1), 10)
+	}
+	return secs((periodEnd + 1).Time()), secs((day + 1).Time().Add(s.retention))
+}
+
+// Admit implements [usageplan.Store].
+func (s *Store) Admit(ctx context.Context, req usageplan.AdmitRequest) (usageplan.Decision, error) {
+	tag := s.tag(req.ID)
+	keys := make([]string, 4, 6)
+	keys[0] = tag + ":q:" + req.Period.String()
+	keys[1] = tag + ":d:" + req.Today.String()
+	keys[2], keys[3] = keys[0], keys[1]
+	bl := req.Backlog
+	if bl.N > 0 {
+		keys[2] = tag + ":q:" + bl.Period.String()
+		keys[3] = tag + ":d:" + bl.Today.String()
+	}
+	want := "0"
+	if req.WantTokens && req.Throttle != nil {
+		want = "1"
+	}
+	args := make([]any, 9, 13)
+	args[0] = strconv.FormatInt(req.Now.UnixMicro(), 10)
+	args[1] = strconv.FormatInt(req.Limit, 10)
+	args[2] = strconv.FormatInt(req.N, 10)
+	args[3], args[4] = s.ttls(req.Now, req.PeriodEnd, req.Today)
+	args[5] = strconv.FormatInt(bl.N, 10)
+	args[6], args[7] = s.ttls(req.Now, bl.PeriodEnd, bl.Today)
+	args[8] = want
+	if req.N >= 0 {
+		if t := req.Throttle; t != nil {
+			keys = append(keys, tag+":r")
+			args = append(args, interval(t.Rate), strconv.Itoa(t.Burst))
+		}
+		if t := req.MethodThrottle; t != nil && req.Method != "" {
+			keys = append(keys, tag+":r:"+req.Method)
+			args = append(args, interval(t.Rate), strconv.Itoa(t.Burst))
+		}
+	}
+	v, err := s.run(ctx, s.admit, keys, args)
+	if err != nil {
+		return usageplan.Decision{}, err
+	}
+	r, ok := v.([]any)
+	if !ok || len(r) != 4 {
+		return usageplan.Decision{}, fmt.Errorf("redisstore: Admit: unexpected reply %v", v)
+	}
+	var n [4]int64
+	for i := range r {
+		if n[i], ok = r[i].(int64); !ok {
+			return usageplan.Decision{}, fmt.Errorf("redisstore: Admit: unexpected reply %v", v)
+		}
+	}
+	dec := usageplan.Decision{Remaining: n[2], Tokens: n[3]}
+	switch n[0] {
+	case 0:
+		dec.Outcome = usageplan.Admitted
+	case 1:
+		dec.Outcome = usageplan.Throttled
+		dec.RetryAfter = time.Duration(n[1]) * time.Microsecond
+	case 2:
+		dec.Outcome = usageplan.QuotaExceeded
+	default:
+		return usageplan.Decision{}, fmt.Errorf("redisstore: Admit: unexpected reply %v", v)
+	}
+	return dec, nil
+}
+
+// interval is the GCRA emission interval of rate, in microseconds.
+func interval(rate float64) string {
+	if rate <= 0 {
+		return "1e18" // no refill
+	}
+	return strconv.FormatFloat(1e6/rate, 'g', 17, 64)
+}
+
+// SetRemaining implements [usageplan.Store].
+func (s *Store) SetRemaining(ctx context.Context, c usageplan.Counter, remaining int64) error {
+	if c.Limit < 0 {
+		return errors.New("redisstore: SetRemaining: the plan has no quota")
+	}
+	tag := s.tag(c.ID)
+	keys := []string{tag + ":q:" + c.Period.String(), tag + ":d:" + c.Today.String()}
+	quotaTTL, recordTTL := s.ttls(c.Today.Time(), c.PeriodEnd, c.Today)
+	args := []any{strconv.FormatInt(c.Limit-remaining, 10), strconv.FormatInt(remaining, 10), quotaTTL, recordTTL}
+	_, err := s.run(ctx, s.setRemaining, keys, args)
+	return err
+}
+
+// maxDays bounds the days one Usage call may read.
+const maxDays = 400
+
+// Usage implements [usageplan.Store].
+func (s *Store) Usage(ctx context.Context, id string, from, to usageplan.Date) ([]usageplan.DayUsage, error) {
+	if to < from || to-from >= maxDays {
+		return nil, fmt.Errorf("redisstore: Usage: %v to %v: want at most %d days, in order", from, to, maxDays)
+	}
+	tag := s.tag(id)
+	keys := make([]string, 0, to-from+1)
+	for d := from; d <= to; d++ {
+		keys = append(keys, tag+":d:"+d.String())
+	}
+	v, err := s.run(ctx, s.usage, keys, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := v.([]any)
+	if !ok || len(r) != 2*len(keys) {
+		return nil, fmt.Errorf("redisstore: Usage: unexpected reply of %T", v)
+	}
+	out := make([]usageplan.DayUsage, len(keys))
+	for i := range out {
+		used, ok1 := r[2*i].(int64)
+		rem, ok2 := r[2*i+1].(int64)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("redisstore: Usage: unexpected reply %v", r[2*i:2*i+2])
+		}
+		out[i] = usageplan.DayUsage{Date: from + usageplan.Date(i), Used: used, Remaining: rem, Recorded: rem != -2}
+		if rem == -2 {
+			out[i].Remaining = -1
+		}
+	}
+	return out, nil
+}
+
+// run runs script within the store's timeout. A client that ignores
+// context deadlines runs in a goroutine the caller stops waiting for at the
+// deadline.
+func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args []any) (any, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if s.direct {
+		v, err := script.Run(ctx, s.client, keys, args...).Result()
+		return v, wrap(err)
+	}
+	type result struct {
+		v   any
+		err error
+	}
+	done := make(chan result, 1) // buffered: a late goroutine never blocks
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("redisstore: client panicked: %v", p)}
+			}
+		}()
+		v, err := script.Run(ctx, s.client, keys, args...).Result()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, wrap(r.err)
+	case <-ctx.Done():
+		return nil, wrap(ctx.Err())
+	}
+}
+
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("redisstore: %w", err)
+}
