@@ -49,3 +49,17 @@ func BenchmarkGatewayProxy(b *testing.B) {
 	}
 	benchmarkHandler(b, gw)
 }
+
+// TestGatewayAllocs pins the allocation budget of the proxy path: the
+// gateway adds at most 8 allocations to the bare handler's.
+func TestGatewayAllocs(t *testing.T) {
+	gw := mustNew(t, Route("GET /artists/{id}", Method{Integration: Handler(trivialBackend)}))
+	req := httptest.NewRequest("GET", "/artists/1234", nil)
+	w := &discardWriter{h: http.Header{}}
+	bare := testing.AllocsPerRun(200, func() { w.reset(); trivialBackend.ServeHTTP(w, req) })
+	proxied := testing.AllocsPerRun(200, func() { w.reset(); gw.ServeHTTP(w, req) })
+	if added := proxied - bare; added > 8 {
+		t.Errorf("the gateway adds %.0f allocations per request, budget 8", added)
+	}
+	t.Logf("bare %.0f, through the gateway %.0f allocations per request", bare, proxied)
+}
