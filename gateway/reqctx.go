@@ -31,7 +31,7 @@ type requestCtx struct {
 	// Scratch space of the gateway itself, here to save allocations.
 	rw              responseWriter
 	iw              integrationWriter
-	params          [8]param
+	params          [4]param
 	requestIDHeader [1]string
 }
 

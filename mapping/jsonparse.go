@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,11 +20,11 @@ import (
 // every request: it copies the text once and slices strings and numbers
 // out of the copy, where encoding/json allocates each one.
 func parseJSON(data []byte) (any, error) {
-	p := jsonParser{s: string(data)}
-	p.skipSpace()
-	if p.i == len(p.s) {
+	if len(bytes.TrimSpace(data)) == 0 { // blank as apigw.Context.JSON sees it
 		return nil, nil
 	}
+	p := jsonParser{s: string(data)}
+	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
 		return nil, err

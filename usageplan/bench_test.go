@@ -31,7 +31,7 @@ func hotPath(tb testing.TB, opts Options, all bool) (http.Handler, *http.Request
 	r := MustNew(opts)
 	plan := Plan{
 		ID: "bench", Throttle: &Throttle{Rate: 1e9, Burst: 1e9},
-		Quota:  &Quota{Limit: 1 << 62, Period: Month},
+		Quota:  &Quota{Limit: 1 << 50, Period: Month},
 		Stages: prod,
 	}
 	if all {

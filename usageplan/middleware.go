@@ -217,12 +217,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if ar.Backlog.N > 0 {
 			r.backlog.put(ar.ID, ar.Backlog)
 		}
-		if r.policy == FailClosed {
+		if req.Context().Err() == nil { // else the client left: not the store's fault
 			r.warn(now, err)
+		}
+		if r.policy == FailClosed {
 			apigw.WriteError(w, req, &apigw.Error{Type: apigw.Default5XX, Err: err})
 			return
 		}
-		r.warn(now, err)
 		r.backlog.add(ar.Counter, ar.N)
 		failedOpen = true
 	}

@@ -35,9 +35,14 @@ const (
 	Month Period = "MONTH"
 )
 
+// MaxQuota is the largest [Quota.Limit]: 2^53, so that every store,
+// Redis's Lua numbers included, counts it exactly.
+const MaxQuota = 1 << 53
+
 // Quota is AWS's QuotaSettings: at most Limit requests per Period.
 type Quota struct {
-	// Limit is the number of requests a key may make in one period.
+	// Limit is the number of requests a key may make in one period, at
+	// most [MaxQuota].
 	Limit int64
 	// Offset is subtracted from Limit in the plan's initial period, the one
 	// that contains [Plan.CreatedAt] (AWS: "the number of requests
@@ -137,8 +142,8 @@ func (q Quota) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("Period %q: must be DAY, WEEK or MONTH", q.Period))
 	}
-	if q.Limit < 0 {
-		errs = append(errs, fmt.Errorf("Limit %d: must be 0 or more", q.Limit))
+	if q.Limit < 0 || q.Limit > MaxQuota {
+		errs = append(errs, fmt.Errorf("Limit %d: must be 0 to 2^53", q.Limit))
 	}
 	if q.Offset < 0 || q.Offset > q.Limit {
 		errs = append(errs, fmt.Errorf("Offset %d: must be between 0 and Limit", q.Offset))

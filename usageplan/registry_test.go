@@ -184,6 +184,7 @@ func TestPlanValidation(t *testing.T) {
 		{"zero burst", Plan{ID: "p", Throttle: &Throttle{Rate: 1}}, []string{"Throttle: Burst"}},
 		{"bad period", Plan{ID: "p", Quota: &Quota{Limit: 1, Period: "YEAR"}}, []string{"Quota: Period"}},
 		{"negative limit", Plan{ID: "p", Quota: &Quota{Limit: -1, Period: Day}}, []string{"Quota: Limit", "Offset"}},
+		{"limit over 2^53", Plan{ID: "p", Quota: &Quota{Limit: MaxQuota + 1, Period: Day}}, []string{"Quota: Limit"}},
 		{"offset over limit", Plan{ID: "p", Quota: &Quota{Limit: 1, Offset: 2, Period: Day}}, []string{"Quota: Offset"}},
 		{"no stage name", Plan{ID: "p", Stages: []APIStage{{APIID: "a"}}}, []string{"Stages[0]: Stage"}},
 		{"stage twice", Plan{ID: "p", Stages: []APIStage{{APIID: "a", Stage: "s"}, {APIID: "a", Stage: "s"}}}, []string{"Stages[1]"}},
