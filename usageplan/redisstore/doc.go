@@ -30,8 +30,9 @@
 //	{prefix}{plan/key}:r                 per-client bucket (GCRA theoretical arrival time)
 //	{prefix}{plan/key}:r:api:stage:/m/GET per-client per-method bucket
 //
-// Each key expires by itself: buckets once full again, quota counters a
-// day after their period, usage records after Options.Retention. Times come
+// Each key expires by itself: buckets a minute after they are full again,
+// quota counters a day after their period, usage records after
+// Options.Retention. Times come
 // from the registry's clock, not from Redis's, so the replicas' clocks
 // should agree (NTP); a skew of a few milliseconds shifts a bucket by as
 // much.

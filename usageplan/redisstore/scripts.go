@@ -69,8 +69,9 @@ local rem = count()
 local tokens = -1
 for i = 1, nb do
   local t = tonumber(ARGV[8 + 2 * i])
-  local ttl = math.ceil((tats[i] - now) / 1000)
-  if ttl < 1 then ttl = 1 end
+  -- Kept a minute past the moment the bucket is full again, a margin for
+  -- replicas' clocks (and tests' simulated ones) running apart from real time.
+  local ttl = math.ceil((tats[i] - now) / 1000) + 60000
   redis.call('SET', KEYS[4 + i], string.format('%.17g', tats[i]), 'PX', string.format('%d', ttl))
   if i == 1 and ARGV[9] == '1' and t > 0 then
     tokens = math.floor((now + tonumber(ARGV[9 + 2 * i]) * t - tats[i]) / t)

@@ -119,9 +119,9 @@ func TestKeys(t *testing.T) {
 	ctx := t.Context()
 	tag := prefix + "{gold/k1}"
 	for key, want := range map[string]time.Duration{
-		tag + ":q:2024-06-03": (5*24 + 12) * time.Hour,        // to the period's end, plus a day
-		tag + ":d:2024-06-05": 12*time.Hour + 90*24*time.Hour, // the day's end plus the retention
-		tag + ":r":            100 * time.Millisecond,         // one token's worth
+		tag + ":q:2024-06-03": (5*24 + 12) * time.Hour,            // to the period's end, plus a day
+		tag + ":d:2024-06-05": 12*time.Hour + 90*24*time.Hour,     // the day's end plus the retention
+		tag + ":r":            time.Minute + 100*time.Millisecond, // one token's worth, plus a minute
 	} {
 		ttl, err := c.PTTL(ctx, key).Result()
 		if err != nil || ttl <= 0 || ttl > want || ttl < want-5*time.Second {
