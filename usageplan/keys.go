@@ -101,7 +101,7 @@ func (r *Registry) newEntry(k APIKey, planIDs []string) *keyEntry {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for _, p := range ids {
-		e.bindings = append(e.bindings, binding{planID: p, counterID: counterID(p, k.ID)})
+		e.bindings = append(e.bindings, binding{planID: p, counterID: counterID(p, k.ID), slot: r.slots[p]})
 	}
 	return e
 }

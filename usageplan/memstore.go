@@ -135,16 +135,24 @@ func (s *MemoryStore) Admit(_ context.Context, req AdmitRequest) (Decision, erro
 	n := int(min(req.N, math.MaxInt32))
 	var client *memBucket
 	var res *rate.Reservation
+	hasMethod := req.Method != "" && req.MethodThrottle != nil
 	if req.Throttle != nil {
 		client = mc.client.set(req.Throttle, req.Now)
-		res = client.lim.ReserveN(req.Now, n)
-		if wait := res.DelayFrom(req.Now); wait > 0 {
-			res.CancelAt(req.Now)
-			dec.Outcome, dec.RetryAfter = Throttled, min(wait, never)
-			return dec, nil
+		if !hasMethod { // nothing to give back to: the cheaper AllowN
+			if !client.lim.AllowN(req.Now, n) {
+				dec.Outcome, dec.RetryAfter = Throttled, client.wait(req.Now, n)
+				return dec, nil
+			}
+		} else {
+			res = client.lim.ReserveN(req.Now, n)
+			if wait := res.DelayFrom(req.Now); wait > 0 {
+				res.CancelAt(req.Now)
+				dec.Outcome, dec.RetryAfter = Throttled, min(wait, never)
+				return dec, nil
+			}
 		}
 	}
-	if req.Method != "" && req.MethodThrottle != nil {
+	if hasMethod {
 		m := mc.method(req.Method).set(req.MethodThrottle, req.Now)
 		if !m.lim.AllowN(req.Now, n) {
 			if res != nil {

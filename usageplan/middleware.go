@@ -188,7 +188,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		apigw.WriteError(w, req, &apigw.Error{Type: apigw.InvalidAPIKey, Err: errDisabledKey})
 		return
 	}
-	plan, stage, b := e.planFor(r.plans.Load(), m.stage)
+	plan, stage, b := e.planFor(m.stage)
 	if plan == nil {
 		apigw.WriteError(w, req, &apigw.Error{Type: apigw.InvalidAPIKey, Err: errNoPlan})
 		return

@@ -88,9 +88,22 @@ func (r *Registry) RemovePlan(id string) error {
 	return nil
 }
 
-// publishPlan stores ps as plan id (nil removes it) in a copy of plans.
-// Callers hold mu.
+// publishPlan stores ps as plan id (nil removes it) in a copy of plans and
+// in the plan's slot. Callers hold mu.
 func (r *Registry) publishPlan(plans *planSet, id string, ps *planState) {
+	slot := r.slots[id]
+	if ps == nil {
+		if slot != nil {
+			slot.ps.Store(nil)
+			delete(r.slots, id)
+		}
+	} else {
+		if slot == nil {
+			slot = &planSlot{}
+			r.slots[id] = slot
+		}
+		slot.ps.Store(ps)
+	}
 	m := make(map[string]*planState, len(plans.m)+1)
 	for k, v := range plans.m {
 		m[k] = v

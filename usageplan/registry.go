@@ -88,6 +88,7 @@ type Registry struct {
 	mu       sync.Mutex                     // serialises writers
 	byID     map[string]*keyEntry           // writer side, under mu
 	planKeys map[string]map[string]struct{} // plan ID → key IDs, under mu
+	slots    map[string]*planSlot           // plan ID → slot, under mu
 	methods  map[methodRef]*level           // method buckets, under mu
 	backlog  backlog
 
@@ -113,7 +114,13 @@ type keyEntry struct {
 // binding is a key's membership of one plan.
 type binding struct {
 	planID    string
-	counterID string // planID + "/" + keyID
+	counterID string    // planID + "/" + keyID
+	slot      *planSlot // the plan's current state, without a map lookup
+}
+
+// planSlot holds the current state of one plan ID; nil once removed.
+type planSlot struct {
+	ps atomic.Pointer[planState]
 }
 
 // planSet is an immutable map of the plans.
@@ -127,7 +134,26 @@ type planState struct {
 	throttle *Throttle // nil when none or Unlimited
 	initial  Date      // first day of the initial quota period
 	stages   map[stageRef]*stageState
+	list     []stageEntry // the stages again, scanned when few
 	period   atomic.Pointer[periodCache]
+}
+
+type stageEntry struct {
+	ref stageRef
+	st  *stageState
+}
+
+// stage returns the state of stage s, nil when p does not cover it.
+func (p *planState) stage(s stageRef) *stageState {
+	if len(p.list) <= 8 {
+		for i := range p.list {
+			if p.list[i].ref == s {
+				return p.list[i].st
+			}
+		}
+		return nil
+	}
+	return p.stages[s]
 }
 
 type stageRef struct{ apiID, stage string }
@@ -174,6 +200,7 @@ func New(opts Options) (*Registry, error) {
 		seed:      maphash.MakeSeed(),
 		byID:      make(map[string]*keyEntry),
 		planKeys:  make(map[string]map[string]struct{}),
+		slots:     make(map[string]*planSlot),
 		methods:   make(map[methodRef]*level),
 	}
 	r.account = newLevel(account)
@@ -244,15 +271,16 @@ func (r *Registry) KeyByValue(value string) (APIKey, bool) {
 	return APIKey{}, false
 }
 
-// planFor returns the plan of e that covers stage s, and that stage.
-func (e *keyEntry) planFor(plans *planSet, s stageRef) (*planState, *stageState, *binding) {
+// planFor returns the enabled plan of e that covers stage s, and that
+// stage.
+func (e *keyEntry) planFor(s stageRef) (*planState, *stageState, *binding) {
 	for i := range e.bindings {
 		b := &e.bindings[i]
-		p := plans.m[b.planID]
+		p := b.slot.ps.Load()
 		if p == nil || p.plan.Disabled {
 			continue
 		}
-		if st := p.stages[s]; st != nil {
+		if st := p.stage(s); st != nil {
 			return p, st, b
 		}
 	}
@@ -276,6 +304,7 @@ func compilePlan(p Plan) *planState {
 			}
 		}
 		ps.stages[stageRef{s.APIID, s.Stage}] = st
+		ps.list = append(ps.list, stageEntry{stageRef{s.APIID, s.Stage}, st})
 	}
 	return ps
 }

@@ -132,7 +132,6 @@ func setRateLimitHeaders(h http.Header, ar AdmitRequest, dec Decision, now time.
 	default:
 		return
 	}
-	h[headerLimit] = []string{strconv.FormatInt(limit, 10)}
-	h[headerRemaining] = []string{strconv.FormatInt(remaining, 10)}
-	h[headerReset] = []string{strconv.FormatInt(reset, 10)}
+	v := []string{strconv.FormatInt(limit, 10), strconv.FormatInt(remaining, 10), strconv.FormatInt(reset, 10)}
+	h[headerLimit], h[headerRemaining], h[headerReset] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
