@@ -119,8 +119,8 @@ func (g *Gateway) bind(d *deployment, st *stage.Stage, vars map[string]string, c
 type middleware = func(http.Handler) http.Handler
 
 // compileRoute checks one method and builds its pipeline, in the order of
-// DESIGN.md: CORS, payload limit, authorizer, request validation, cache,
-// then the integration under its timeout. Every mistake of the method is reported.
+// DESIGN.md: CORS, payload limit, authorizer, API key and usage plan,
+// request validation, cache, then the integration under its timeout. Every mistake of the method is reported.
 func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, canary bool) (*route, []string, error) {
 	method, path, err := parsePattern(spec.pattern)
 	if err != nil {
@@ -141,6 +141,12 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 	chain = append(chain, routeCORS.Handler, limitPayload)
 
 	if mw, err := compileAuthorizer(d, m); err != nil {
+		errs = append(errs, err)
+	} else if mw != nil {
+		chain = append(chain, mw)
+	}
+
+	if mw, err := g.compileUsagePlan(m, st, path, method); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
 		chain = append(chain, mw)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/stage"
+	"github.com/apigw/apigw/usageplan"
 )
 
 // DefaultStageName names the stage of a gateway given no [WithStage].
@@ -28,6 +29,9 @@ type Gateway struct {
 	state   atomic.Pointer[state]
 	closers []io.Closer // what Close closes: authorizers, in the order given
 	cache   *stageCache // nil: no stage cache
+	// throttleOnly enforces the stages' method throttling when the gateway
+	// was given no usage plans: no keys, no account level.
+	throttleOnly *usageplan.Registry
 }
 
 // state is one immutable view of the gateway: what each stage serves.
@@ -62,6 +66,13 @@ func New(opts ...Option) (*Gateway, error) {
 			errs = append(errs, fmt.Errorf("gateway: stage %q: defined twice", s.Name))
 		}
 		names[s.Name] = true
+	}
+	if cfg.plans == nil {
+		reg, err := usageplan.New(usageplan.Options{Now: cfg.now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		g.throttleOnly = reg
 	}
 	if cfg.cache != nil {
 		cc := *cfg.cache

@@ -26,6 +26,11 @@ type Method struct {
 	// the token must hold at least one of them.
 	AuthorizationScopes []string
 
+	// APIKeyRequired makes the method need an API key of a usage plan that
+	// covers the stage ([WithUsagePlans]); the plan's throttle and quota
+	// then apply.
+	APIKeyRequired bool
+
 	// Timeout is the integration timeout; 0 takes the gateway's (29 s by
 	// default). From 50 ms.
 	Timeout time.Duration

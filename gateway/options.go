@@ -11,6 +11,7 @@ import (
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/stage"
+	"github.com/apigw/apigw/usageplan"
 )
 
 // Option configures a gateway ([New]) or a deployment ([Gateway.Deploy]).
@@ -38,6 +39,7 @@ type config struct {
 	random                   func() float64
 	transport                http.RoundTripper
 	cache                    *cache.Config
+	plans                    *usageplan.Registry
 
 	gatewayOnly []string // names of gateway-level options given
 	errs        []error
@@ -173,4 +175,13 @@ func WithAuthorizer(name string, a authorizer.Authorizer) Option {
 // with its method settings (stage.MethodSettings.CachingEnabled).
 func WithCache(cfg cache.Config) Option {
 	return func(c *config) { c.gatewayOption("WithCache"); cc := cfg; c.cache = &cc }
+}
+
+// WithUsagePlans gives the gateway its API keys and usage plans: methods
+// with APIKeyRequired need a key of a plan that covers their stage, and the
+// plan's throttle and quota apply; the registry's account throttle applies
+// to every method. Without it, only the stages' method throttling applies
+// (stage.MethodSettings), and no account throttle.
+func WithUsagePlans(r *usageplan.Registry) Option {
+	return func(c *config) { c.gatewayOption("WithUsagePlans"); c.plans = r }
 }
