@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/apigw/apigw"
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
 )
 
@@ -23,12 +25,16 @@ type activation struct {
 	fromRequest bool
 	body        []byte
 
-	bodyStr   string
-	bodyDone  bool
-	bodyErr   error // reading the request body failed
-	json      any
-	jsonErr   error // the body is not JSON
-	jsonDone  bool
+	bodyStr  string
+	bodyDone bool
+	bodyErr  error // reading the request body failed
+	json     ref.Val
+	jsonErr  error // the body is not JSON
+	jsonDone bool
+	// doc is the response body's tape, kept across uses of the
+	// activation; root is the view of its top-level object.
+	doc       jsonDoc
+	root      jsonObject
 	queryMap  valuesMap
 	headerMap valuesMap
 	queryDone bool
@@ -48,7 +54,16 @@ func newActivation(r *http.Request, c *apigw.Context, fromRequest bool, body []b
 }
 
 func (a *activation) release() {
+	nodes, arrays := a.doc.nodes[:0], a.doc.arrays[:0]
+	clear(arrays[:cap(arrays)]) // drop the references to the text
 	*a = activation{}
+	if cap(nodes) <= 4096 {
+		a.doc.nodes = nodes
+	}
+	if arrays == nil {
+		arrays = make([]jsonArray, 0, 4)
+	}
+	a.doc.arrays = arrays
 	activations.Put(a)
 }
 
@@ -134,28 +149,39 @@ var (
 func (a *activation) bodyString() types.String {
 	if !a.bodyDone {
 		a.bodyDone = true
-		body := a.body
 		if a.fromRequest {
-			body, a.bodyErr = a.c.Body(a.r)
+			body, err := a.c.Body(a.r)
+			a.bodyStr, a.bodyErr = string(body), err
+		} else {
+			// The body is read-only for the length of the evaluation, and
+			// nothing made from it outlives the evaluation: no copy.
+			a.bodyStr = unsafe.String(unsafe.SliceData(a.body), len(a.body))
 		}
-		a.bodyStr = string(body)
 	}
 	return types.String(a.bodyStr)
 }
 
-// parsed is input.json: the body parsed once.
-func (a *activation) parsed() (any, error) {
+// parsed is input.json: the body parsed once. A method request's body is
+// parsed by the Context, shared with the validator; an integration's
+// into the activation's tape.
+func (a *activation) parsed() (ref.Val, error) {
 	if !a.jsonDone {
 		a.jsonDone = true
 		if a.fromRequest {
 			if _, err := a.c.Body(a.r); err != nil {
-				a.bodyErr = err
+				a.bodyErr, a.jsonErr = err, err
+			} else if v, err := a.c.JSON(a.r); err != nil {
 				a.jsonErr = err
 			} else {
-				a.json, a.jsonErr = a.c.JSON(a.r)
+				a.json = adapter{}.NativeToValue(v)
 			}
+		} else if err := a.doc.parse(string(a.bodyString())); err != nil {
+			a.jsonErr = err
+		} else if a.doc.nodes[0].kind == jObject {
+			a.root = jsonObject{&a.doc, 0}
+			a.json = &a.root
 		} else {
-			a.json, a.jsonErr = parseJSON(a.body)
+			a.json = a.doc.value(0)
 		}
 	}
 	return a.json, a.jsonErr

@@ -18,8 +18,8 @@ import (
 type adapter struct{}
 
 // NativeToValue implements types.Adapter.
-func (adapter) NativeToValue(v any) ref.Val {
-	switch v := v.(type) {
+func (adapter) NativeToValue(native any) ref.Val {
+	switch v := native.(type) {
 	case ref.Val:
 		return v
 	case string:
@@ -29,13 +29,13 @@ func (adapter) NativeToValue(v any) ref.Val {
 	case map[string]any:
 		return types.NewStringInterfaceMap(adapter{}, v)
 	case []any:
-		return &jsonList{v}
+		return &jsonList{v: v, boxed: native}
 	case bool:
 		return types.Bool(v)
 	case nil:
 		return types.NullValue
 	}
-	return types.DefaultTypeAdapter.NativeToValue(v)
+	return types.DefaultTypeAdapter.NativeToValue(native)
 }
 
 // numberValue converts JSON number text: an int when it is written as an
@@ -65,7 +65,10 @@ func numberValue(s string) ref.Val {
 // jsonList is a CEL list over a []any read from JSON or XML. It reads
 // elements in place (one allocation where cel-go's reflective list takes
 // four); the rarer operations go through cel-go's own list.
-type jsonList struct{ v []any }
+type jsonList struct {
+	v     []any
+	boxed any // v as an any, so that Value does not allocate
+}
 
 var _ traits.Lister = (*jsonList)(nil)
 
@@ -117,4 +120,9 @@ func (l *jsonList) Equal(other ref.Val) ref.Val { return l.slow().Equal(other) }
 func (l *jsonList) Type() ref.Type { return types.ListType }
 
 // Value implements ref.Val.
-func (l *jsonList) Value() any { return l.v }
+func (l *jsonList) Value() any {
+	if l.boxed == nil {
+		return l.v
+	}
+	return l.boxed
+}

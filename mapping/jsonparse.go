@@ -1,53 +1,111 @@
 package mapping
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// parseJSON parses one JSON value, as encoding/json decodes into an any
-// with UseNumber: objects are map[string]any, arrays []any, numbers
-// json.Number, strings with invalid UTF-8 or lone surrogates get U+FFFD.
-// Only white space may follow the value. Blank input is nil without error,
-// as [apigw.Context.JSON] reads an empty body.
+// jsonDoc is a JSON document parsed into a flat tape of nodes, one per
+// value (and per object key), in document order. Nothing is decoded or
+// allocated per value while parsing: the CEL views over the tape
+// (jsonObject, jsonArray) read a value when a template asks for it, and a
+// container taken whole is written out as the text it was sent as.
 //
-// It exists because a response template parses the integration's body on
-// every request: it copies the text once and slices strings and numbers
-// out of the copy, where encoding/json allocates each one.
-func parseJSON(data []byte) (any, error) {
-	if len(bytes.TrimSpace(data)) == 0 { // blank as apigw.Context.JSON sees it
-		return nil, nil
-	}
-	p := jsonParser{s: string(data)}
-	p.skipSpace()
-	v, err := p.value(0)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.i != len(p.s) {
-		return nil, p.errorf("data after the top-level value")
-	}
-	return v, nil
+// It reads what encoding/json reads into an any with UseNumber, and
+// rejects what it rejects (see [parseJSON], which is checked against
+// encoding/json by FuzzParseJSON).
+type jsonDoc struct {
+	s     string
+	nodes []jnode
+	// dirty: the text holds invalid UTF-8, so a container cannot be
+	// copied out as it is (it is re-encoded instead).
+	dirty bool
+	// indexes of objects with many members or duplicate keys, and of
+	// arrays read by position, built on first use.
+	objIndex map[int32]map[string]int32
+	arrIndex map[int32][]int32
+	// arrays is room for array views, reused with the tape so that
+	// reading an array allocates nothing; used only up to its capacity,
+	// so that a view never moves.
+	arrays []jsonArray
 }
 
-type jsonParser struct {
-	s string
-	i int
+type jsonKind uint8
+
+const (
+	jNull jsonKind = iota
+	jFalse
+	jTrue
+	jNumber
+	jString
+	jArray
+	jObject
+)
+
+type jnode struct {
+	kind jsonKind
+	esc  bool  // a string with escapes or invalid UTF-8: decode before use
+	n    int32 // containers: elements, or members of an object
+	// start and end delimit the value's text: for a string, its contents
+	// without the quotes; for a container, from its bracket to after the
+	// closing one.
+	start, end int32
+	next       int32 // the node after this value and everything inside it
 }
 
 var errJSONDepth = errors.New("exceeded max depth")
 
-func (p *jsonParser) errorf(format string, args ...any) error {
+// parse parses s (at most 2 GB) into d, reusing d's tape. Blank
+// input is a document whose root is null, as [apigw.Context.JSON] reads an
+// empty body.
+func (d *jsonDoc) parse(s string) error {
+	*d = jsonDoc{s: s, nodes: d.nodes[:0], arrays: d.arrays[:0]}
+	if len(s) > math.MaxInt32 {
+		return errors.New("document over 2 GB")
+	}
+	if isBlank(s) {
+		d.nodes = append(d.nodes, jnode{kind: jNull, next: 1})
+		return nil
+	}
+	p := tapeParser{d: d, s: s}
+	p.skipSpace()
+	if err := p.value(0); err != nil {
+		return err
+	}
+	p.skipSpace()
+	if p.i != len(s) {
+		return p.errorf("data after the top-level value")
+	}
+	return nil
+}
+
+// isBlank is len(bytes.TrimSpace(s)) == 0 without the copy.
+func isBlank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+type tapeParser struct {
+	d *jsonDoc
+	s string
+	i int
+}
+
+func (p *tapeParser) errorf(format string, args ...any) error {
 	return fmt.Errorf("offset %d: %s", p.i, fmt.Sprintf(format, args...))
 }
 
-func (p *jsonParser) skipSpace() {
+func (p *tapeParser) skipSpace() {
 	for p.i < len(p.s) {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
@@ -58,121 +116,119 @@ func (p *jsonParser) skipSpace() {
 	}
 }
 
-func (p *jsonParser) value(depth int) (any, error) {
-	if p.i >= len(p.s) {
-		return nil, p.errorf("unexpected end of JSON input")
-	}
-	switch c := p.s[p.i]; {
-	case c == '{':
-		if depth >= maxDepth {
-			return nil, errJSONDepth
-		}
-		return p.object(depth)
-	case c == '[':
-		if depth >= maxDepth {
-			return nil, errJSONDepth
-		}
-		return p.array(depth)
-	case c == '"':
-		return p.str()
-	case c == '-' || '0' <= c && c <= '9':
-		return p.number()
-	case c == 't':
-		return p.literal("true", true)
-	case c == 'f':
-		return p.literal("false", false)
-	case c == 'n':
-		return p.literal("null", nil)
-	default:
-		return nil, p.errorf("invalid character %q looking for beginning of value", c)
-	}
+// push appends a node and returns its index.
+func (p *tapeParser) push(n jnode) int32 {
+	p.d.nodes = append(p.d.nodes, n)
+	return int32(len(p.d.nodes) - 1)
 }
 
-func (p *jsonParser) literal(word string, v any) (any, error) {
+func (p *tapeParser) value(depth int) error {
+	if p.i >= len(p.s) {
+		return p.errorf("unexpected end of JSON input")
+	}
+	start := p.i
+	var kind jsonKind
+	switch c := p.s[p.i]; {
+	case c == '{' || c == '[':
+		if depth >= maxDepth {
+			return errJSONDepth
+		}
+		return p.container(depth, c)
+	case c == '"':
+		esc, err := p.str()
+		if err != nil {
+			return err
+		}
+		p.push(jnode{kind: jString, esc: esc, start: int32(start + 1), end: int32(p.i - 1), next: int32(len(p.d.nodes) + 1)})
+		return nil
+	case c == '-' || '0' <= c && c <= '9':
+		if err := p.number(); err != nil {
+			return err
+		}
+		kind = jNumber
+	case c == 't':
+		if err := p.literal("true"); err != nil {
+			return err
+		}
+		kind = jTrue
+	case c == 'f':
+		if err := p.literal("false"); err != nil {
+			return err
+		}
+		kind = jFalse
+	case c == 'n':
+		if err := p.literal("null"); err != nil {
+			return err
+		}
+		kind = jNull
+	default:
+		return p.errorf("invalid character %q looking for beginning of value", c)
+	}
+	p.push(jnode{kind: kind, start: int32(start), end: int32(p.i), next: int32(len(p.d.nodes) + 1)})
+	return nil
+}
+
+func (p *tapeParser) literal(word string) error {
 	if len(p.s)-p.i >= len(word) && p.s[p.i:p.i+len(word)] == word {
 		p.i += len(word)
-		return v, nil
+		return nil
 	}
-	return nil, p.errorf("invalid literal")
+	return p.errorf("invalid literal")
 }
 
-func (p *jsonParser) object(depth int) (any, error) {
-	p.i++ // {
-	m := make(map[string]any)
+// container parses an object or array at p.i.
+func (p *tapeParser) container(depth int, open byte) error {
+	kind, closer := jArray, byte(']')
+	if open == '{' {
+		kind, closer = jObject, '}'
+	}
+	self := p.push(jnode{kind: kind, start: int32(p.i)})
+	p.i++
 	p.skipSpace()
-	if p.i < len(p.s) && p.s[p.i] == '}' {
+	var n int32
+	if p.i < len(p.s) && p.s[p.i] == closer {
 		p.i++
-		return m, nil
+	} else {
+		for {
+			p.skipSpace()
+			if kind == jObject {
+				if p.i >= len(p.s) || p.s[p.i] != '"' {
+					return p.errorf("expected an object key")
+				}
+				if err := p.value(depth + 1); err != nil { // the key, a string
+					return err
+				}
+				p.skipSpace()
+				if p.i >= len(p.s) || p.s[p.i] != ':' {
+					return p.errorf("expected ':' after object key")
+				}
+				p.i++
+				p.skipSpace()
+			}
+			if err := p.value(depth + 1); err != nil {
+				return err
+			}
+			n++
+			p.skipSpace()
+			if p.i >= len(p.s) {
+				return p.errorf("unexpected end of JSON input")
+			}
+			if c := p.s[p.i]; c == ',' {
+				p.i++
+				continue
+			} else if c == closer {
+				p.i++
+				break
+			}
+			return p.errorf("expected ',' or '%c' after a value", closer)
+		}
 	}
-	for {
-		p.skipSpace()
-		if p.i >= len(p.s) || p.s[p.i] != '"' {
-			return nil, p.errorf("expected an object key")
-		}
-		k, err := p.str()
-		if err != nil {
-			return nil, err
-		}
-		p.skipSpace()
-		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return nil, p.errorf("expected ':' after object key")
-		}
-		p.i++
-		p.skipSpace()
-		v, err := p.value(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		m[k] = v
-		p.skipSpace()
-		if p.i >= len(p.s) {
-			return nil, p.errorf("unexpected end of JSON input")
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return m, nil
-		default:
-			return nil, p.errorf("expected ',' or '}' after object value")
-		}
-	}
+	node := &p.d.nodes[self]
+	node.n, node.end, node.next = n, int32(p.i), int32(len(p.d.nodes))
+	return nil
 }
 
-func (p *jsonParser) array(depth int) (any, error) {
-	p.i++ // [
-	a := make([]any, 0, 4)
-	p.skipSpace()
-	if p.i < len(p.s) && p.s[p.i] == ']' {
-		p.i++
-		return a, nil
-	}
-	for {
-		p.skipSpace()
-		v, err := p.value(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		a = append(a, v)
-		p.skipSpace()
-		if p.i >= len(p.s) {
-			return nil, p.errorf("unexpected end of JSON input")
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return a, nil
-		default:
-			return nil, p.errorf("expected ',' or ']' after array element")
-		}
-	}
-}
-
-func (p *jsonParser) number() (any, error) {
-	start := p.i
+func (p *tapeParser) number() error {
 	s := p.s
 	if s[p.i] == '-' {
 		p.i++
@@ -185,12 +241,12 @@ func (p *jsonParser) number() (any, error) {
 			p.i++
 		}
 	default:
-		return nil, p.errorf("invalid number")
+		return p.errorf("invalid number")
 	}
 	if p.i < len(s) && s[p.i] == '.' {
 		p.i++
 		if p.i >= len(s) || s[p.i] < '0' || s[p.i] > '9' {
-			return nil, p.errorf("invalid number")
+			return p.errorf("invalid number")
 		}
 		for p.i < len(s) && '0' <= s[p.i] && s[p.i] <= '9' {
 			p.i++
@@ -202,67 +258,95 @@ func (p *jsonParser) number() (any, error) {
 			p.i++
 		}
 		if p.i >= len(s) || s[p.i] < '0' || s[p.i] > '9' {
-			return nil, p.errorf("invalid number")
+			return p.errorf("invalid number")
 		}
 		for p.i < len(s) && '0' <= s[p.i] && s[p.i] <= '9' {
 			p.i++
 		}
 	}
-	return json.Number(s[start:p.i]), nil
+	return nil
 }
 
-// str reads a string at p.i (on its opening quote). A string without
-// escapes and with valid UTF-8 is a slice of the input.
-func (p *jsonParser) str() (string, error) {
+// str checks the string at p.i (on its opening quote) and moves past it;
+// esc reports escapes or invalid UTF-8 (marking the document dirty).
+func (p *tapeParser) str() (esc bool, err error) {
 	p.i++ // "
-	start := p.i
 	s := p.s
 	for p.i < len(s) {
 		c := s[p.i]
 		switch {
 		case c == '"':
-			v := s[start:p.i]
 			p.i++
-			return v, nil
+			return esc, nil
 		case c == '\\':
-			return p.strSlow(start)
+			esc = true
+			p.i++
+			if p.i >= len(s) {
+				return esc, p.errorf("unexpected end of JSON input")
+			}
+			switch s[p.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i++
+			case 'u':
+				p.i++
+				if !isHex4(s[p.i:]) {
+					return esc, p.errorf("invalid escape in string literal")
+				}
+				p.i += 4
+			default:
+				return esc, p.errorf("invalid escape %q in string literal", s[p.i])
+			}
 		case c < 0x20:
-			return "", p.errorf("invalid character %q in string literal", c)
+			return esc, p.errorf("invalid character %q in string literal", c)
 		case c < utf8.RuneSelf:
 			p.i++
 		default:
 			r, size := utf8.DecodeRuneInString(s[p.i:])
 			if r == utf8.RuneError && size == 1 {
-				return p.strSlow(start)
+				esc = true
+				p.d.dirty = true
 			}
 			p.i += size
 		}
 	}
-	return "", p.errorf("unexpected end of JSON input")
+	return esc, p.errorf("unexpected end of JSON input")
 }
 
-// strSlow decodes a string that has escapes or invalid UTF-8, from start
-// (after the opening quote); p.i is somewhere inside it.
-func (p *jsonParser) strSlow(start int) (string, error) {
-	s := p.s
-	b := make([]byte, 0, p.i-start+16)
-	b = append(b, s[start:p.i]...)
-	for p.i < len(s) {
-		c := s[p.i]
+func isHex4(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	for i := range 4 {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func hex4(s string) rune {
+	n, _ := strconv.ParseUint(s[:4], 16, 32)
+	return rune(n)
+}
+
+// str returns the string node i decodes to: a slice of the text unless it
+// has escapes or invalid UTF-8, which are decoded as encoding/json
+// decodes them (lone surrogates and invalid bytes become U+FFFD).
+func (d *jsonDoc) str(i int32) string {
+	n := &d.nodes[i]
+	raw := d.s[n.start:n.end]
+	if !n.esc {
+		return raw
+	}
+	b := make([]byte, 0, len(raw))
+	for j := 0; j < len(raw); {
+		c := raw[j]
 		switch {
-		case c == '"':
-			p.i++
-			return string(b), nil
 		case c == '\\':
-			p.i++
-			if p.i >= len(s) {
-				return "", p.errorf("unexpected end of JSON input")
-			}
-			e := s[p.i]
-			p.i++
+			e := raw[j+1]
+			j += 2
 			switch e {
-			case '"', '\\', '/':
-				b = append(b, e)
 			case 'b':
 				b = append(b, '\b')
 			case 'f':
@@ -274,57 +358,79 @@ func (p *jsonParser) strSlow(start int) (string, error) {
 			case 't':
 				b = append(b, '\t')
 			case 'u':
-				r, ok := p.hex4()
-				if !ok {
-					return "", p.errorf("invalid escape in string literal")
-				}
+				r := hex4(raw[j:])
+				j += 4
 				if utf16.IsSurrogate(r) {
-					r2 := utf8.RuneError
-					if p.i+1 < len(s) && s[p.i] == '\\' && s[p.i+1] == 'u' {
-						save := p.i
-						p.i += 2
-						if x, ok := p.hex4(); ok {
-							if dec := utf16.DecodeRune(r, x); dec != utf8.RuneError {
-								r2 = dec
-							} else {
-								p.i = save
-							}
-						} else {
-							return "", p.errorf("invalid escape in string literal")
+					dec := utf8.RuneError
+					if j+6 <= len(raw) && raw[j] == '\\' && raw[j+1] == 'u' {
+						if d2 := utf16.DecodeRune(r, hex4(raw[j+2:])); d2 != utf8.RuneError {
+							dec = d2
+							j += 6
 						}
 					}
-					r = r2
+					r = dec
 				}
 				b = utf8.AppendRune(b, r)
-			default:
-				return "", p.errorf("invalid escape %q in string literal", e)
+			default: // " \ /
+				b = append(b, e)
 			}
-		case c < 0x20:
-			return "", p.errorf("invalid character %q in string literal", c)
 		case c < utf8.RuneSelf:
 			b = append(b, c)
-			p.i++
+			j++
 		default:
-			r, size := utf8.DecodeRuneInString(s[p.i:])
+			r, size := utf8.DecodeRuneInString(raw[j:])
 			if r == utf8.RuneError && size == 1 {
 				b = append(b, "\uFFFD"...)
 			} else {
-				b = append(b, s[p.i:p.i+size]...)
+				b = append(b, raw[j:j+size]...)
 			}
-			p.i += size
+			j += size
 		}
 	}
-	return "", p.errorf("unexpected end of JSON input")
+	return string(b)
 }
 
-func (p *jsonParser) hex4() (rune, bool) {
-	if len(p.s)-p.i < 4 {
-		return 0, false
+// native returns node i as encoding/json would decode it into an any with
+// UseNumber.
+func (d *jsonDoc) native(i int32) any {
+	n := &d.nodes[i]
+	switch n.kind {
+	case jNull:
+		return nil
+	case jFalse:
+		return false
+	case jTrue:
+		return true
+	case jNumber:
+		return json.Number(d.s[n.start:n.end])
+	case jString:
+		return d.str(i)
+	case jArray:
+		a := make([]any, 0, n.n)
+		for c := i + 1; c < n.next; c = d.nodes[c].next {
+			a = append(a, d.native(c))
+		}
+		return a
 	}
-	n, err := strconv.ParseUint(p.s[p.i:p.i+4], 16, 32)
-	if err != nil {
-		return 0, false
+	m := make(map[string]any, n.n)
+	for c := i + 1; c < n.next; {
+		k := d.str(c)
+		v := c + 1
+		m[k] = d.native(v)
+		c = d.nodes[v].next
 	}
-	p.i += 4
-	return rune(n), true
+	return m
+}
+
+// parseJSON parses one JSON value as encoding/json decodes it into an any
+// with UseNumber: objects are map[string]any, arrays []any, numbers
+// json.Number; invalid UTF-8 and lone surrogates become U+FFFD. Only
+// white space may follow the value. Blank input is nil without error, as
+// [apigw.Context.JSON] reads an empty body.
+func parseJSON(data []byte) (any, error) {
+	var d jsonDoc
+	if err := d.parse(string(data)); err != nil {
+		return nil, err
+	}
+	return d.native(0), nil
 }

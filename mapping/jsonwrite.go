@@ -74,6 +74,10 @@ func appendValue(b []byte, v ref.Val, depth int) ([]byte, error) {
 		return b, v
 	case *valuesMap:
 		return v.appendJSON(b), nil
+	case *jsonObject:
+		return v.d.appendContainer(b, v.i, depth)
+	case *jsonArray:
+		return v.d.appendContainer(b, v.i, depth)
 	case traits.Mapper:
 		switch n := v.Value().(type) {
 		case map[string]any:

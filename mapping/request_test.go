@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apigw/apigw"
+	"github.com/google/cel-go/common/types/ref"
 )
 
 // TestPassthrough is AWS's passthrough table: three behaviours, each with
@@ -233,28 +234,41 @@ func TestRequestConfigErrors(t *testing.T) {
 }
 
 func TestJSONPath(t *testing.T) {
-	doc, _ := parseJSON([]byte(`{"a":{"b":[{"c":"x"},{"d e":2}]},"n":null}`))
+	var d jsonDoc
+	if err := d.parse(`{"a":{"b":[{"c":"x"},{"d e":2}]},"n":null}`); err != nil {
+		t.Fatal(err)
+	}
+	native, _ := parseJSON([]byte(d.s))
 	tests := []struct {
 		path string
-		want any
+		want string // as JSON
 		ok   bool
 	}{
-		{"a.b[0].c", "x", true},
-		{"a.b[1]['d e']", nil, true},
-		{`a["b"][1]`, nil, true},
-		{"a.b[2]", nil, false},
-		{"a.x", nil, false},
-		{"n", nil, true},
-		{"a.b.c", nil, false},
+		{"a.b[0].c", `"x"`, true},
+		{"a.b[1]['d e']", `2`, true},
+		{`a["b"][1]`, `{"d e":2}`, true},
+		{"a.b[2]", ``, false},
+		{"a.x", ``, false},
+		{"n", `null`, true},
+		{"a.b.c", ``, false},
 	}
 	for _, tt := range tests {
 		p, err := parseJSONPath(tt.path)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.path, err)
 		}
-		v, ok := p.lookup(doc)
-		if ok != tt.ok || tt.want != nil && v != tt.want {
-			t.Errorf("%s: got %v %v", tt.path, v, ok)
+		// Over a tape (an integration's body) and over a decoded value (a
+		// method request's body) alike.
+		for _, doc := range []ref.Val{d.value(0), adapter{}.NativeToValue(native)} {
+			v, ok := p.lookup(doc)
+			got := ""
+			if ok {
+				b, _ := appendJSON(nil, v)
+				got = string(b)
+			}
+			if ok != tt.ok || got != tt.want {
+				t.Errorf("%s over %T: got %s %v", tt.path, doc, got, ok)
+			}
 		}
 	}
 	for _, bad := range []string{"", "a..b", ".a", "a.", "a[", "a[-1]", "a.[0]"} {

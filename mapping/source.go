@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
+	"github.com/google/cel-go/common/types/traits"
 )
 
 // sourceKind says where a parameter mapping takes its value.
@@ -162,10 +165,10 @@ func (src *source) resolve(a *activation, respHeader http.Header) []string {
 		if !ok {
 			return nil
 		}
-		if s, ok := v.(string); ok {
-			return []string{s}
+		if s, ok := v.(types.String); ok {
+			return []string{string(s)}
 		}
-		b, err := appendNative(nil, v, 0)
+		b, err := appendJSON(nil, v)
 		if err != nil {
 			return nil
 		}
@@ -243,24 +246,27 @@ func parseJSONPath(p string) (jsonPath, error) {
 	return path, nil
 }
 
-// lookup follows the path through a parsed JSON document.
-func (p jsonPath) lookup(v any) (any, bool) {
+// lookup follows the path through a JSON value.
+func (p jsonPath) lookup(v ref.Val) (ref.Val, bool) {
 	for _, s := range p {
 		switch x := v.(type) {
-		case map[string]any:
+		case traits.Mapper:
 			if s.index >= 0 {
 				return nil, false
 			}
 			var ok bool
-			if v, ok = x[s.key]; !ok {
+			if v, ok = x.Find(types.String(s.key)); !ok {
 				return nil, false
 			}
-		case []any:
-			if s.index < 0 || s.index >= len(x) {
+		case traits.Lister:
+			if s.index < 0 || types.Int(s.index) >= x.Size().(types.Int) {
 				return nil, false
 			}
-			v = x[s.index]
+			v = x.Get(types.Int(s.index))
 		default:
+			return nil, false
+		}
+		if types.IsError(v) {
 			return nil, false
 		}
 	}

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/apigw/apigw"
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
+	"github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/common/types/traits"
@@ -35,10 +37,14 @@ var ErrCostLimit = errors.New("mapping: template exceeded its cost limit")
 // A Template is immutable and safe for simultaneous use by multiple
 // goroutines.
 type Template struct {
-	name      string
-	src       string
-	text      bool
-	lits      []string // text templates: the literal text around the holes
+	name string
+	src  string
+	text bool
+	lits []string // text templates: the literal text around the holes
+	// keys: a JSON template whose expression is a map literal with
+	// constant string keys evaluates its values as a list, and keys[i]
+	// is what precedes value i: {"a": , ,"b": ...
+	keys      []string
 	prg       cel.Program
 	costLimit uint64
 }
@@ -106,7 +112,75 @@ func Compile(expr string, opts ...Option) (*Template, error) {
 	if iss.Err() != nil {
 		return nil, compileError(o.name, iss, func(line, col int) position { return position{line, col + 1} })
 	}
-	return newTemplate(e, a, o, expr, false, nil)
+	a, keys := objectToList(e, a)
+	t, err := newTemplate(e, a, o, expr, false, nil)
+	if t != nil {
+		t.keys = keys
+	}
+	return t, err
+}
+
+// objectToList rewrites a template that is a map literal with distinct
+// constant string keys ({"genre": input.json.genres}, the common case)
+// into the list of its values in key order, and returns the text to write
+// before each value: the object is then written without building a CEL
+// map. Any other template is returned as it is, with nil keys.
+func objectToList(e *cel.Env, a *cel.Ast) (*cel.Ast, []string) {
+	root := a.NativeRep().Expr()
+	if root.Kind() != ast.MapKind {
+		return a, nil
+	}
+	o := &objectRoot{}
+	opt, err := cel.NewStaticOptimizer(o)
+	if err != nil {
+		return a, nil
+	}
+	optimized, iss := opt.Optimize(e, a)
+	if iss.Err() != nil || o.keys == nil {
+		return a, nil
+	}
+	return optimized, o.keys
+}
+
+// objectRoot is the cel.ASTOptimizer of objectToList.
+type objectRoot struct{ keys []string }
+
+func (o *objectRoot) Optimize(ctx *cel.OptimizerContext, a *ast.AST) *ast.AST {
+	entries := a.Expr().AsMap().Entries()
+	type entry struct {
+		key   string
+		value ast.Expr
+	}
+	sorted := make([]entry, 0, len(entries))
+	for _, x := range entries {
+		me := x.AsMapEntry()
+		if me.IsOptional() || me.Key().Kind() != ast.LiteralKind {
+			return a
+		}
+		k, ok := me.Key().AsLiteral().(types.String)
+		if !ok {
+			return a
+		}
+		sorted = append(sorted, entry{string(k), me.Value()})
+	}
+	slices.SortFunc(sorted, func(x, y entry) int { return strings.Compare(x.key, y.key) })
+	keys := make([]string, len(sorted)+1)
+	values := make([]ast.Expr, len(sorted))
+	sep := "{"
+	for i, x := range sorted {
+		if i > 0 && x.key == sorted[i-1].key {
+			return a // a repeated key is CEL's runtime error: keep it
+		}
+		keys[i] = sep + string(appendString(nil, x.key)) + ":"
+		values[i] = x.value
+		sep = ","
+	}
+	keys[len(sorted)] = "}"
+	if len(sorted) == 0 {
+		keys[0] = "{}"
+	}
+	o.keys = keys
+	return ctx.NewAST(ctx.NewList(values, nil))
 }
 
 // CompileText compiles a text template: literal text with {{ expression }}
@@ -260,10 +334,13 @@ func (t *Template) render(dst []byte, a *activation) (out []byte, err error) {
 	if err != nil {
 		return dst, t.fail(a, err)
 	}
-	if !t.text {
-		dst, err = appendJSON(dst, v)
-	} else {
+	switch {
+	case t.text:
 		dst, err = t.appendHoles(dst, v)
+	case t.keys != nil:
+		dst, err = t.appendObject(dst, v)
+	default:
+		dst, err = appendJSON(dst, v)
 	}
 	if err == nil && len(dst)-n > maxOutputBytes {
 		err = errTooLarge
@@ -272,6 +349,21 @@ func (t *Template) render(dst []byte, a *activation) (out []byte, err error) {
 		return dst[:n], t.fail(a, err)
 	}
 	return dst, nil
+}
+
+func (t *Template) appendObject(dst []byte, v ref.Val) ([]byte, error) {
+	list, ok := v.(traits.Lister)
+	if !ok {
+		return dst, fmt.Errorf("mapping: object template evaluated to %s", v.Type().TypeName())
+	}
+	for i, k := range t.keys[:len(t.keys)-1] {
+		dst = append(dst, k...)
+		var err error
+		if dst, err = appendValue(dst, list.Get(types.Int(i)), 1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, t.keys[len(t.keys)-1]...), nil
 }
 
 func (t *Template) appendHoles(dst []byte, v ref.Val) ([]byte, error) {

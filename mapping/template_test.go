@@ -93,7 +93,8 @@ func TestEveryContextVariable(t *testing.T) {
 func TestJSONNumbers(t *testing.T) {
 	r, c := newRequest(t, "GET", "/", "", nil)
 	tests := []struct{ body, src, want string }{
-		{`{"n": 12345678901234567890123}`, `input.json`, `{"n":12345678901234567890123}`}, // text kept when passed through
+		{`{"n": 12345678901234567890123}`, `input.json`, `{"n": 12345678901234567890123}`}, // an integration's JSON taken whole is written as sent
+		{`{"n": 12345678901234567890123}`, `{"n": input.json.n}`, `{"n":1.2345678901234568e+22}`},
 		{`{"n": 12345678901234567890123}`, `type(input.json.n) == double`, `true`},
 		{`{"n": -0}`, `type(input.json.n) == int`, `true`},
 		{`{"n": 1.0}`, `type(input.json.n) == double`, `true`},

@@ -69,11 +69,11 @@ func utilFunctions() []cel.EnvOption {
 					if !ok {
 						return types.MaybeNoSuchOverloadErr(v)
 					}
-					parsed, err := parseJSON([]byte(s))
-					if err != nil {
+					d := new(jsonDoc)
+					if err := d.parse(string(s)); err != nil {
 						return types.NewErr("util.parseJson: %v", err)
 					}
-					return adapter{}.NativeToValue(parsed)
+					return d.value(0)
 				}))),
 		cel.Function("util.parseXml",
 			cel.Overload("util_parseXml_string", []*cel.Type{cel.StringType}, cel.DynType,
