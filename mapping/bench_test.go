@@ -70,8 +70,8 @@ func BenchmarkGenres(b *testing.B) {
 const genresAllocBudget = 10
 
 func TestGenresAllocBudget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation budget")
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation budget: not under -short or -race")
 	}
 	m, _ := MustCompile(`{"genre": input.json.genres}`).ResponseMapping()
 	r, c := newRequest(t, "GET", "/artists/1234/genres", "", nil)
