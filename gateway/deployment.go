@@ -204,7 +204,7 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return withIntegrationTimeout(ih, timeout, g.cfg.now), nil
+	return withIntegrationTimeout(ih, timeout, g.cfg.now, g.cfg.realClock), nil
 }
 
 // compileAuthorizer returns the method's authorizer phase, or nil.

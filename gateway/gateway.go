@@ -132,7 +132,7 @@ func (g *Gateway) setDefaults() {
 		c.accountID = "123456789012"
 	}
 	if c.now == nil {
-		c.now = time.Now
+		c.now, c.realClock = time.Now, true
 	}
 	if c.random == nil {
 		c.random = rand.Float64
@@ -184,7 +184,7 @@ func (s *state) pickRoot() {
 // ServeHTTP runs the request through the pipeline of its stage and route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.state.Load()
-	rc := &requestCtx{parent: r.Context(), now: g.cfg.now}
+	rc := &requestCtx{parent: r.Context()}
 	c := &rc.c
 	c.Reset(r, g.cfg.now())
 	c.APIID, c.Region, c.AccountID = g.cfg.apiID, g.cfg.region, g.cfg.accountID

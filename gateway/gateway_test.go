@@ -349,3 +349,21 @@ func TestHandlerPathOption(t *testing.T) {
 		t.Errorf("backend saw %v", got)
 	}
 }
+
+// TestTimeoutWithFakeClock: a test clock times latencies, never the
+// integration's deadline, which real I/O honours.
+func TestTimeoutWithFakeClock(t *testing.T) {
+	past := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	gw := mustNew(t, WithClock(func() time.Time { return past }),
+		Route("GET /wait", Method{Timeout: time.Second, Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+				w.WriteHeader(500)
+			case <-time.After(20 * time.Millisecond):
+				w.Write([]byte("waited"))
+			}
+		}))}))
+	if rec := do(t, gw, "GET", "/wait", ""); rec.Code != 200 || rec.Body.String() != "waited" {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+}

@@ -36,6 +36,7 @@ type config struct {
 	stages                   []stage.Stage
 	accessLog                *slog.Logger
 	now                      func() time.Time
+	realClock                bool // now is time.Now
 	random                   func() float64
 	transport                http.RoundTripper
 	cache                    *cache.Config

@@ -22,8 +22,7 @@ import (
 type requestCtx struct {
 	c        apigw.Context
 	parent   context.Context
-	now      func() time.Time
-	deadline atomic.Int64 // unix nanoseconds; 0: none of its own
+	deadline atomic.Int64 // unix nanoseconds on the real clock; 0: none of its own
 
 	mu    sync.Mutex // serialises materialize
 	inner atomic.Pointer[deadlineInner]
@@ -102,7 +101,7 @@ func (rc *requestCtx) Err() error {
 	if err := rc.parent.Err(); err != nil {
 		return err
 	}
-	if d, ok := rc.ownDeadline(); ok && !rc.now().Before(d) {
+	if d, ok := rc.ownDeadline(); ok && !time.Now().Before(d) {
 		return context.DeadlineExceeded
 	}
 	return nil
