@@ -42,13 +42,9 @@ type activation struct {
 
 var activations = sync.Pool{New: func() any { return new(activation) }}
 
-var emptyContext = &apigw.Context{}
-
+// newActivation takes a request and its Context, both non-nil.
 func newActivation(r *http.Request, c *apigw.Context, fromRequest bool, body []byte) *activation {
 	a := activations.Get().(*activation)
-	if c == nil {
-		c = emptyContext
-	}
 	a.r, a.c, a.fromRequest, a.body = r, c, fromRequest, body
 	return a
 }

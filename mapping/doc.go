@@ -55,14 +55,25 @@
 // #foreach but map, filter, exists and all. Reading a key that is not there
 // (input.json.nick when the body has no "nick") is an evaluation error, as
 // in CEL, where VTL prints nothing: test with has(input.json.nick) or use
-// input.json.?nick.orValue(""). Object keys are written in sorted order.
+// input.json.?nick.orValue("").
+//
+// Maps a template builds are written with their keys in sorted order. An
+// object or array of an integration's body taken whole (input.json,
+// input.json.genres) is written as the integration sent it; one of a
+// method request's body, decoded by the Context, is written anew with
+// sorted keys. Both are the same JSON.
+//
+// A response template reads the integration's body lazily: it is checked
+// and indexed once, and a value is decoded only when the template reads
+// it, so a template that picks a few fields out of a large body costs
+// little more than the fields it picks.
 //
 // # Safety
 //
-// Every evaluation runs under a CEL cost limit ([DefaultCostLimit],
-// [WithCostLimit]); a comprehension ranges over at most [MaxIterations]
-// elements, AWS's #foreach bound; an output, and every string replace, join
-// and format build, is at most 10 MB. An evaluation that fails, or
+// Every evaluation runs under a CEL cost limit (cel.CostLimit with
+// [DefaultCostLimit], or [WithCostLimit]); a comprehension ranges over at
+// most [MaxIterations] elements, AWS's #foreach bound; an output, and every
+// string replace, join and format build, is at most 10 MB. An evaluation that fails, or
 // panics, answers the client 500 {"message": "Internal server error"}
 // (API_CONFIGURATION_ERROR) with the reason in the [*apigw.Error]'s Err
 // for the access log. A request template reading input.json of a body that

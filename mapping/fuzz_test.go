@@ -17,6 +17,10 @@ import (
 // fuzzCostLimit is low so that the fuzzer reaches it often.
 const fuzzCostLimit = 20_000
 
+// fuzzTimeLimit is far more than an evaluation under fuzzCostLimit takes
+// (milliseconds): an evaluation that runs longer escaped its cost limit.
+const fuzzTimeLimit = 2 * time.Second
+
 // fuzzTemplates read every part of the input through every util function.
 var fuzzTemplates = []*Template{
 	MustCompileText(`<r q="{{ util.escapeXml(input.param("q")) }}">{{ util.escapeXml(input.body) }}</r>`, WithCostLimit(fuzzCostLimit)),
@@ -77,10 +81,15 @@ func FuzzMapping(f *testing.F) {
 		for i, tm := range fuzzTemplates {
 			r, c := newReq()
 			a := newActivation(r, c, true, nil)
+			start := time.Now()
 			_, det, err := tm.prg.Eval(a)
+			elapsed := time.Since(start)
 			a.release()
 			if err == nil && det != nil && det.ActualCost() != nil && *det.ActualCost() > tm.costLimit {
 				t.Fatalf("template %d: cost %d over the limit %d", i, *det.ActualCost(), tm.costLimit)
+			}
+			if elapsed > fuzzTimeLimit && !raceEnabled {
+				t.Fatalf("template %d: %v for one evaluation under a cost limit of %d", i, elapsed, tm.costLimit)
 			}
 			r, c = newReq()
 			if _, err := tm.Render(nil, r, c); err != nil {

@@ -89,3 +89,62 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// viewTemplates read a JSON body in every way a template can.
+var viewTemplates = []*Template{
+	MustCompile(`input.json`),
+	MustCompile(`{"x": input.json, "y": [input.json]}`),
+	MustCompile(`input.json == util.parseJson(input.body)`),
+	MustCompile(`type(input.json) == map ? dyn([size(input.json), input.json.all(k, k in input.json), has(input.json.a), input.json.?a.orValue("none")]) : null`),
+	MustCompile(`type(input.json) == map ? dyn(input.json.exists(k, input.json[k] == null)) : type(input.json) == list ? input.json.exists(x, x == null) : dyn(null)`),
+	MustCompile(`type(input.json) == list ? dyn(input.json.map(x, x == null ? 0 : type(x) == string ? 1 : type(x) == int ? 2 : type(x) == double ? 3 : type(x) == bool ? 4 : type(x) == list ? 5 : 6)) : null`),
+	MustCompile(`type(input.json) == list ? dyn([size(input.json), input.json.size() > 0 ? input.json[0] : null, input.json.size() > 9 ? input.json[9] : null, 1 in input.json, input.json + [1]]) : null`),
+	MustCompile(`type(input.json) == list ? dyn(input.json.filter(x, type(x) == map).map(m, m.?a.orValue(0))) : null`),
+	MustCompile(`type(input.json) == string ? dyn([input.json.size(), input.json]) : type(input.json) in [int, double] ? input.json + input.json : dyn(null)`),
+}
+
+// checkViews renders every view template over body as an integration's
+// body (a tape read through views) and as a method request's body
+// (decoded by the Context): the results must mean the same JSON.
+func checkViews(t *testing.T, body []byte) {
+	t.Helper()
+	for i, tm := range viewTemplates {
+		r, c := newRequest(t, "POST", "/", string(body), nil)
+		fromTape, errTape := tm.RenderBody(nil, r, c, body)
+		r, c = newRequest(t, "POST", "/", string(body), nil)
+		fromContext, errContext := tm.Render(nil, r, c)
+		if (errTape != nil) != (errContext != nil) {
+			t.Fatalf("template %d over %q: tape error %v, context error %v", i, body, errTape, errContext)
+		}
+		if errTape != nil {
+			continue
+		}
+		a, errA := stdParse(fromTape)
+		b, errB := stdParse(fromContext)
+		if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("template %d over %q:\ntape    %s (%v)\ncontext %s (%v)", i, body, fromTape, errA, fromContext, errB)
+		}
+	}
+}
+
+func TestJSONViewsAgree(t *testing.T) {
+	for _, s := range jsonSeeds {
+		checkViews(t, []byte(s))
+	}
+	checkViews(t, []byte(`{"a":1,"b":{"a":2},"a":3}`))
+	checkViews(t, []byte(`[0,1,2,3,4,5,6,7,8,9,10,{"a":null},[1]]`))
+	checkViews(t, []byte(`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":null,"k1":"again"}`))
+}
+
+// FuzzJSONViews: the tape views and the decoded values agree on any body.
+func FuzzJSONViews(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(body) > 4096 {
+			return
+		}
+		checkViews(t, body)
+	})
+}

@@ -43,8 +43,11 @@ type IntegrationResponse struct {
 // MethodResponse declares a status a method answers with and the headers
 // that response may carry (AWS's method.response.header.<name>).
 type MethodResponse struct {
+	// StatusCode is the status declared.
 	StatusCode int
-	Headers    []string
+	// Headers names the headers a response with this status may carry
+	// (any case); an integration response may map only these.
+	Headers []string
 }
 
 // ResponseConfig is the integration responses and method responses of a

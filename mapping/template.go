@@ -22,10 +22,14 @@ import (
 // unless [WithCostLimit] says otherwise. A cost unit is roughly one step of
 // evaluation (a comprehension iteration costs a few); the util functions
 // cost one unit per 32 bytes they read or write, CEL's own string
-// functions one per 10. The default allows about a hundred thousand
-// comprehension steps, in the order of 100 ms of CPU at worst, and a few
-// passes of the util functions over a 10 MB body; templates that walk
-// large bodies with CEL's string functions may need more.
+// functions one per 10. The default allows a few hundred thousand
+// comprehension steps, and a few passes of the util functions over a 10 MB
+// body; templates that walk large bodies with CEL's string functions may
+// need more. At worst (nested comprehensions over 1000-element lists) an
+// evaluation stops at the default after some hundreds of milliseconds of
+// CPU: cel-go's cost tracker does work proportional to the iterations
+// already done within a comprehension. A template known to be small can be
+// given a lower limit.
 const DefaultCostLimit = 1_000_000
 
 // ErrCostLimit is the cause (see [apigw.Error].Err) of the 500 a template
@@ -293,8 +297,8 @@ func (t *Template) Name() string { return t.name }
 // String returns the template's source.
 func (t *Template) String() string { return t.src }
 
-// Render evaluates t over the method request r (its Context c) and appends
-// the output to dst: input.body and input.json are r's body, read and
+// Render evaluates t over the method request r (its Context c; nil takes
+// r's, or a new one) and appends the output to dst: input.body and input.json are r's body, read and
 // parsed once through c ([apigw.Context.Body], [apigw.Context.JSON]) and
 // shared with the validator. It is what a request template does.
 //
@@ -304,6 +308,9 @@ func (t *Template) String() string { return t.src }
 // body over the limit, else 500 API_CONFIGURATION_ERROR with the reason in
 // Err for the access log (cost limit, missing key, bad conversion...).
 func (t *Template) Render(dst []byte, r *http.Request, c *apigw.Context) ([]byte, error) {
+	if c == nil {
+		r, c = apigw.EnsureContext(r)
+	}
 	a := newActivation(r, c, true, nil)
 	defer a.release()
 	return t.render(dst, a)
@@ -313,8 +320,12 @@ func (t *Template) Render(dst []byte, r *http.Request, c *apigw.Context) ([]byte
 // input.json are body (an integration response, parsed on first use),
 // while input.params, context and stageVariables still come from the
 // method request r and c. It is what a response template does; a body
-// that is not JSON where the template reads input.json is a 500.
+// that is not JSON where the template reads input.json is a 500. body is
+// only read, and only during the call.
 func (t *Template) RenderBody(dst []byte, r *http.Request, c *apigw.Context, body []byte) ([]byte, error) {
+	if c == nil {
+		r, c = apigw.EnsureContext(r)
+	}
 	a := newActivation(r, c, false, body)
 	defer a.release()
 	return t.render(dst, a)

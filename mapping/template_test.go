@@ -3,6 +3,7 @@ package mapping
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -300,5 +301,56 @@ func TestTemplateAccessors(t *testing.T) {
 	tm := MustCompile(`input.body`, WithName("n"))
 	if tm.Name() != "n" || tm.String() != "input.body" {
 		t.Errorf("Name %q String %q", tm.Name(), tm.String())
+	}
+}
+
+// TestObjectTemplates: a map literal at the top is written without a CEL
+// map; what that shortcut cannot express keeps CEL's meaning.
+func TestObjectTemplates(t *testing.T) {
+	r, c := newRequest(t, "POST", "/", artistBody, nil)
+	tests := []struct {
+		src, want string
+		shortcut  bool
+	}{
+		{`{}`, `{}`, true},
+		{`{"b": 1, "a": input.json.artist, "c": {"z": 1, "y": 2}}`, `{"a":"Queen","b":1,"c":{"y":2,"z":1}}`, true},
+		{`{"q\"": null}`, `{"q\"":null}`, true},
+		{`{"a": input.json.?nick}`, `{"a":null}`, true},
+		{`{?"a": input.json.?nick, "b": 1}`, `{"b":1}`, false},
+		{`{1: "x"}`, `{"1":"x"}`, false},
+		{`{"a": 1, input.json.artist: 2}`, `{"Queen":2,"a":1}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			tm := MustCompile(tt.src)
+			if (tm.keys != nil) != tt.shortcut {
+				t.Errorf("shortcut %v, want %v", tm.keys != nil, tt.shortcut)
+			}
+			out, err := tm.Render(nil, r, c)
+			if err != nil || string(out) != tt.want {
+				t.Errorf("got %s, %v; want %s", out, err, tt.want)
+			}
+		})
+	}
+	// A repeated key keeps CEL's meaning: no shortcut.
+	tm := MustCompile(`{"a": 1, "a": 2}`)
+	out, err := tm.Render(nil, r, c)
+	t.Logf("repeated key: %s, %v", out, err)
+	if tm.keys != nil {
+		t.Error("shortcut taken for a repeated key")
+	}
+}
+
+// TestRenderWithoutContext: a template over a request that went through
+// no gateway gets a Context of its own.
+func TestRenderWithoutContext(t *testing.T) {
+	r := httptest.NewRequest("POST", "/x?q=1", strings.NewReader(`{"a": 1}`))
+	out, err := MustCompile(`[input.json.a, input.param("q"), context.httpMethod]`).Render(nil, r, nil)
+	if err != nil || string(out) != `[1,"1","POST"]` {
+		t.Errorf("got %s, %v", out, err)
+	}
+	out, err = MustCompile(`input.json.b`).RenderBody(nil, r, nil, []byte(`{"b": [true]}`))
+	if err != nil || string(out) != `[true]` {
+		t.Errorf("got %s, %v", out, err)
 	}
 }
