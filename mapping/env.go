@@ -67,13 +67,11 @@ func newEnv() (*cel.Env, error) {
 		cel.Variable(varAuthorizer, cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable(varClaims, cel.MapType(cel.StringType, cel.DynType)),
 		cel.Macros(cel.ReceiverMacro("param", 1, expandParam)),
+		// The maps are dyn so that the runtime type guard does not iterate
+		// over them on every call.
 		cel.Function(paramFunction,
-			cel.Overload("mapping_param", []*cel.Type{
-				cel.MapType(cel.StringType, cel.StringType),
-				cel.MapType(cel.StringType, cel.StringType),
-				cel.MapType(cel.StringType, cel.StringType),
-				cel.StringType,
-			}, cel.StringType, cel.FunctionBinding(param))),
+			cel.Overload("mapping_param", []*cel.Type{cel.DynType, cel.DynType, cel.DynType, cel.StringType},
+				cel.StringType, cel.FunctionBinding(param))),
 	}
 	for _, name := range apigw.ContextVarNames() {
 		t := typedContextVars[name]
