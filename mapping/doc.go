@@ -95,6 +95,9 @@
 //
 // # Wiring
 //
+// A gateway.Method holds a [RequestSpec] and a [ResponseSpec]: a config, a
+// compiled mapping, a [*Template], or the source of one ([Expr], [Text]),
+// compiled when the route is built so that a mistake fails gateway.New.
 // Package gateway calls [RequestSpec.RequestMapping] and
 // [ResponseSpec.ResponseMapping] at build time, then per request
 // [RequestMapping.Map] before a non-proxy integration and

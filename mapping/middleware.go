@@ -226,3 +226,59 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	rec.body = append(rec.body, p...)
 	return len(p), nil
 }
+
+// Expr is the source of a JSON template ([Compile]) that is compiled when
+// the gateway builds the route, so that a mistake fails gateway.New with
+// the route named instead of panicking at init as [MustCompile] does:
+//
+//	Response: mapping.Expr(`{"genre": input.json.genres}`),
+type Expr string
+
+// Text is the source of a text template ([CompileText]) compiled when the
+// gateway builds the route, as [Expr].
+type Text string
+
+var (
+	_ RequestSpec  = Expr("")
+	_ ResponseSpec = Expr("")
+	_ RequestSpec  = Text("")
+	_ ResponseSpec = Text("")
+)
+
+// RequestMapping compiles e as the application/json request template.
+func (e Expr) RequestMapping() (*RequestMapping, error) {
+	t, err := Compile(string(e))
+	if err != nil {
+		return nil, err
+	}
+	return t.RequestMapping()
+}
+
+// ResponseMapping compiles e as the template of a single default
+// integration response (status 200, application/json).
+func (e Expr) ResponseMapping() (*ResponseMapping, error) {
+	t, err := Compile(string(e))
+	if err != nil {
+		return nil, err
+	}
+	return t.ResponseMapping()
+}
+
+// RequestMapping compiles s as the application/json request template.
+func (s Text) RequestMapping() (*RequestMapping, error) {
+	t, err := CompileText(string(s))
+	if err != nil {
+		return nil, err
+	}
+	return t.RequestMapping()
+}
+
+// ResponseMapping compiles s as the template of a single default
+// integration response (status 200, application/json).
+func (s Text) ResponseMapping() (*ResponseMapping, error) {
+	t, err := CompileText(string(s))
+	if err != nil {
+		return nil, err
+	}
+	return t.ResponseMapping()
+}

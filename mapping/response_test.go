@@ -294,12 +294,14 @@ func TestSpecs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, spec := range map[string]RequestSpec{"template": tmpl, "config": RequestConfig{}, "compiled": req} {
+	for name, spec := range map[string]RequestSpec{"template": tmpl, "config": RequestConfig{}, "compiled": req,
+		"expr": Expr(`input.json`), "text": Text(`<a>{{ input.json.a }}</a>`)} {
 		if m, err := spec.RequestMapping(); err != nil || m == nil {
 			t.Errorf("request %s: %v", name, err)
 		}
 	}
-	for name, spec := range map[string]ResponseSpec{"template": tmpl, "config": ResponseConfig{}, "compiled": resp} {
+	for name, spec := range map[string]ResponseSpec{"template": tmpl, "config": ResponseConfig{}, "compiled": resp,
+		"expr": Expr(`input.json`), "text": Text(`<a>{{ input.json.a }}</a>`)} {
 		if m, err := spec.ResponseMapping(); err != nil || m == nil {
 			t.Errorf("response %s: %v", name, err)
 		}
@@ -313,5 +315,16 @@ func TestSpecs(t *testing.T) {
 	}
 	if _, err := (RequestConfig{Passthrough: "X"}).RequestMapping(); err == nil {
 		t.Error("bad config: no error")
+	}
+	// Sources compile when the gateway builds the route: errors, not panics.
+	for name, f := range map[string]func() error{
+		"Expr request":  func() error { _, err := Expr(`inptu`).RequestMapping(); return err },
+		"Expr response": func() error { _, err := Expr(`inptu`).ResponseMapping(); return err },
+		"Text request":  func() error { _, err := Text(`{{ inptu }}`).RequestMapping(); return err },
+		"Text response": func() error { _, err := Text(`{{ inptu }}`).ResponseMapping(); return err },
+	} {
+		if err := f(); err == nil || !strings.Contains(err.Error(), "undeclared reference to 'inptu'") {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
