@@ -16,7 +16,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"minimal", Stage{Name: "prod"}, nil},
 		{"full", Stage{Name: "prod_v-2", Variables: map[string]string{"ver": "v1", "url": "https://x.example/a?b=c&d=e#f,g~h"},
-			Canary: &Canary{Percent: 12.5, Variables: map[string]string{"ver": "v2"}, Sticky: &Sticky{Header: "X-User"}},
+			Canary:         &Canary{Percent: 12.5, Variables: map[string]string{"ver": "v2"}, Sticky: &Sticky{Header: "X-User"}},
 			Settings:       MethodSettings{ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, CachingEnabled: &on, CacheTTL: time.Minute},
 			MethodSettings: map[string]MethodSettings{"/artists/{id}/GET": {CacheTTL: time.Hour}, "*/*": {}}}, nil},
 		{"empty name", Stage{}, []string{"Name: empty"}},
