@@ -14,6 +14,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
+	"github.com/apigw/apigw/mapping"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/validator"
 )
@@ -120,7 +121,8 @@ type middleware = func(http.Handler) http.Handler
 
 // compileRoute checks one method and builds its pipeline, in the order of
 // DESIGN.md: CORS, payload limit, authorizer, API key and usage plan,
-// request validation, cache, then the integration under its timeout. Every mistake of the method is reported.
+// request validation, cache, integration request, then the integration
+// under its timeout with, in non-proxy mode, its integration response. Every mistake of the method is reported.
 func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, canary bool) (*route, []string, error) {
 	method, path, err := parsePattern(spec.pattern)
 	if err != nil {
@@ -164,7 +166,15 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		chain = append(chain, mw)
 	}
 
-	h, err := g.compileIntegration(d, m, path, segs, routeCORS != nil)
+	reqMap, respMap, err := compileMapping(m)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if reqMap != nil {
+		chain = append(chain, mapRequest(reqMap))
+	}
+
+	h, err := g.compileIntegration(d, m, path, segs, routeCORS != nil, respMap)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -178,7 +188,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 }
 
 // compileIntegration builds the method's integration under its timeout.
-func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, withCORS bool) (http.Handler, error) {
+func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, withCORS bool, respMap *mapping.ResponseMapping) (http.Handler, error) {
 	var errs []error
 	timeout := m.Timeout
 	if timeout == 0 {
@@ -193,7 +203,8 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	if m.Integration == nil {
 		return nil, errors.Join(append(errs, errors.New("Integration: missing"))...)
 	}
-	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout, cors: withCORS}
+	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout, cors: withCORS,
+		nonProxy: m.Request != nil || m.Response != nil}
 	if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
 		env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
 	}
@@ -203,6 +214,9 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if env.nonProxy {
+		ih = mapResponse(ih, respMap)
 	}
 	return withIntegrationTimeout(ih, timeout, g.cfg.now, g.cfg.realClock), nil
 }

@@ -25,6 +25,7 @@ type buildEnv struct {
 	transport    http.RoundTripper
 	timeout      time.Duration
 	cors         bool // a CORS policy answers for the route
+	nonProxy     bool // the method maps its request or response
 }
 
 // withIntegrationTimeout runs h under the method's timeout and records the

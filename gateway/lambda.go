@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,16 +65,16 @@ func LambdaV2(fn any) Integration { return &lambdaIntegration{fn: fn, version: p
 
 func (li *lambdaIntegration) build(env *buildEnv) (http.Handler, error) {
 	if a, ok := li.fn.(Aliases); ok {
-		return li.buildAliases(a)
+		return li.buildAliases(a, env.nonProxy)
 	}
 	h, err := newLambdaHandler(li.fn)
 	if err != nil {
 		return nil, fmt.Errorf("Lambda: %w", err)
 	}
-	return &lambdaHandler{invoke: h, version: li.version}, nil
+	return &lambdaHandler{invoke: h, version: li.version, custom: env.nonProxy}, nil
 }
 
-func (li *lambdaIntegration) buildAliases(a Aliases) (http.Handler, error) {
+func (li *lambdaIntegration) buildAliases(a Aliases, custom bool) (http.Handler, error) {
 	sel, err := compileURLTemplate(a.Selector, nil, "")
 	if err != nil {
 		return nil, fmt.Errorf("Lambda: Aliases.Selector: %w", err)
@@ -92,7 +93,7 @@ func (li *lambdaIntegration) buildAliases(a Aliases) (http.Handler, error) {
 			errs = append(errs, fmt.Errorf("Lambda: Aliases.Functions[%q]: %w", name, err))
 			continue
 		}
-		byName[name] = &lambdaHandler{invoke: h, version: li.version, alias: name}
+		byName[name] = &lambdaHandler{invoke: h, version: li.version, alias: name, custom: custom}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -205,6 +206,10 @@ type lambdaHandler struct {
 	invoke  invoker
 	version payloadVersion
 	alias   string
+	// custom is AWS's Lambda custom (non-proxy) integration: the event is
+	// the integration request's body, the function's result the
+	// integration response's body.
+	custom bool
 }
 
 // errLambdaPanic stands for a function that panicked.
@@ -225,10 +230,14 @@ func (h *lambdaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.call(r.Context(), c, payload)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		return // the timeout phase answers 504
+	}
+	if h.custom {
+		writeCustomResult(w, out, err)
+		return
+	}
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return // the timeout phase answers 504
-		}
 		writeLambdaError(w, r, err)
 		return
 	}
@@ -247,6 +256,13 @@ func (h *lambdaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // event is the JSON the function receives.
 func (h *lambdaHandler) event(r *http.Request, c *apigw.Context) ([]byte, error) {
+	if h.custom {
+		body, err := c.Body(r)
+		if err != nil || len(bytes.TrimSpace(body)) > 0 {
+			return body, err
+		}
+		return []byte("{}"), nil
+	}
 	if h.version == payloadV2 {
 		ev, err := buildEventV2(r, c)
 		if err != nil {
@@ -293,6 +309,24 @@ func (h *lambdaHandler) call(ctx context.Context, c *apigw.Context, payload []by
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// writeCustomResult hands a custom integration's result to the
+// integration response: the function's JSON, or AWS Lambda's error
+// document marked with X-Amz-Function-Error.
+func writeCustomResult(w http.ResponseWriter, out []byte, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		errorType := "Error"
+		if errors.Is(err, errLambdaPanic) {
+			errorType = "Runtime.Panic"
+		}
+		doc, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": errorType})
+		w.Header().Set(functionErrorHeader, "Unhandled")
+		_, _ = w.Write(doc)
+		return
+	}
+	_, _ = w.Write(out)
 }
 
 // writeLambdaError is AWS's answer to a failed Lambda proxy integration.

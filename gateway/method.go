@@ -5,6 +5,7 @@ import (
 
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/cors"
+	"github.com/apigw/apigw/mapping"
 	"github.com/apigw/apigw/validator"
 )
 
@@ -46,6 +47,20 @@ type Method struct {
 	// RequestModels maps a content type ("application/json", or "$default"
 	// for any other) to the name of a model given to [WithModel].
 	RequestModels map[string]string
+
+	// Request, when set, makes the integration non-proxy: the request the
+	// integration receives is made by this mapping (templates chosen by
+	// content type, passthrough behaviour, parameter mappings). A
+	// *mapping.Template, mapping.Expr or mapping.Text alone is the
+	// application/json template.
+	Request mapping.RequestSpec
+	// Response, when set, makes the integration non-proxy: the
+	// integration's answer is mapped to the method response by its
+	// integration responses (selection patterns, status, header mappings,
+	// templates); in non-proxy mode only declared headers leave. A
+	// *mapping.Template alone is the default integration response: 200 with
+	// that application/json template.
+	Response mapping.ResponseSpec
 
 	// Cache holds the method's cache settings: whether it is cached (by
 	// default GET methods are when the gateway has a cache, [WithCache]),
