@@ -3,6 +3,7 @@
 //
 //	go run ./examples/music
 //	curl localhost:8080/artists/1234
+//	curl localhost:8080/artists/1234/genres                       # {"genre":[...]}, by a response template
 //	curl -X PUT -d '{"popularity":95}' localhost:8080/artists/1234
 //	curl localhost:8080/artists/1234                              # still 90: cached for 300 s
 //	curl -H 'Cache-Control: max-age=0' localhost:8080/artists/1234 # 95, and cached from now on
@@ -25,6 +26,7 @@ import (
 
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/mapping"
 )
 
 // Artist is one record of the backend.
@@ -117,6 +119,12 @@ const artistUpdate = `{
   "minProperties": 1
 }`
 
+// The response templates of GET /artists/{id}/genres, in CEL.
+var (
+	genres   = mapping.MustCompile(`{"genre": input.json.genres}`, mapping.WithName("genres"))
+	notFound = mapping.MustCompile(`{"message": input.json.message}`, mapping.WithName("genres not found"))
+)
+
 // newGateway puts the backend behind the gateway. GET /artists/{id} is
 // cached for 300 s, one entry per id; in this example anyone may send
 // Cache-Control: max-age=0 to fetch afresh (AWS requires a permission by
@@ -134,6 +142,16 @@ func newGateway(s *store, logger *slog.Logger, now func() time.Time) (*gateway.G
 		gateway.Route("GET /artists/{id}", gateway.Method{
 			Integration: gateway.Handler(be),
 			Cache:       &gateway.CacheSettings{KeyParameters: []string{"method.request.path.id"}},
+		}),
+		// The seed's genres: the artist resource reshaped by a response
+		// template, a non-proxy integration.
+		gateway.Route("GET /artists/{id}/genres", gateway.Method{
+			Integration: gateway.Handler(be, gateway.Path("/artists/{id}")),
+			Cache:       &gateway.CacheSettings{KeyParameters: []string{"method.request.path.id"}},
+			Response: mapping.ResponseConfig{IntegrationResponses: []mapping.IntegrationResponse{
+				{StatusCode: 200, Templates: map[string]*mapping.Template{"application/json": genres}},
+				{SelectionPattern: "404", StatusCode: 404, Templates: map[string]*mapping.Template{"application/json": notFound}},
+			}},
 		}),
 		gateway.Route("PUT /artists/{id}", gateway.Method{
 			Integration:   gateway.Handler(be),

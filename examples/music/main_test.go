@@ -75,6 +75,8 @@ func TestMusic(t *testing.T) {
 		{"get artist", "GET", "/artists/1234", "", 200,
 			`{"id":1234,"artist":"Queen","popularity":90,"genres":["Progressive rock","Pop rock","Glam rock"]}`, ""},
 		{"unknown artist", "GET", "/artists/9", "", 404, `{"message":"artist not found"}`, ""},
+		{"genres", "GET", "/artists/1234/genres", "", 200, `{"genre":["Progressive rock","Pop rock","Glam rock"]}`, ""},
+		{"genres of an unknown artist", "GET", "/artists/9/genres", "", 404, `{"message":"artist not found"}`, ""},
 		{"unknown path", "GET", "/albums/1", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
 		{"unknown method", "DELETE", "/artists/1234", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
 		{"update popularity", "PUT", "/artists/1234", `{"popularity":95}`, 200,
