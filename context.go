@@ -179,7 +179,9 @@ func (c *Context) Reset(r *http.Request, now time.Time) {
 		c.DomainPrefix = c.DomainName
 	}
 	c.Identity.SourceIP = sourceIP(r.RemoteAddr)
-	c.Identity.UserAgent = r.Header.Get("User-Agent")
+	if ua := r.Header["User-Agent"]; len(ua) > 0 {
+		c.Identity.UserAgent = ua[0]
+	}
 }
 
 // SetStagePrefixed records that the request addressed its stage as the first

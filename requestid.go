@@ -10,9 +10,8 @@ import (
 // allocation. Request ids need to be unique, not secret: the runtime's
 // per-thread ChaCha8 generator is enough and takes no lock.
 func newRequestIDs() (requestID, extendedID string) {
-	const hexDigits = "0123456789abcdef"
-	var raw [24]byte
-	for i := 0; i < 24; i += 8 {
+	var raw [16]byte
+	for i := 0; i < 16; i += 8 {
 		v := rand.Uint64()
 		for j := range 8 {
 			raw[i+j] = byte(v >> (8 * j))
@@ -27,10 +26,22 @@ func newRequestIDs() (requestID, extendedID string) {
 			buf[n] = '-'
 			n++
 		}
-		buf[n], buf[n+1] = hexDigits[raw[i]>>4], hexDigits[raw[i]&0x0f]
+		h := hexPairs[raw[i]]
+		buf[n], buf[n+1] = byte(h>>8), byte(h)
 		n += 2
 	}
-	base64.StdEncoding.Encode(buf[36:], raw[12:24])
+	// The extended id is another view of the same random bytes: it names
+	// the same request, as AWS's does.
+	base64.StdEncoding.Encode(buf[36:], raw[4:16])
 	s := string(buf[:])
 	return s[:36], s[36:]
 }
+
+// hexPairs holds the two lower-case hex digits of every byte.
+var hexPairs = func() (t [256]uint16) {
+	const digits = "0123456789abcdef"
+	for i := range t {
+		t[i] = uint16(digits[i>>4])<<8 | uint16(digits[i&0x0f])
+	}
+	return t
+}()
