@@ -168,6 +168,13 @@ func NewRequestContext(r *http.Request, now time.Time) *Context {
 func (c *Context) Reset(r *http.Request, now time.Time) {
 	*c = Context{}
 	c.RequestID, c.ExtendedRequestID = newRequestIDs()
+	c.SetRequest(r, now)
+}
+
+// SetRequest fills in what c knows from the request itself, received at
+// now: the request time, method, path, protocol, domain, source IP and
+// user agent. It leaves every other field as it is.
+func (c *Context) SetRequest(r *http.Request, now time.Time) {
 	c.RequestTime = now
 	c.HTTPMethod = r.Method
 	c.Path = r.URL.Path

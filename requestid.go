@@ -5,11 +5,26 @@ import (
 	"math/rand/v2"
 )
 
+// RequestIDsLen is the length of a request id (36 bytes) and an extended
+// request id (16 bytes) written one after the other by [WriteRequestIDs].
+const RequestIDsLen = 36 + 16
+
 // newRequestIDs returns a request id in the UUID form AWS uses and an
 // extended request id in AWS's 16-character base64 form, cut from one
-// allocation. Request ids need to be unique, not secret: the runtime's
-// per-thread ChaCha8 generator is enough and takes no lock.
+// allocation.
 func newRequestIDs() (requestID, extendedID string) {
+	var buf [RequestIDsLen]byte
+	WriteRequestIDs(&buf)
+	s := string(buf[:])
+	return s[:36], s[36:]
+}
+
+// WriteRequestIDs writes a fresh request id in the UUID form AWS uses
+// (buf[:36]) and an extended request id in AWS's base64 form (buf[36:]).
+// A gateway that keeps buf for the request's lifetime can use it as the
+// ids' storage. Request ids need to be unique, not secret: the runtime's
+// per-thread ChaCha8 generator is enough and takes no lock.
+func WriteRequestIDs(buf *[RequestIDsLen]byte) {
 	var raw [16]byte
 	for i := 0; i < 16; i += 8 {
 		v := rand.Uint64()
@@ -19,7 +34,6 @@ func newRequestIDs() (requestID, extendedID string) {
 	}
 	raw[6] = raw[6]&0x0f | 0x40 // version 4
 	raw[8] = raw[8]&0x3f | 0x80 // RFC 4122 variant
-	var buf [36 + 16]byte
 	n := 0
 	for i := range 16 {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -33,8 +47,6 @@ func newRequestIDs() (requestID, extendedID string) {
 	// The extended id is another view of the same random bytes: it names
 	// the same request, as AWS's does.
 	base64.StdEncoding.Encode(buf[36:], raw[4:16])
-	s := string(buf[:])
-	return s[:36], s[36:]
 }
 
 // hexPairs holds the two lower-case hex digits of every byte.

@@ -32,6 +32,7 @@ type requestCtx struct {
 	iw              integrationWriter
 	params          [4]param
 	requestIDHeader [1]string
+	ids             [apigw.RequestIDsLen]byte // written once, then only read
 }
 
 type deadlineInner struct {
