@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/mapping"
@@ -62,7 +63,8 @@ func mapRequest(m *mapping.RequestMapping) middleware {
 // integration timed out, for the timeout phase to answer 504.
 func mapResponse(integration http.Handler, m *mapping.ResponseMapping) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &captureWriter{header: http.Header{}}
+		cw := captureWriterPool.Get().(*captureWriter)
+		defer cw.release()
 		integration.ServeHTTP(cw, r)
 		if cw.status == 0 && cw.body.Len() == 0 && errors.Is(r.Context().Err(), context.DeadlineExceeded) {
 			return
@@ -97,10 +99,27 @@ func mapResponse(integration http.Handler, m *mapping.ResponseMapping) http.Hand
 const functionErrorHeader = "X-Amz-Function-Error"
 
 // captureWriter keeps an integration's answer for the integration response.
+// It is pooled: nothing keeps its header map or body past the mapping's
+// Write, which copies what it sends.
 type captureWriter struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+}
+
+var captureWriterPool = sync.Pool{New: func() any { return &captureWriter{header: http.Header{}} }}
+
+// maxPooledCapture bounds the body buffer a pooled captureWriter keeps.
+const maxPooledCapture = 64 << 10
+
+func (cw *captureWriter) release() {
+	if cw.body.Cap() > maxPooledCapture {
+		return
+	}
+	clear(cw.header)
+	cw.status = 0
+	cw.body.Reset()
+	captureWriterPool.Put(cw)
 }
 
 func (cw *captureWriter) Header() http.Header { return cw.header }
