@@ -43,6 +43,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -233,20 +234,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- str
 	mux.HandleFunc("GET /.well-known/jwks.json", iss.serveJWKS)
 	mux.HandleFunc("POST /token", iss.serveToken)
 	mux.Handle("/", gw)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	go func() {
-		<-ctx.Done()
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(c)
-	}()
-	err = srv.Serve(ln)
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
+	err = serve.Serve(ctx, ln, mux, ready)
 	return errors.Join(err, gw.Close()) // Close stops the JWKS refreshes
 }
 

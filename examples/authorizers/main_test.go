@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/apigw/apigw/examples/internal/exampletest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,23 +21,9 @@ import (
 // startExample runs the example in-process on a free port.
 func startExample(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler), ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
+	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
+		return run(ctx, addr, slog.New(slog.DiscardHandler), ready)
 	})
-	return "http://" + addr
 }
 
 // call sends a request with an optional Authorization header, or a form

@@ -10,15 +10,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"time"
 
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/stage"
 	"github.com/aws/aws-lambda-go/events"
@@ -67,24 +64,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) error
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	go func() {
-		<-ctx.Done()
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(c)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve.ListenAndServe(ctx, addr, gw, ready)
 }
 
 func main() {

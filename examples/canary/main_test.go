@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/apigw/apigw/examples/internal/exampletest"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -13,23 +14,9 @@ import (
 
 func start(t *testing.T, o options) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", o, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
+		return run(ctx, addr, o, ready)
 	})
-	return "http://" + addr
 }
 
 func get(t *testing.T, url string, header ...string) string {

@@ -12,11 +12,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -25,6 +23,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/mapping"
 )
@@ -167,24 +166,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, now func() time.
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serve.ListenAndServe(ctx, addr, gw, ready)
 }
 
 func main() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/apigw/apigw/examples/internal/exampletest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,23 +22,9 @@ func startExample(t *testing.T) string {
 // startExampleAt runs the example with a clock of the test's.
 func startExampleAt(t *testing.T, now func() time.Time) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler), now, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
+	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
+		return run(ctx, addr, slog.New(slog.DiscardHandler), now, ready)
 	})
-	return "http://" + addr
 }
 
 func call(t *testing.T, method, url, body string, header ...string) (int, http.Header, string) {

@@ -43,7 +43,6 @@ import (
 	"flag"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -51,6 +50,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
@@ -237,29 +237,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	shutdown := make(chan error, 1)
-	stop := context.AfterFunc(ctx, func() {
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		shutdown <- srv.Shutdown(c)
-	})
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		if stop() {
-			return err
-		}
-		return errors.Join(err, <-shutdown)
-	}
-	// Serve returns as soon as Shutdown starts; wait for the requests in
-	// flight before the Redis client closes.
-	return <-shutdown
+	return serve.ListenAndServe(ctx, addr, gw, ready)
 }
 
 func main() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/apigw/apigw/examples/internal/exampletest"
 	"io"
 	"log/slog"
 	"net"
@@ -48,24 +49,9 @@ func start(t *testing.T, o options) string {
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", o, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
+	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
+		return run(ctx, addr, o, ready)
 	})
-	return "http://" + addr
 }
 
 // answer is one response of the example.

@@ -1,0 +1,49 @@
+// Package serve runs an example's server until its context ends, as every
+// example under examples/ does.
+package serve
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ShutdownTimeout bounds how long requests in flight may take to finish
+// once the context ends.
+const ShutdownTimeout = 5 * time.Second
+
+// ListenAndServe listens on addr and serves h until ctx ends; see [Serve].
+func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready chan<- string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return Serve(ctx, ln, h, ready)
+}
+
+// Serve serves h on ln until ctx ends, then shuts the server down and
+// returns once the requests in flight have finished (or ShutdownTimeout
+// passed). ready, if not nil, receives ln's address when serving starts.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, ready chan<- string) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	shutdown := make(chan error, 1)
+	stop := context.AfterFunc(ctx, func() {
+		c, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		defer cancel()
+		shutdown <- srv.Shutdown(c)
+	})
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if stop() {
+			return err
+		}
+		return errors.Join(err, <-shutdown)
+	}
+	// Serve returns as soon as Shutdown starts: wait for the requests in
+	// flight, so that what the caller closes next is no longer in use.
+	return <-shutdown
+}
