@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -277,26 +278,11 @@ func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuth
 			APIID:        c.APIID,
 		},
 	}
-	ev.Headers = make(map[string]string, len(r.Header))
-	ev.MultiValueHeaders = make(map[string][]string, len(r.Header))
-	for name, vals := range r.Header {
-		if len(vals) == 0 {
-			continue
-		}
-		ev.Headers[name] = vals[len(vals)-1]
-		ev.MultiValueHeaders[name] = append([]string(nil), vals...)
+	ev.Headers, ev.MultiValueHeaders = lambdaevent.HeadersV1(r)
+	if ev.Headers == nil {
+		ev.Headers, ev.MultiValueHeaders = map[string]string{}, map[string][]string{}
 	}
-	if r.Host != "" {
-		ev.Headers["Host"] = r.Host
-		ev.MultiValueHeaders["Host"] = []string{r.Host}
-	}
-	if q := r.URL.Query(); len(q) > 0 {
-		ev.QueryStringParameters = make(map[string]string, len(q))
-		ev.MultiValueQueryStringParameters = q
-		for name, vals := range q {
-			ev.QueryStringParameters[name] = vals[len(vals)-1]
-		}
-	}
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = lambdaevent.QueryV1(r)
 	return ev
 }
 
@@ -315,44 +301,9 @@ func simpleEvent(r *http.Request, c *apigw.Context, identity []string) events.AP
 		RawQueryString: r.URL.RawQuery,
 		PathParameters: maps.Clone(c.PathParameters),
 		StageVariables: maps.Clone(c.StageVariables),
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:     routeKey,
-			AccountID:    c.AccountID,
-			Stage:        c.Stage,
-			RequestID:    c.RequestID,
-			APIID:        c.APIID,
-			DomainName:   c.DomainName,
-			DomainPrefix: c.DomainPrefix,
-			Time:         c.RequestTimeString(),
-			TimeEpoch:    c.RequestTimeEpoch(),
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: c.HTTPMethod, Path: path, Protocol: c.Protocol,
-				SourceIP: c.Identity.SourceIP, UserAgent: c.Identity.UserAgent,
-			},
-		},
+		RequestContext: lambdaevent.RequestContextV2(r, c, routeKey, path),
 	}
-	ev.Headers = make(map[string]string, len(r.Header))
-	for name, vals := range r.Header {
-		if name == "Cookie" {
-			for _, v := range vals {
-				for part := range strings.SplitSeq(v, ";") {
-					if part = strings.TrimSpace(part); part != "" {
-						ev.Cookies = append(ev.Cookies, part)
-					}
-				}
-			}
-			continue
-		}
-		ev.Headers[strings.ToLower(name)] = strings.Join(vals, ",")
-	}
-	if r.Host != "" {
-		ev.Headers["host"] = r.Host
-	}
-	if q := r.URL.Query(); len(q) > 0 {
-		ev.QueryStringParameters = make(map[string]string, len(q))
-		for name, vals := range q {
-			ev.QueryStringParameters[name] = strings.Join(vals, ",")
-		}
-	}
+	ev.Headers, ev.Cookies = lambdaevent.HeadersV2(r)
+	ev.QueryStringParameters = lambdaevent.QueryV2(r)
 	return ev
 }

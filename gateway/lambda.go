@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
@@ -67,7 +67,7 @@ func (li *lambdaIntegration) build(env *buildEnv) (http.Handler, error) {
 	if a, ok := li.fn.(Aliases); ok {
 		return li.buildAliases(a, env.nonProxy)
 	}
-	h, err := newLambdaHandler(li.fn)
+	h, err := lambdaevent.NewInvoker(li.fn)
 	if err != nil {
 		return nil, fmt.Errorf("Lambda: %w", err)
 	}
@@ -88,7 +88,7 @@ func (li *lambdaIntegration) buildAliases(a Aliases, custom bool) (http.Handler,
 	byName := map[string]*lambdaHandler{}
 	var errs []error
 	for _, name := range sortedKeys(a.Functions) {
-		h, err := newLambdaHandler(a.Functions[name])
+		h, err := lambdaevent.NewInvoker(a.Functions[name])
 		if err != nil {
 			errs = append(errs, fmt.Errorf("Lambda: Aliases.Functions[%q]: %w", name, err))
 			continue
@@ -112,98 +112,9 @@ func (li *lambdaIntegration) buildAliases(a Aliases, custom bool) (http.Handler,
 	}), nil
 }
 
-// invoker calls a function with a JSON payload and returns its JSON
-// answer, as the Lambda runtime does.
-type invoker interface {
-	Invoke(ctx context.Context, payload []byte) ([]byte, error)
-}
-
-// funcInvoker calls a Go function of any signature lambda.Start accepts.
-type funcInvoker struct {
-	fn       reflect.Value
-	takesCtx bool
-	in       reflect.Type // nil: the function takes no event
-	nOut     int
-}
-
-// newLambdaHandler checks fn against lambda.Start's rules, at build time.
-// A value with an Invoke(ctx, []byte) ([]byte, error) method, as
-// lambda.Handler has, is used as it is.
-func newLambdaHandler(fn any) (invoker, error) {
-	if fn == nil {
-		return nil, errors.New("nil function")
-	}
-	if h, ok := fn.(invoker); ok {
-		return h, nil
-	}
-	t := reflect.TypeOf(fn)
-	if t.Kind() != reflect.Func {
-		return nil, fmt.Errorf("%T is not a function", fn)
-	}
-	ctxType := reflect.TypeFor[context.Context]()
-	errType := reflect.TypeFor[error]()
-	f := &funcInvoker{fn: reflect.ValueOf(fn), nOut: t.NumOut()}
-	switch t.NumIn() {
-	case 0:
-	case 1:
-		if t.In(0) == ctxType {
-			f.takesCtx = true
-		} else {
-			f.in = t.In(0)
-		}
-	case 2:
-		if t.In(0) != ctxType {
-			return nil, fmt.Errorf("%T: a function of two arguments must take a context.Context first", fn)
-		}
-		f.takesCtx, f.in = true, t.In(1)
-	default:
-		return nil, fmt.Errorf("%T: takes more than two arguments", fn)
-	}
-	switch t.NumOut() {
-	case 0:
-	case 1:
-		if !t.Out(0).Implements(errType) {
-			return nil, fmt.Errorf("%T: a single result must be an error", fn)
-		}
-	case 2:
-		if !t.Out(1).Implements(errType) {
-			return nil, fmt.Errorf("%T: the second result must be an error", fn)
-		}
-	default:
-		return nil, fmt.Errorf("%T: returns more than two values", fn)
-	}
-	return f, nil
-}
-
-// Invoke decodes the event into the function's argument, calls it and
-// encodes its result.
-func (f *funcInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	args := make([]reflect.Value, 0, 2)
-	if f.takesCtx {
-		args = append(args, reflect.ValueOf(ctx))
-	}
-	if f.in != nil {
-		v := reflect.New(f.in)
-		if err := json.Unmarshal(payload, v.Interface()); err != nil {
-			return nil, fmt.Errorf("decoding the event: %w", err)
-		}
-		args = append(args, v.Elem())
-	}
-	outs := f.fn.Call(args)
-	if f.nOut > 0 {
-		if err, _ := outs[f.nOut-1].Interface().(error); err != nil {
-			return nil, err
-		}
-	}
-	if f.nOut < 2 {
-		return []byte("null"), nil
-	}
-	return json.Marshal(outs[0].Interface())
-}
-
 // lambdaHandler serves one request by invoking the function.
 type lambdaHandler struct {
-	invoke  invoker
+	invoke  lambdaevent.Invoker
 	version payloadVersion
 	alias   string
 	// custom is AWS's Lambda custom (non-proxy) integration: the event is

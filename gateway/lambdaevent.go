@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -55,28 +56,8 @@ func buildEventV1(r *http.Request, c *apigw.Context) (events.APIGatewayProxyRequ
 			},
 		},
 	}
-	if len(r.Header) > 0 {
-		ev.Headers = make(map[string]string, len(r.Header)+1)
-		ev.MultiValueHeaders = make(map[string][]string, len(r.Header)+1)
-		for k, vs := range r.Header {
-			ev.Headers[k] = vs[len(vs)-1]
-			ev.MultiValueHeaders[k] = vs
-		}
-	}
-	if r.Host != "" {
-		if ev.Headers == nil {
-			ev.Headers, ev.MultiValueHeaders = map[string]string{}, map[string][]string{}
-		}
-		ev.Headers["Host"] = r.Host
-		ev.MultiValueHeaders["Host"] = []string{r.Host}
-	}
-	if q := r.URL.Query(); len(q) > 0 {
-		ev.QueryStringParameters = make(map[string]string, len(q))
-		ev.MultiValueQueryStringParameters = q
-		for k, vs := range q {
-			ev.QueryStringParameters[k] = vs[len(vs)-1]
-		}
-	}
+	ev.Headers, ev.MultiValueHeaders = lambdaevent.HeadersV1(r)
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = lambdaevent.QueryV1(r)
 	return ev, nil
 }
 
@@ -118,58 +99,19 @@ func buildEventV2(r *http.Request, c *apigw.Context) (events.APIGatewayV2HTTPReq
 	}
 	routeKey := c.HTTPMethod + " " + c.ResourcePath
 	ev := events.APIGatewayV2HTTPRequest{
-		Version:         "2.0",
-		RouteKey:        routeKey,
-		RawPath:         c.Path,
-		RawQueryString:  r.URL.RawQuery,
-		Headers:         map[string]string{},
-		PathParameters:  nilIfEmpty(c.PathParameters),
-		StageVariables:  nilIfEmpty(c.StageVariables),
-		Body:            body,
-		IsBase64Encoded: isB64,
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:     routeKey,
-			AccountID:    c.AccountID,
-			Stage:        c.Stage,
-			RequestID:    c.RequestID,
-			APIID:        c.APIID,
-			DomainName:   c.DomainName,
-			DomainPrefix: c.DomainPrefix,
-			Time:         c.RequestTimeString(),
-			TimeEpoch:    c.RequestTimeEpoch(),
-			Authorizer:   authorizerV2(c),
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method:    r.Method,
-				Path:      c.Path,
-				Protocol:  c.Protocol,
-				SourceIP:  c.Identity.SourceIP,
-				UserAgent: c.Identity.UserAgent,
-			},
-		},
+		Version:               "2.0",
+		RouteKey:              routeKey,
+		RawPath:               c.Path,
+		RawQueryString:        r.URL.RawQuery,
+		QueryStringParameters: lambdaevent.QueryV2(r),
+		PathParameters:        nilIfEmpty(c.PathParameters),
+		StageVariables:        nilIfEmpty(c.StageVariables),
+		Body:                  body,
+		IsBase64Encoded:       isB64,
+		RequestContext:        lambdaevent.RequestContextV2(r, c, routeKey, c.Path),
 	}
-	for k, vs := range r.Header {
-		lk := strings.ToLower(k)
-		if lk == "cookie" {
-			for _, v := range vs {
-				for ck := range strings.SplitSeq(v, ";") {
-					if ck = strings.TrimSpace(ck); ck != "" {
-						ev.Cookies = append(ev.Cookies, ck)
-					}
-				}
-			}
-			continue
-		}
-		ev.Headers[lk] = strings.Join(vs, ",")
-	}
-	if r.Host != "" {
-		ev.Headers["host"] = r.Host
-	}
-	if q := r.URL.Query(); len(q) > 0 {
-		ev.QueryStringParameters = make(map[string]string, len(q))
-		for k, vs := range q {
-			ev.QueryStringParameters[k] = strings.Join(vs, ",")
-		}
-	}
+	ev.RequestContext.Authorizer = authorizerV2(c)
+	ev.Headers, ev.Cookies = lambdaevent.HeadersV2(r)
 	return ev, nil
 }
 
