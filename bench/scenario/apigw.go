@@ -1,0 +1,102 @@
+package scenario
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/apigw/apigw/authorizer"
+	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/cors"
+	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/mapping"
+	"github.com/apigw/apigw/stage"
+	"github.com/apigw/apigw/usageplan"
+)
+
+// The API stage the usage plan covers.
+const (
+	apiID     = "bench"
+	stageName = "prod"
+)
+
+func built(gw *gateway.Gateway, err error) (http.Handler, func(), error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	return gw, func() { _ = gw.Close() }, nil
+}
+
+// apigwProxy is one route with a path parameter and an in-process
+// integration: the gateway's fixed cost.
+func apigwProxy() (http.Handler, func(), error) {
+	return built(gateway.New(
+		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Handler(Backend)}),
+	))
+}
+
+// apigwFull is every phase a typical public API turns on: CORS, a JWT
+// authorizer on a static RS256 key set, an API key in a usage plan (whose
+// throttle never rejects, with the account throttle off), the body
+// validated against a model, and the backend's answer reshaped by a
+// response template. tokenCache is JWTConfig.TokenCacheSize (0: the
+// default cache; -1: off).
+func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
+	plans, err := usageplan.New(usageplan.Options{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := plans.AddPlan(usageplan.Plan{
+		ID:       "bench",
+		Throttle: &usageplan.Throttle{Rate: 1e9, Burst: 1e9},
+		Stages:   []usageplan.APIStage{{APIID: apiID, Stage: stageName}},
+	}); err != nil {
+		return nil, nil, err
+	}
+	if _, err := plans.AddKey(usageplan.APIKey{ID: "bench-client", Value: APIKey}, "bench"); err != nil {
+		return nil, nil, err
+	}
+	return built(gateway.New(
+		gateway.WithAPIID(apiID),
+		gateway.WithStage(stage.Stage{Name: stageName}),
+		gateway.WithCORS(cors.Options{
+			AllowOrigins: []string{Origin},
+			AllowMethods: []string{"GET", "POST"},
+			AllowHeaders: []string{"Authorization", "Content-Type", "X-Api-Key"},
+		}),
+		gateway.WithAuthorizer("users", authorizer.JWT(authorizer.JWTConfig{
+			Issuer: Issuer, Keys: env.Keys, Algorithms: []string{"RS256"}, TokenCacheSize: tokenCache,
+		})),
+		gateway.WithUsagePlans(plans),
+		gateway.WithModel("ArtistUpdate", UpdateSchema),
+		gateway.Route("POST /artists/{id}", gateway.Method{
+			Authorizer:     "users",
+			APIKeyRequired: true,
+			RequestModels:  map[string]string{"application/json": "ArtistUpdate"},
+			Integration:    gateway.Handler(Backend),
+			Response:       mapping.MustCompile(`{"name": input.json.artist, "popularity": input.json.popularity}`),
+		}),
+	))
+}
+
+// apigwCache serves every request but the first from the stage cache.
+func apigwCache() (http.Handler, func(), error) {
+	return built(gateway.New(
+		gateway.WithCache(cache.Config{TTL: time.Hour, XCache: true}),
+		gateway.Route("GET /artists/{id}", gateway.Method{
+			Integration: gateway.Handler(Backend),
+			Cache:       &gateway.CacheSettings{KeyParameters: []string{"method.request.path.id"}},
+		}),
+	))
+}
+
+// apigwHTTP forwards to the backend process through the HTTP proxy
+// integration, on the gateway's default transport.
+func apigwHTTP(env Env) (http.Handler, func(), error) {
+	u, err := backendURL(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return built(gateway.New(
+		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.HTTP(u.String() + "/artists/{id}")}),
+	))
+}

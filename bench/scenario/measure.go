@@ -1,0 +1,128 @@
+package scenario
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// InProcess are the figures of a handler called directly, without a
+// network or an HTTP server around it: what the handler itself costs.
+type InProcess struct {
+	AllocsPerOp float64
+	BytesPerOp  float64
+	NsPerOp     float64 // one goroutine, back to back
+	N           int     // requests measured
+}
+
+// discardWriter is a ResponseWriter that allocates nothing, so that the
+// figures are the handler's and not a recorder's.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return len(p), nil
+}
+func (w *discardWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *discardWriter) reset() {
+	clear(w.h)
+	w.status = 0
+}
+
+// body is a request body that is rewound, not reallocated, per request.
+type body struct{ bytes.Reader }
+
+func (*body) Close() error { return nil }
+
+// Measure serves s's request through h (s's handler) directly: first once
+// into a recorder, checking the answer, then back to back for at least
+// minTime (and at least 100 requests), reading runtime.MemStats around the
+// loop. The backend process, for a scenario that has one, must be running.
+func Measure(s *Scenario, h http.Handler, token string, minTime time.Duration) (InProcess, error) {
+	sr := s.Request(token)
+	var rd *strings.Reader
+	if sr.Body != "" {
+		rd = strings.NewReader(sr.Body)
+	}
+	var req *http.Request
+	if rd != nil {
+		req = httptest.NewRequest(sr.Method, sr.Path, rd)
+	} else {
+		req = httptest.NewRequest(sr.Method, sr.Path, nil)
+	}
+	req.RemoteAddr = "127.0.0.1:40000"
+	for k, v := range sr.Header {
+		req.Header[k] = v
+	}
+	// Check the answer, twice (a cache answers from its entry the second
+	// time).
+	for i := range 2 {
+		r := req.Clone(req.Context())
+		if sr.Body != "" {
+			r.Body = &body{Reader: *bytes.NewReader([]byte(sr.Body))}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if err := s.Check(rec.Code, rec.Header(), rec.Body.Bytes(), i == 1); err != nil {
+			return InProcess{}, fmt.Errorf("in-process: %w", err)
+		}
+	}
+
+	b := &body{}
+	payload := []byte(sr.Body)
+	w := &discardWriter{h: http.Header{}}
+	serve := func() {
+		if len(payload) > 0 {
+			b.Reset(payload)
+			req.Body = b
+		}
+		w.reset()
+		h.ServeHTTP(w, req)
+	}
+	for range 50 {
+		serve()
+	}
+	if w.status != s.WantStatus {
+		return InProcess{}, fmt.Errorf("in-process: status %d, want %d", w.status, s.WantStatus)
+	}
+	// Size the loop so that it takes about minTime.
+	n := 100
+	start := time.Now()
+	for range n {
+		serve()
+	}
+	if per := time.Since(start) / time.Duration(n); per > 0 && minTime > 0 {
+		n = max(100, int(minTime/per))
+	}
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start = time.Now()
+	for range n {
+		serve()
+	}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	return InProcess{
+		AllocsPerOp: float64(after.Mallocs-before.Mallocs) / float64(n),
+		BytesPerOp:  float64(after.TotalAlloc-before.TotalAlloc) / float64(n),
+		NsPerOp:     float64(elapsed.Nanoseconds()) / float64(n),
+		N:           n,
+	}, nil
+}

@@ -1,0 +1,110 @@
+// Package server is the server process of the load benchmark: it serves one
+// scenario on 127.0.0.1 until told to stop. cmd/benchserver is its main.
+//
+// Protocol with the parent (cmd/loadbench): the server writes
+// "LISTEN 127.0.0.1:PORT" on stdout once it accepts connections, and stops
+// (gracefully, writing its CPU profile if asked) on SIGTERM or SIGINT, or
+// when its stdin reaches end of file, which happens when the parent closes
+// the pipe or dies, so that no server outlives the benchmark.
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/apigw/apigw/bench/loadgen"
+	"github.com/apigw/apigw/bench/scenario"
+)
+
+// Main runs the server with the command-line arguments args (without the
+// program name).
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("benchserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("scenario", "", "the scenario to serve (see scenario.All)")
+	addr := fs.String("addr", "127.0.0.1:0", "listen address, on 127.0.0.1")
+	backend := fs.String("backend", "", "base URL of the backend process, for the HTTP proxy scenarios")
+	jwks := fs.String("jwks", "", "file of the public JWK set the JWT verifiers trust")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := scenario.ByName(*name)
+	if err != nil {
+		return err
+	}
+	if err := loadgen.CheckLoopback(*addr); err != nil {
+		return err
+	}
+	env := scenario.Env{BackendURL: *backend}
+	if *jwks != "" {
+		if env.Keys, err = scenario.ReadJWKS(*jwks); err != nil {
+			return err
+		}
+	}
+	h, closeHandler, err := s.Build(env)
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	defer closeHandler()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			ln.Close()
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if _, err := fmt.Fprintf(stdout, "LISTEN %s\n", ln.Addr()); err != nil {
+		srv.Close()
+		return err
+	}
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	eof := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		close(eof)
+	}()
+	select {
+	case <-sigs:
+	case <-eof:
+	case err := <-served:
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		srv.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
