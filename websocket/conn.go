@@ -103,26 +103,44 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := a.accept
 	opts.Subprotocols = subprotocols
-	hw := &hijackWriter{ResponseWriter: w, rsize: a.limits.ReadBufferSize, wsize: a.limits.WriteBufferSize}
-	wc, err := ws.Accept(hw, r, &opts)
-	if err != nil {
-		return // Accept answered the client
-	}
-	cn.ws, cn.nc = wc, hw.nc
-	wc.SetReadLimit(a.limits.MaxMessageBytes)
-
+	// The connection is registered before the handshake completes, so
+	// that a client that has its 101 can be posted to at once: until the
+	// socket exists, writing is set and posts only queue.
+	cn.writing = true
 	a.mu.Lock()
 	if a.closing.Load() {
 		a.mu.Unlock()
-		_ = wc.Close(ws.StatusGoingAway, reasonGoingAway)
+		apigw.WriteError(w, r, &apigw.Error{Type: apigw.Default5XX, Status: http.StatusServiceUnavailable,
+			Message: "Service Unavailable", Err: errors.New("websocket: the API is shutting down")})
 		return
 	}
 	a.conns[cn.id] = cn
 	a.wg.Add(1)
 	a.mu.Unlock()
+	hw := &hijackWriter{ResponseWriter: w, rsize: a.limits.ReadBufferSize, wsize: a.limits.WriteBufferSize}
+	wc, err := ws.Accept(hw, r, &opts)
+	if err != nil {
+		// Accept answered the client. The connection never opened: no
+		// $disconnect, as in AWS.
+		a.mu.Lock()
+		delete(a.conns, cn.id)
+		a.mu.Unlock()
+		cn.mu.Lock()
+		cn.closing, cn.writing, cn.out = true, false, nil
+		if cn.drained != nil {
+			close(cn.drained)
+			cn.drained = nil
+		}
+		cn.mu.Unlock()
+		a.wg.Done()
+		return
+	}
+	wc.SetReadLimit(a.limits.MaxMessageBytes)
 	cn.mu.Lock()
+	cn.ws, cn.nc = wc, hw.nc
 	cn.arm(now)
 	cn.mu.Unlock()
+	go cn.flush() // what was posted meanwhile, if anything; clears writing
 	if a.bus != nil {
 		if err := a.bus.Track(context.Background(), cn.info(), true); err != nil {
 			a.logger.Warn("websocket: bus: cannot record the connection; other replicas will not reach it until the bus recovers",
@@ -309,7 +327,12 @@ func (c *conn) closeWith(code ws.StatusCode, reason string) {
 		if drained != nil {
 			<-drained
 		}
-		_ = c.ws.Close(code, reason)
+		c.mu.Lock()
+		wc := c.ws
+		c.mu.Unlock()
+		if wc != nil {
+			_ = wc.Close(code, reason)
+		}
 	}()
 }
 

@@ -161,4 +161,3 @@ func managementError(err error) *apigw.Error {
 	}
 	return exc(http.StatusInternalServerError, "InternalServerErrorException", "Internal server error")
 }
-

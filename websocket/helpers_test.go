@@ -304,3 +304,7 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	sort.Strings(out)
 	return out
 }
+
+func dialProto(ctx context.Context, url, proto string) (*ws.Conn, *http.Response, error) {
+	return ws.Dial(ctx, url, &ws.DialOptions{Subprotocols: []string{proto}})
+}
