@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"strings"
 	"time"
 )
 
@@ -49,62 +48,73 @@ type body struct{ bytes.Reader }
 
 func (*body) Close() error { return nil }
 
+// driver serves a scenario's request through a handler directly, over
+// and over, with the same *http.Request (its body rewound each time) and a
+// ResponseWriter that allocates nothing.
+type driver struct {
+	h       http.Handler
+	req     *http.Request
+	payload []byte
+	body    body
+	w       discardWriter
+}
+
+// newDriver checks h's answer to s's request, twice (a cache answers from
+// its entry the second time), and returns the driver that repeats it.
+func newDriver(s *Scenario, h http.Handler, token string) (*driver, error) {
+	sr := s.Request(token)
+	req := httptest.NewRequest(sr.Method, sr.Path, nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	for k, v := range sr.Header {
+		req.Header[k] = v
+	}
+	d := &driver{h: h, req: req, payload: []byte(sr.Body), w: discardWriter{h: http.Header{}}}
+	if len(d.payload) > 0 {
+		req.ContentLength = int64(len(d.payload))
+	}
+	for i := range 2 {
+		r := req.Clone(req.Context())
+		if len(d.payload) > 0 {
+			r.Body = &body{Reader: *bytes.NewReader(d.payload)}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if err := s.Check(rec.Code, rec.Header(), rec.Body.Bytes(), i == 1); err != nil {
+			return nil, fmt.Errorf("in-process: %w", err)
+		}
+	}
+	for range 50 {
+		d.serve()
+	}
+	if d.w.status != s.WantStatus {
+		return nil, fmt.Errorf("in-process: status %d, want %d", d.w.status, s.WantStatus)
+	}
+	return d, nil
+}
+
+func (d *driver) serve() {
+	if len(d.payload) > 0 {
+		d.body.Reset(d.payload)
+		d.req.Body = &d.body
+	}
+	d.w.reset()
+	d.h.ServeHTTP(&d.w, d.req)
+}
+
 // Measure serves s's request through h (s's handler) directly: first once
 // into a recorder, checking the answer, then back to back for at least
 // minTime (and at least 100 requests), reading runtime.MemStats around the
 // loop. The backend process, for a scenario that has one, must be running.
 func Measure(s *Scenario, h http.Handler, token string, minTime time.Duration) (InProcess, error) {
-	sr := s.Request(token)
-	var rd *strings.Reader
-	if sr.Body != "" {
-		rd = strings.NewReader(sr.Body)
-	}
-	var req *http.Request
-	if rd != nil {
-		req = httptest.NewRequest(sr.Method, sr.Path, rd)
-	} else {
-		req = httptest.NewRequest(sr.Method, sr.Path, nil)
-	}
-	req.RemoteAddr = "127.0.0.1:40000"
-	for k, v := range sr.Header {
-		req.Header[k] = v
-	}
-	// Check the answer, twice (a cache answers from its entry the second
-	// time).
-	for i := range 2 {
-		r := req.Clone(req.Context())
-		if sr.Body != "" {
-			r.Body = &body{Reader: *bytes.NewReader([]byte(sr.Body))}
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		if err := s.Check(rec.Code, rec.Header(), rec.Body.Bytes(), i == 1); err != nil {
-			return InProcess{}, fmt.Errorf("in-process: %w", err)
-		}
-	}
-
-	b := &body{}
-	payload := []byte(sr.Body)
-	w := &discardWriter{h: http.Header{}}
-	serve := func() {
-		if len(payload) > 0 {
-			b.Reset(payload)
-			req.Body = b
-		}
-		w.reset()
-		h.ServeHTTP(w, req)
-	}
-	for range 50 {
-		serve()
-	}
-	if w.status != s.WantStatus {
-		return InProcess{}, fmt.Errorf("in-process: status %d, want %d", w.status, s.WantStatus)
+	d, err := newDriver(s, h, token)
+	if err != nil {
+		return InProcess{}, err
 	}
 	// Size the loop so that it takes about minTime.
 	n := 100
 	start := time.Now()
 	for range n {
-		serve()
+		d.serve()
 	}
 	if per := time.Since(start) / time.Duration(n); per > 0 && minTime > 0 {
 		n = max(100, int(minTime/per))
@@ -115,7 +125,7 @@ func Measure(s *Scenario, h http.Handler, token string, minTime time.Duration) (
 	runtime.ReadMemStats(&before)
 	start = time.Now()
 	for range n {
-		serve()
+		d.serve()
 	}
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)

@@ -26,11 +26,28 @@ func testCredentials(t testing.TB) *Credentials {
 
 // testEnv returns the Env of the scenarios, with a backend on 127.0.0.1
 // (in this process) for the HTTP proxies.
-func testEnv(t *testing.T) Env {
+func testEnv(t testing.TB) Env {
 	t.Helper()
+	return Env{Keys: testCredentials(t).Public, BackendURL: newLoopbackBackend(t)}
+}
+
+// newLoopbackBackend serves Backend on 127.0.0.1 until the test ends.
+func newLoopbackBackend(t testing.TB) string {
 	backend := httptest.NewServer(Backend)
 	t.Cleanup(backend.Close)
-	return Env{Keys: testCredentials(t).Public, BackendURL: backend.URL}
+	return backend.URL
+}
+
+// benchmarkScenario repeats s's request through h.
+func benchmarkScenario(b *testing.B, s *Scenario, h http.Handler) {
+	d, err := newDriver(s, h, testCredentials(b).Token)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		d.serve()
+	}
 }
 
 // TestScenariosInProcess calls every scenario's handler directly and
