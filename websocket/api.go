@@ -447,6 +447,8 @@ func (h host) Deliver(ctx context.Context, cmd Command) error {
 	return fmt.Errorf("websocket: unknown command kind %d", cmd.Kind)
 }
 
+func (h host) ReplicaID() string { return h.a.replica }
+
 func (h host) Held() []ConnectionInfo {
 	conns := h.a.snapshot()
 	out := make([]ConnectionInfo, len(conns))

@@ -93,4 +93,6 @@ type Host interface {
 	// Held lists the connections this replica holds, with their current
 	// lastActiveAt, for a bus that refreshes its directory.
 	Held() []ConnectionInfo
+	// ReplicaID names this replica ([WithReplicaID]).
+	ReplicaID() string
 }

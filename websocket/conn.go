@@ -138,7 +138,7 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 	wc.SetReadLimit(a.limits.MaxMessageBytes)
 	cn.mu.Lock()
 	cn.ws, cn.nc = wc, hw.nc
-	cn.arm(now)
+	cn.arm(a.clock.Now())
 	cn.mu.Unlock()
 	go cn.flush() // what was posted meanwhile, if anything; clears writing
 	if a.bus != nil {

@@ -43,6 +43,10 @@ func (c *fakeClock) Now() time.Time {
 }
 
 func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
+	if d <= 0 {
+		go f()
+		return &fakeTimer{c: c, done: true}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &fakeTimer{c: c, when: c.now.Add(d), f: f}

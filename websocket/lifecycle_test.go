@@ -68,6 +68,7 @@ func TestDisconnectOnceHoweverItEnds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dial(t, s, "/", nil)
 			id := s.api.ConnectionIDs()[0]
+			waitFor(t, "the connection's timer", func() bool { return clock.pending() == 1 })
 			tt.end(t, c, id)
 			if tt.clientSees != 0 {
 				if ce := readClose(t, c); ce.Code != tt.clientSees {

@@ -23,9 +23,9 @@ func NewMemoryHub() *MemoryHub {
 	return &MemoryHub{hosts: map[string]Host{}, conns: map[string]ConnectionInfo{}}
 }
 
-// Replica returns the bus of the replica named id, for [WithBus] together
-// with [WithReplicaID](id).
-func (h *MemoryHub) Replica(id string) Bus { return &memBus{hub: h, id: id} }
+// Bus returns a bus for one more replica, to give to [WithBus]. The
+// replica is known by the API's [WithReplicaID].
+func (h *MemoryHub) Bus() Bus { return &memBus{hub: h} }
 
 // SetFailure makes every call of the hub's buses fail with err, as a
 // backend that went away; nil restores it. Delivery already attached
@@ -45,6 +45,7 @@ func (b *memBus) Attach(host Host) error {
 	h := b.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	b.id = host.ReplicaID()
 	if _, dup := h.hosts[b.id]; dup {
 		return errors.New("websocket: MemoryHub: replica " + b.id + " attached twice")
 	}

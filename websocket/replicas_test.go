@@ -13,7 +13,7 @@ func TestReplicasMemoryHub(t *testing.T) {
 	hub := NewMemoryHub()
 	log := newEventLog()
 	opts := func(id string) []Option {
-		return []Option{WithBus(hub.Replica(id)), WithReplicaID(id),
+		return []Option{WithBus(hub.Bus()), WithReplicaID(id),
 			Route("$disconnect", RouteSpec{Integration: Lambda(log.fn(""))}),
 			Route("$default", RouteSpec{Integration: echo(), TwoWay: true})}
 	}
