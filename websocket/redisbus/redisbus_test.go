@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/websocket"
-	"github.com/redis/go-redis/v9"
 	ws "github.com/coder/websocket"
+	"github.com/redis/go-redis/v9"
 )
 
 const redisAddr = "127.0.0.1:6379"
