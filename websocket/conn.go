@@ -117,6 +117,12 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 	a.conns[cn.id] = cn
 	a.wg.Add(1)
 	a.mu.Unlock()
+	if a.bus != nil {
+		if err := a.bus.Track(context.Background(), cn.info(), true); err != nil {
+			a.logger.Warn("websocket: bus: cannot record the connection; other replicas will not reach it until the bus recovers",
+				"connectionId", cn.id, "err", err)
+		}
+	}
 	hw := &hijackWriter{ResponseWriter: w, rsize: a.limits.ReadBufferSize, wsize: a.limits.WriteBufferSize}
 	wc, err := ws.Accept(hw, r, &opts)
 	if err != nil {
@@ -125,6 +131,9 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
 		delete(a.conns, cn.id)
 		a.mu.Unlock()
+		if a.bus != nil {
+			_ = a.bus.Track(context.Background(), ConnectionInfo{ConnectionID: cn.id}, false)
+		}
 		cn.mu.Lock()
 		cn.closing, cn.writing, cn.out = true, false, nil
 		if cn.drained != nil {
@@ -141,12 +150,6 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 	cn.arm(a.clock.Now())
 	cn.mu.Unlock()
 	go cn.flush() // what was posted meanwhile, if anything; clears writing
-	if a.bus != nil {
-		if err := a.bus.Track(context.Background(), cn.info(), true); err != nil {
-			a.logger.Warn("websocket: bus: cannot record the connection; other replicas will not reach it until the bus recovers",
-				"connectionId", cn.id, "err", err)
-		}
-	}
 	// The handler returns and net/http lets go of its goroutine and
 	// buffers; the connection lives on a fresh goroutine with a small
 	// stack.

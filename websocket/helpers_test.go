@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -108,6 +109,7 @@ type server struct {
 
 func startAPI(t *testing.T, opts ...Option) *server {
 	t.Helper()
+	opts = append([]Option{WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	api, err := New(opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
