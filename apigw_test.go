@@ -196,4 +196,8 @@ func TestMethodARN(t *testing.T) {
 	if got := c.MethodARN(); got != "arn:aws:execute-api:us-east-1:1:a/prod/GET/" {
 		t.Error(got)
 	}
+	c.HTTPMethod = "$connect"
+	if got := c.MethodARN(); got != "arn:aws:execute-api:us-east-1:1:a/prod/$connect" {
+		t.Error(got)
+	}
 }

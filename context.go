@@ -117,9 +117,14 @@ func (c *Context) StagePath() string {
 
 // MethodARN is the ARN a Lambda-style authorizer's policy is matched
 // against: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
-// with the concrete request path (stage prefix removed).
+// with the concrete request path (stage prefix removed); for a WebSocket
+// route, whose HTTPMethod is its route key, .../{stage}/$connect.
 func (c *Context) MethodARN() string {
-	return "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod + c.StagePath()
+	arn := "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod
+	if strings.HasPrefix(c.HTTPMethod, "$") {
+		return arn // a WebSocket route key ($connect) ends the ARN
+	}
+	return arn + c.StagePath()
 }
 
 type contextKey struct{ name string }

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 
+	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -116,90 +116,26 @@ func proxyResult(resp events.APIGatewayProxyResponse) (result, error) {
 }
 
 // funcInvoker calls a Go function of any signature lambda.Start accepts,
-// with the event as JSON decoded into its argument.
-type funcInvoker struct {
-	fn       reflect.Value
-	takesCtx bool
-	in       reflect.Type // nil: the function takes no event
-	nOut     int
-}
+// with the event as JSON decoded into its argument, as the Lambda runtime
+// does.
+type funcInvoker struct{ fn lambdaevent.Invoker }
 
 func newFuncInvoker(fn any) (*funcInvoker, error) {
-	if fn == nil {
-		return nil, errors.New("nil function")
+	inv, err := lambdaevent.NewInvoker(fn)
+	if err != nil {
+		return nil, err
 	}
-	t := reflect.TypeOf(fn)
-	if t.Kind() != reflect.Func {
-		return nil, fmt.Errorf("%T is not a function", fn)
-	}
-	v := reflect.ValueOf(fn)
-	if v.IsNil() {
-		return nil, errors.New("nil function")
-	}
-	ctxType := reflect.TypeFor[context.Context]()
-	errType := reflect.TypeFor[error]()
-	f := &funcInvoker{fn: v, nOut: t.NumOut()}
-	switch t.NumIn() {
-	case 0:
-	case 1:
-		if t.In(0) == ctxType {
-			f.takesCtx = true
-		} else {
-			f.in = t.In(0)
-		}
-	case 2:
-		if t.In(0) != ctxType {
-			return nil, fmt.Errorf("%T: a function of two arguments must take a context.Context first", fn)
-		}
-		f.takesCtx, f.in = true, t.In(1)
-	default:
-		return nil, fmt.Errorf("%T: takes more than two arguments", fn)
-	}
-	switch t.NumOut() {
-	case 0:
-	case 1:
-		if !t.Out(0).Implements(errType) {
-			return nil, fmt.Errorf("%T: a single result must be an error", fn)
-		}
-	case 2:
-		if !t.Out(1).Implements(errType) {
-			return nil, fmt.Errorf("%T: the second result must be an error", fn)
-		}
-	default:
-		return nil, fmt.Errorf("%T: returns more than two values", fn)
-	}
-	return f, nil
+	return &funcInvoker{fn: inv}, nil
 }
 
 func (f *funcInvoker) invoke(ctx context.Context, ev *call) (result, error) {
-	ctx = lambdaContext(ctx, ev)
-	args := make([]reflect.Value, 0, 2)
-	if f.takesCtx {
-		args = append(args, reflect.ValueOf(ctx))
-	}
-	if f.in != nil {
-		payload, err := json.Marshal(ev.event())
-		if err != nil {
-			return result{}, fmt.Errorf("encoding the event: %w", err)
-		}
-		v := reflect.New(f.in)
-		if err := json.Unmarshal(payload, v.Interface()); err != nil {
-			return result{}, fmt.Errorf("decoding the event: %w", err)
-		}
-		args = append(args, v.Elem())
-	}
-	outs := f.fn.Call(args)
-	if f.nOut > 0 {
-		if err, _ := outs[f.nOut-1].Interface().(error); err != nil {
-			return result{}, err
-		}
-	}
-	if f.nOut < 2 {
-		return result{status: http.StatusOK}, nil
-	}
-	out, err := json.Marshal(outs[0].Interface())
+	payload, err := json.Marshal(ev.event())
 	if err != nil {
-		return result{}, fmt.Errorf("encoding the answer: %w", err)
+		return result{}, fmt.Errorf("encoding the event: %w", err)
+	}
+	out, err := f.fn.Invoke(lambdaContext(ctx, ev), payload)
+	if err != nil {
+		return result{}, err
 	}
 	return parseAnswer(out)
 }

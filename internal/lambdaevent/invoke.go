@@ -36,6 +36,9 @@ func NewInvoker(fn any) (Invoker, error) {
 	if t.Kind() != reflect.Func {
 		return nil, fmt.Errorf("%T is not a function", fn)
 	}
+	if reflect.ValueOf(fn).IsNil() {
+		return nil, errors.New("nil function")
+	}
 	ctxType := reflect.TypeFor[context.Context]()
 	errType := reflect.TypeFor[error]()
 	f := &funcInvoker{fn: reflect.ValueOf(fn), nOut: t.NumOut()}
