@@ -120,11 +120,11 @@ func (c *Context) StagePath() string {
 // with the concrete request path (stage prefix removed); for a WebSocket
 // route, whose HTTPMethod is its route key, .../{stage}/$connect.
 func (c *Context) MethodARN() string {
-	arn := "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod
+	path := c.StagePath()
 	if strings.HasPrefix(c.HTTPMethod, "$") {
-		return arn // a WebSocket route key ($connect) ends the ARN
+		path = "" // a WebSocket route key ($connect) ends the ARN
 	}
-	return arn + c.StagePath()
+	return "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod + path
 }
 
 type contextKey struct{ name string }
