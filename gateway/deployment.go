@@ -279,8 +279,8 @@ func (b *binding) fill(c *apigw.Context) {
 // route matches the request and returns its handler, or nil for AWS's
 // Missing Authentication Token. It sets the resource and path parameters.
 func (b *binding) route(rc *requestCtx, method, path string, escaped bool) http.Handler {
-	c := &rc.c
-	m := match{params: rc.params[:0]}
+	c := &rc.st.c
+	m := match{params: rc.st.params[:0]}
 	if !b.root.lookup(method, path, &m) {
 		return nil
 	}
@@ -311,10 +311,10 @@ func (b *binding) preflight(rc *requestCtx, r *http.Request, path string) http.H
 		return nil
 	}
 	policy := b.dep.cors
-	m := match{params: rc.params[:0]}
+	m := match{params: rc.st.params[:0]}
 	if b.root.lookup(r.Header.Get("Access-Control-Request-Method"), path, &m) {
 		policy = m.route.cors
-		rc.c.ResourcePath = m.route.resourcePath
+		rc.st.c.ResourcePath = m.route.resourcePath
 	}
 	if policy == nil {
 		return nil

@@ -23,6 +23,11 @@
 // rendered by [apigw.WriteError], so the API's customised gateway responses
 // apply.
 //
+// The request's [apigw.Context] lives as long as the request: the gateway
+// reuses it afterwards, so a handler that keeps its context past the
+// request finds no Context there (apigw.FromContext returns nil), and one
+// that keeps the *apigw.Context itself must copy what it needs first.
+//
 // Differences from AWS: an in-process handler cannot be pre-empted, so at
 // the integration timeout the gateway answers 504 and cancels the handler's
 // context, but the handler's goroutine runs until it returns; a route whose

@@ -187,8 +187,10 @@ func (s *state) pickRoot() {
 // ServeHTTP runs the request through the pipeline of its stage and route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.state.Load()
-	rc := &requestCtx{parent: r.Context()}
-	c := &rc.c
+	rs := getRequestState()
+	defer rs.put()
+	rc := &requestCtx{parent: r.Context(), st: rs, gen: rs.gen.Load()}
+	c := &rs.c
 	// The ids live in rc, which is never reused: their strings can point
 	// into it, saving an allocation per request.
 	apigw.WriteRequestIDs(&rc.ids)
@@ -199,8 +201,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The header's slice lives in rc: one allocation fewer per request.
 	rc.requestIDHeader[0] = c.RequestID
 	w.Header()["X-Amzn-Requestid"] = rc.requestIDHeader[:]
-	rc.rw = responseWriter{ResponseWriter: w}
-	rw := &rc.rw
+	rs.rw = responseWriter{ResponseWriter: w}
+	rw := &rs.rw
 
 	path := r.URL.Path
 	if r.URL.RawPath != "" {

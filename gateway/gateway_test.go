@@ -367,3 +367,41 @@ func TestTimeoutWithFakeClock(t *testing.T) {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestContextAfterRequest: a handler that keeps its context past the
+// request finds no Context there (the gateway reuses it), never another
+// request's.
+func TestContextAfterRequest(t *testing.T) {
+	kept := make(chan context.Context, 1)
+	gw := mustNew(t, Route("GET /keep/{id}", Method{Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if apigw.FromContext(r.Context()) == nil {
+			w.WriteHeader(500)
+		}
+		select {
+		case kept <- r.Context():
+		default:
+		}
+	}))}))
+	if rec := do(t, gw, "GET", "/keep/1", ""); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	ctx := <-kept
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 1000 {
+			if c := apigw.FromContext(ctx); c != nil {
+				t.Errorf("a kept context found a Context: %s", c.RequestID)
+				return
+			}
+		}
+	}()
+	for i := range 200 {
+		do(t, gw, "GET", fmt.Sprintf("/keep/%d", i), "")
+	}
+	wg.Wait()
+	if _, ok := ctx.Deadline(); !ok || ctx.Err() != nil && ctx.Err() != context.Canceled && ctx.Err() != context.DeadlineExceeded {
+		t.Errorf("kept context: deadline %v, err %v", ok, ctx.Err())
+	}
+}

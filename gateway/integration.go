@@ -48,7 +48,7 @@ func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() ti
 		var release func()
 		var iw *integrationWriter
 		if rc, ok := ctx.(*requestCtx); ok && rc.setDeadline(deadline) {
-			release, iw = rc.release, &rc.iw
+			release, iw = rc.release, &rc.st.iw
 		} else {
 			ctx, release = deadlineCtx(ctx, deadline)
 			r = r.WithContext(ctx)

@@ -9,30 +9,63 @@ import (
 	"github.com/apigw/apigw"
 )
 
-// requestCtx is the context.Context of a request inside the gateway, made
-// in one allocation with the request's apigw.Context: it answers
-// apigw.FromContext itself, and it carries the integration's deadline
-// without a timer until somebody asks for Done (most in-process handlers
-// never do; context.WithTimeout costs three allocations and a timer per
-// request). Once Done is asked for, it is backed by an ordinary
-// context.WithDeadline, so contexts derived from it propagate cancellation
-// without a goroutine of their own.
+// requestCtx is the context.Context of a request inside the gateway. It
+// answers apigw.FromContext itself, from the pooled requestState, and it
+// carries the integration's deadline without a timer until somebody asks
+// for Done (most in-process handlers never do; context.WithTimeout costs
+// three allocations and a timer per request). Once Done is asked for, it is
+// backed by an ordinary context.WithDeadline, so contexts derived from it
+// propagate cancellation without a goroutine of their own.
 //
-// It is not pooled: a handler may keep its context past the request.
+// It is not pooled, and neither is what may outlive the request (the
+// request ids, the header value): a handler may keep its context past the
+// request, and net/http reads the response headers after the handler
+// returns. Once the request ends its Context is gone: apigw.FromContext of
+// a kept context returns nil.
 type requestCtx struct {
-	c        apigw.Context
 	parent   context.Context
+	st       *requestState
+	gen      uint64       // st.gen while the request lasts
 	deadline atomic.Int64 // unix nanoseconds on the real clock; 0: none of its own
 
 	mu    sync.Mutex // serialises materialize
 	inner atomic.Pointer[deadlineInner]
 
-	// Scratch space of the gateway itself, here to save allocations.
-	rw              responseWriter
-	iw              integrationWriter
-	params          [4]param
 	requestIDHeader [1]string
 	ids             [apigw.RequestIDsLen]byte // written once, then only read
+}
+
+// requestState is the request's apigw.Context and the gateway's scratch
+// space, pooled: nothing in it outlives the request.
+type requestState struct {
+	gen    atomic.Uint64 // bumped when the request ends
+	c      apigw.Context
+	rw     responseWriter
+	iw     integrationWriter
+	params [4]param
+}
+
+var requestStatePool = sync.Pool{New: func() any { return new(requestState) }}
+
+func getRequestState() *requestState { return requestStatePool.Get().(*requestState) }
+
+// put ends the request's use of st: a context kept past the request no
+// longer finds it, and its next user starts from zero.
+func (st *requestState) put() {
+	st.gen.Add(1)
+	st.c = apigw.Context{}
+	st.rw = responseWriter{}
+	st.iw = integrationWriter{}
+	st.params = [4]param{}
+	requestStatePool.Put(st)
+}
+
+// context returns the request's Context while the request lasts, else nil.
+func (rc *requestCtx) context() *apigw.Context {
+	if rc.st.gen.Load() != rc.gen {
+		return nil
+	}
+	return &rc.st.c
 }
 
 type deadlineInner struct {
@@ -110,7 +143,7 @@ func (rc *requestCtx) Err() error {
 
 func (rc *requestCtx) Value(key any) any {
 	if apigw.IsContextKey(key) {
-		return &rc.c
+		return rc.context()
 	}
 	if in := rc.inner.Load(); in != nil {
 		return in.ctx.Value(key)
