@@ -7,7 +7,7 @@
 // allocations per request, and ratios to the bare backend; then whether
 // apigw's targets are met.
 //
-//	cd bench && go run ./cmd/loadbench                      # every scenario, 3 runs each, median
+//	cd bench && go run ./cmd/loadbench                      # every scenario, 5 runs of 5 s each, median
 //	go run ./cmd/loadbench -duration 5s -runs 5 -conns 64
 //	go run ./cmd/loadbench -scenarios bare,apigw-full -loadgen go
 //	go run ./cmd/loadbench -profile /tmp/prof              # plus one profiled run each
@@ -22,6 +22,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -57,11 +58,11 @@ type options struct {
 func main() {
 	var o options
 	var names string
-	flag.DurationVar(&o.duration, "duration", 8*time.Second, "measured time of each run (wrk: whole seconds)")
-	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up before each measured run, not counted (0: none)")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time of each run (wrk: whole seconds)")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up before each measured run, not counted (0: none)")
 	flag.IntVar(&o.conns, "conns", 32, "keep-alive connections (requests in flight)")
 	flag.IntVar(&o.threads, "threads", 1, "wrk threads")
-	flag.IntVar(&o.runs, "runs", 3, "runs of each scenario; the median is reported")
+	flag.IntVar(&o.runs, "runs", 5, "runs of each scenario; the median is reported")
 	flag.StringVar(&names, "scenarios", "", "comma-separated scenarios (default: all; bare is always added)")
 	flag.StringVar(&o.generator, "loadgen", "auto", "load generator: auto (wrk if installed), wrk or go")
 	flag.StringVar(&o.profileDir, "profile", "", "after the measured runs, run each scenario once more with a CPU profile of the server written to this directory")
@@ -151,6 +152,9 @@ func runWith(ctx context.Context, o options, log io.Writer, ps *procs) (rep *rep
 	}
 	rep = &report{opts: o, generator: gen.Name(), machine: describeMachine()}
 	fmt.Fprintf(log, "loadbench: %s; load average %s; %s\n", rep.machine.cpu, rep.machine.load, gen.Name())
+	if busy(rep.machine.load) {
+		fmt.Fprintln(log, "loadbench: WARNING: the machine is busy (1-minute load average above 1): the figures will be noisy")
+	}
 
 	bin := o.serverBin
 	if bin == "" {
@@ -380,10 +384,11 @@ func (b *bench) inProcess(ctx context.Context, s *scenario.Scenario) (scenario.I
 
 // machine describes where the benchmark ran.
 type machine struct {
-	cpu  string // "2 × Intel(R) ..."
-	goV  string
-	os   string
-	load string
+	cpu   string // "2 × Intel(R) ..."
+	goV   string
+	os    string
+	load  string
+	apigw string // the commit of the library measured
 }
 
 func describeMachine() machine {
@@ -397,11 +402,32 @@ func describeMachine() machine {
 		}
 	}
 	return machine{
-		cpu:  fmt.Sprintf("%d × %s", runtime.NumCPU(), model),
-		goV:  runtime.Version(),
-		os:   runtime.GOOS + "/" + runtime.GOARCH,
-		load: loadAverage(),
+		cpu:   fmt.Sprintf("%d × %s", runtime.NumCPU(), model),
+		goV:   runtime.Version(),
+		os:    runtime.GOOS + "/" + runtime.GOARCH,
+		load:  loadAverage(),
+		apigw: apigwVersion(),
 	}
+}
+
+// apigwVersion says which apigw the benchmark measures: the bench module
+// replaces github.com/apigw/apigw with its parent directory, so it is that
+// working tree: its commit, and whether files outside bench/ differ from it.
+func apigwVersion() string {
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/apigw/apigw").Output()
+	if err != nil {
+		return "unknown"
+	}
+	root := strings.TrimSpace(string(dir))
+	head, err := exec.Command("git", "-C", root, "log", "-1", "--format=%h %cI").Output()
+	if err != nil {
+		return root
+	}
+	v := "commit " + strings.TrimSpace(string(head))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		v += " + uncommitted changes"
+	}
+	return v
 }
 
 // loadAverage is the 1, 5 and 15 minute load averages, from /proc/loadavg.
@@ -415,6 +441,14 @@ func loadAverage() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// busy reports whether a load average line says that the machine is not
+// quiet: a 1-minute load average above 1.
+func busy(load string) bool {
+	var one float64
+	_, err := fmt.Sscan(load, &one)
+	return err == nil && one > 1
 }
 
 // median returns the middle value of xs (the mean of the two middle ones

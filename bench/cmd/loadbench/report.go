@@ -87,6 +87,7 @@ func ratio(a, b float64) string {
 func (rep *report) print(w io.Writer) {
 	o := rep.opts
 	fmt.Fprintf(w, "machine: %s, %s, %s; load average %s before, %s after\n", rep.machine.cpu, rep.machine.os, rep.machine.goV, rep.machine.load, rep.loadAfter)
+	fmt.Fprintf(w, "apigw: %s\n", rep.machine.apigw)
 	fmt.Fprintf(w, "load: %s; %d runs per scenario of %v after %v warm-up, median reported; %s in all\n\n",
 		rep.generator, o.runs, o.duration, o.warmup, rep.elapsed.Round(time.Second))
 
@@ -160,7 +161,7 @@ func (rep *report) targets() []target {
 			return
 		}
 		v := ra.rps() / rb.rps()
-		out = append(out, target{name, fmt.Sprintf("%.2f×", v), verdict(v >= min)})
+		out = append(out, target{name, fmt.Sprintf("%.3f× (%.0f vs %.0f req/s)", v, ra.rps(), rb.rps()), verdict(v >= min)})
 	}
 	thr("apigw-proxy ≥ 0.90 × bare (req/s)", "apigw-proxy", "bare", 0.90)
 	thr("apigw-full ≥ 0.80 × bare (req/s)", "apigw-full", "bare", 0.80)
@@ -171,7 +172,7 @@ func (rep *report) targets() []target {
 		out = append(out, target{"apigw-full p99 ≤ 1.5 × bare p99", "not run", "–"})
 	} else {
 		v := float64(full.p99()) / float64(bare.p99())
-		out = append(out, target{"apigw-full p99 ≤ 1.5 × bare p99", fmt.Sprintf("%.2f× (%s vs %s)", v, fmtDur(full.p99()), fmtDur(bare.p99())), verdict(v <= 1.5)})
+		out = append(out, target{"apigw-full p99 ≤ 1.5 × bare p99", fmt.Sprintf("%.3f× (%s vs %s)", v, fmtDur(full.p99()), fmtDur(bare.p99())), verdict(v <= 1.5)})
 	}
 	return out
 }
