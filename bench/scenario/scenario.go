@@ -164,6 +164,11 @@ func All() []*Scenario {
 			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
 		},
 		{
+			Name: "bare-post", Title: "bare net/http backend sent apigw-full's request (POST, JWT, API key, JSON body)",
+			Build:   func(Env) (http.Handler, func(), error) { return Backend, noClose, nil },
+			Request: fullRequest, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
 			Name: "apigw-proxy", Title: "apigw: route + in-process integration",
 			Build:   func(Env) (http.Handler, func(), error) { return apigwProxy() },
 			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,

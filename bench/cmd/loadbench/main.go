@@ -216,11 +216,13 @@ func runWith(ctx context.Context, o options, log io.Writer, ps *procs) (rep *rep
 			if err != nil {
 				return nil, err
 			}
-			if _, _, err := b.loadOnce(ctx, r.s, path); err != nil {
+			res, cpu, err := b.loadOnce(ctx, r.s, path)
+			if err != nil {
 				return nil, fmt.Errorf("%s, profiled run: %w", r.s.Name, err)
 			}
 			r.profile = path
-			fmt.Fprintf(log, "profile %s\n", path)
+			fmt.Fprintf(log, "profiled %-19s %9.0f req/s  p50 %-9s p99 %-9s server CPU/req %-7s (not counted) %s\n",
+				r.s.Name, res.RPS(), fmtDur(res.P50), fmtDur(res.P99), fmtDur(cpu), path)
 		}
 	}
 	rep.loadAfter = loadAverage()
@@ -412,14 +414,15 @@ func describeMachine() machine {
 
 // apigwVersion says which apigw the benchmark measures: the bench module
 // replaces github.com/apigw/apigw with its parent directory, so it is that
-// working tree: its commit, and whether files outside bench/ differ from it.
+// working tree: the last commit that changed something outside bench/, and
+// whether files outside bench/ differ from it.
 func apigwVersion() string {
 	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/apigw/apigw").Output()
 	if err != nil {
 		return "unknown"
 	}
 	root := strings.TrimSpace(string(dir))
-	head, err := exec.Command("git", "-C", root, "log", "-1", "--format=%h %cI").Output()
+	head, err := exec.Command("git", "-C", root, "log", "-1", "--format=%h %cI", "--", ".", ":(exclude)bench").Output()
 	if err != nil {
 		return root
 	}

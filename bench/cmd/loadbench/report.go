@@ -161,11 +161,17 @@ func (rep *report) targets() []target {
 			return
 		}
 		v := ra.rps() / rb.rps()
-		out = append(out, target{name, fmt.Sprintf("%.3f× (%.0f vs %.0f req/s)", v, ra.rps(), rb.rps()), verdict(v >= min)})
+		out = append(out, target{name, fmt.Sprintf("%.3f× (%.0f vs %.0f req/s; run by run %s)", v, ra.rps(), rb.rps(), paired(ra, rb)), verdict(v >= min)})
 	}
 	thr("apigw-proxy ≥ 0.90 × bare (req/s)", "apigw-proxy", "bare", 0.90)
 	thr("apigw-full ≥ 0.80 × bare (req/s)", "apigw-full", "bare", 0.80)
 	thr("apigw-full ≥ chi-stack (req/s)", "apigw-full", "chi-stack", 1.0)
+	info := func(name, a, b string) {
+		if ra, rb := rep.row(a), rep.row(b); ra != nil && rb != nil && rb.rps() > 0 {
+			out = append(out, target{name, fmt.Sprintf("%.3f× (%.0f vs %.0f req/s; run by run %s)", ra.rps()/rb.rps(), ra.rps(), rb.rps(), paired(ra, rb)), "(no target)"})
+		}
+	}
+	info("apigw-full vs bare-post, the same request to the bare backend", "apigw-full", "bare-post")
 	thr("apigw-http ≥ 0.95 × reverseproxy (req/s)", "apigw-http", "reverseproxy", 0.95)
 	full, bare := rep.row("apigw-full"), rep.row("bare")
 	if full == nil || bare == nil || bare.p99() == 0 {
@@ -175,6 +181,22 @@ func (rep *report) targets() []target {
 		out = append(out, target{"apigw-full p99 ≤ 1.5 × bare p99", fmt.Sprintf("%.3f× (%s vs %s)", v, fmtDur(full.p99()), fmtDur(bare.p99())), verdict(v <= 1.5)})
 	}
 	return out
+}
+
+// paired is the median of the ratios of a's and b's throughputs run by
+// run: each run of a ran close in time to the same run of b, so this is
+// less sensitive to a slow drift of the machine than the ratio of medians.
+func paired(a, b *row) string {
+	var xs []float64
+	for i := range min(len(a.runs), len(b.runs)) {
+		if r := b.runs[i].RPS(); r > 0 {
+			xs = append(xs, a.runs[i].RPS()/r)
+		}
+	}
+	if len(xs) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f×", median(xs))
 }
 
 func verdict(ok bool) string {
