@@ -197,11 +197,14 @@ func (w *worker) closeConn() {
 func (w *worker) run(ctx context.Context) error {
 	var conn net.Conn
 	var br *bufio.Reader
-	for ctx.Err() == nil {
+	// The window's end is checked against the clock as well as ctx: a
+	// dial after the deadline fails at once, before ctx's timer has fired.
+	over := func() bool { return ctx.Err() != nil || !time.Now().Before(w.end) }
+	for !over() {
 		if conn == nil {
 			c, err := w.dial(ctx)
 			if err != nil {
-				if ctx.Err() != nil {
+				if over() {
 					return nil
 				}
 				if w.errors++; w.errors > maxErrors {
