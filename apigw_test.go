@@ -201,3 +201,24 @@ func TestMethodARN(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+func TestBodyLengths(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		body   string
+		length int64
+	}{
+		{"announced", "hello", 5},
+		{"unknown", "hello", -1},
+		{"longer than announced", "hello world", 5},
+		{"empty", "", 0},
+	} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
+		req.ContentLength = tc.length
+		req, c := EnsureContext(req)
+		b, err := c.Body(req)
+		if err != nil || string(b) != tc.body {
+			t.Errorf("%s: %q, %v", tc.name, b, err)
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (c *Context) Body(r *http.Request) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	data, err := readBody(r)
 	r.Body.Close()
 	switch {
 	case err != nil:
@@ -87,4 +87,26 @@ func (c *Context) JSON(r *http.Request) (any, error) {
 	}
 	c.body.json = v
 	return v, nil
+}
+
+// readBody reads at most MaxBodyBytes+1 bytes of r's body: into a buffer of
+// exactly the announced Content-Length when there is one, so that a small
+// body costs one small allocation.
+func readBody(r *http.Request) ([]byte, error) {
+	limited := io.LimitReader(r.Body, MaxBodyBytes+1)
+	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
+		data := make([]byte, n, n+1)
+		if _, err := io.ReadFull(limited, data); err != nil {
+			return data, err
+		}
+		// A body longer than announced (possible outside net/http's
+		// server) is read on, up to the limit.
+		var one [1]byte
+		if m, _ := limited.Read(one[:]); m == 0 {
+			return data, nil
+		}
+		rest, err := io.ReadAll(limited)
+		return append(append(data, one[0]), rest...), err
+	}
+	return io.ReadAll(limited)
 }

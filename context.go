@@ -34,9 +34,12 @@ type Context struct {
 	DomainPrefix      string // $context.domainPrefix
 	RequestTime       time.Time
 
-	// PathParameters holds the values of the route's {parameters}.
+	// PathParameters holds the values of the route's {parameters}. The
+	// gateway reuses the map after the request: clone it to keep it.
 	PathParameters map[string]string
 	// StageVariables are the stage's variables, canary overrides applied.
+	// The map is shared by every request of the stage: read it, never
+	// write it.
 	StageVariables map[string]string
 
 	Identity   Identity

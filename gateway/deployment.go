@@ -290,7 +290,10 @@ func (b *binding) route(rc *requestCtx, method, path string, escaped bool) http.
 		if escaped {
 			unescapeParams(m.params)
 		}
-		c.PathParameters = make(map[string]string, len(m.params))
+		if rc.st.pathParams == nil {
+			rc.st.pathParams = make(map[string]string, len(m.params))
+		}
+		c.PathParameters = rc.st.pathParams
 		for _, p := range m.params {
 			c.PathParameters[p.name] = p.value
 		}

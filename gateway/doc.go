@@ -26,7 +26,8 @@
 // The request's [apigw.Context] lives as long as the request: the gateway
 // reuses it afterwards, so a handler that keeps its context past the
 // request finds no Context there (apigw.FromContext returns nil), and one
-// that keeps the *apigw.Context itself must copy what it needs first.
+// that keeps the *apigw.Context itself, or its PathParameters map, must
+// copy what it needs first.
 //
 // Differences from AWS: an in-process handler cannot be pre-empted, so at
 // the integration timeout the gateway answers 504 and cancels the handler's

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/cors"
@@ -43,7 +44,8 @@ func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
 		fixed = probe
 	}
 	rp := &httputil.ReverseProxy{
-		Transport: env.transport,
+		Transport:  env.transport,
+		BufferPool: &copyBuffers,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			target := fixed
 			if target == nil {
@@ -89,3 +91,18 @@ func joinQuery(a, b string) string {
 	}
 	return a + "&" + b
 }
+
+// copyBuffers lends the reverse proxies their 32 KB copy buffers, which
+// httputil would otherwise allocate for every request.
+var copyBuffers bufferPool
+
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if buf, ok := b.p.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }

@@ -43,6 +43,8 @@ type requestState struct {
 	rw     responseWriter
 	iw     integrationWriter
 	params [4]param
+	// pathParams is the Context's PathParameters, cleared and reused.
+	pathParams map[string]string
 }
 
 var requestStatePool = sync.Pool{New: func() any { return new(requestState) }}
@@ -53,6 +55,7 @@ func getRequestState() *requestState { return requestStatePool.Get().(*requestSt
 // longer finds it, and its next user starts from zero.
 func (st *requestState) put() {
 	st.gen.Add(1)
+	clear(st.pathParams)
 	st.c = apigw.Context{}
 	st.rw = responseWriter{}
 	st.iw = integrationWriter{}
