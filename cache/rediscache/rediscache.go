@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/internal/redisopt"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -100,16 +101,11 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// contextTimeoutEnabled reports whether client stops at its context's
+// deadline; a client of a type whose options cannot be read is trusted.
 func contextTimeoutEnabled(client redis.UniversalClient) bool {
-	switch c := client.(type) {
-	case *redis.Client:
-		return c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		return c.Options().ContextTimeoutEnabled
-	case *redis.Ring:
-		return c.Options().ContextTimeoutEnabled
-	}
-	return true
+	enabled, known := redisopt.ContextTimeoutEnabled(client)
+	return enabled || !known
 }
 
 // Get returns the entry stored under key, or nil.

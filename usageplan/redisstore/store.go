@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw/apigw/internal/redisopt"
 	"github.com/apigw/apigw/usageplan"
 	"github.com/redis/go-redis/v9"
 )
@@ -96,15 +97,8 @@ func New(opts Options) (*Store, error) {
 // honoursContext reports whether c is a go-redis client configured to stop
 // at a context's deadline.
 func honoursContext(c redis.Scripter) bool {
-	switch c := c.(type) {
-	case *redis.Client:
-		return c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		return c.Options().ContextTimeoutEnabled
-	case *redis.Ring:
-		return c.Options().ContextTimeoutEnabled
-	}
-	return false
+	enabled, _ := redisopt.ContextTimeoutEnabled(c)
+	return enabled
 }
 
 // tag is the hash-tagged head of every key of counter id.
