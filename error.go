@@ -143,6 +143,7 @@ func (e *Error) MessageText() string {
 	return e.Type.DefaultMessage()
 }
 
+// Error describes the refusal, its cause included, for logs.
 func (e *Error) Error() string {
 	msg := e.MessageText()
 	if msg == "" {
@@ -158,6 +159,7 @@ func (e *Error) Error() string {
 	return s
 }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // AsError returns err as an *Error: itself when it is one (or wraps one),

@@ -25,6 +25,7 @@ const (
 	Off
 )
 
+// String names the mode as the constants do.
 func (m Mode) String() string {
 	switch m {
 	case All:
