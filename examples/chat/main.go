@@ -29,13 +29,12 @@ import (
 	"flag"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"sync"
-	"time"
 
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/websocket"
 	"github.com/apigw/apigw/websocket/redisbus"
 	"github.com/aws/aws-lambda-go/events"
@@ -242,30 +241,9 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		_ = api.Close()
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", api)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	shutdown := make(chan error, 1)
-	stop := context.AfterFunc(ctx, func() {
-		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		shutdown <- errors.Join(srv.Shutdown(c), api.Shutdown(c))
-	})
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		if stop() {
-			return errors.Join(err, api.Close())
-		}
-		return errors.Join(err, <-shutdown)
-	}
-	return <-shutdown
+	// The server's shutdown does not close hijacked WebSocket connections:
+	// the API's does, running their $disconnect, before Redis closes.
+	return serve.ListenAndServe(ctx, addr, api, ready, api.Shutdown)
 }
 
 func main() {

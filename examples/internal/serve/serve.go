@@ -10,23 +10,26 @@ import (
 	"time"
 )
 
-// ShutdownTimeout bounds how long requests in flight may take to finish
-// once the context ends.
-const ShutdownTimeout = 5 * time.Second
+// ShutdownTimeout bounds how long requests in flight (and the shutdown
+// hooks) may take to finish once the context ends.
+const ShutdownTimeout = 10 * time.Second
 
 // ListenAndServe listens on addr and serves h until ctx ends; see [Serve].
-func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready chan<- string) error {
+func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready chan<- string, onShutdown ...func(context.Context) error) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return errors.Join(err, shutdownAll(context.Background(), onShutdown))
 	}
-	return Serve(ctx, ln, h, ready)
+	return Serve(ctx, ln, h, ready, onShutdown...)
 }
 
 // Serve serves h on ln until ctx ends, then shuts the server down and
 // returns once the requests in flight have finished (or ShutdownTimeout
 // passed). ready, if not nil, receives ln's address when serving starts.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, ready chan<- string) error {
+// onShutdown runs beside the server's shutdown, with the same deadline, for
+// what it does not close itself (hijacked connections such as WebSockets),
+// and also when serving fails.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, ready chan<- string, onShutdown ...func(context.Context) error) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -35,15 +38,23 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, ready chan<- st
 	stop := context.AfterFunc(ctx, func() {
 		c, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 		defer cancel()
-		shutdown <- srv.Shutdown(c)
+		shutdown <- errors.Join(srv.Shutdown(c), shutdownAll(c, onShutdown))
 	})
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		if stop() {
-			return err
+			return errors.Join(err, shutdownAll(context.Background(), onShutdown))
 		}
 		return errors.Join(err, <-shutdown)
 	}
 	// Serve returns as soon as Shutdown starts: wait for the requests in
 	// flight, so that what the caller closes next is no longer in use.
 	return <-shutdown
+}
+
+func shutdownAll(ctx context.Context, hooks []func(context.Context) error) error {
+	var errs []error
+	for _, h := range hooks {
+		errs = append(errs, h(ctx))
+	}
+	return errors.Join(errs...)
 }
