@@ -112,35 +112,44 @@ func appendValue(b []byte, v ref.Val, depth int) ([]byte, error) {
 }
 
 func appendRefValMap(b []byte, m map[ref.Val]ref.Val, depth int) ([]byte, error) {
-	if len(m) == 1 { // the common {"key": value} needs no sorting
-		for k, v := range m {
-			name, err := keyName(k)
-			if err != nil {
-				return b, err
-			}
-			b = append(b, '{')
-			b = appendString(b, name)
-			b = append(b, ':')
-			if b, err = appendValue(b, v, depth+1); err != nil {
-				return b, err
-			}
-			return append(b, '}'), nil
-		}
-	}
-	type entry struct {
-		name string
-		val  ref.Val
-	}
-	var arr [16]entry
+	var arr [16]mapEntry
 	entries := arr[:0]
 	for k, v := range m {
 		name, err := keyName(k)
 		if err != nil {
 			return b, err
 		}
-		entries = append(entries, entry{name, v})
+		entries = append(entries, mapEntry{name, v})
 	}
-	slices.SortFunc(entries, func(x, y entry) int { return strings.Compare(x.name, y.name) })
+	return appendEntries(b, entries, depth)
+}
+
+func appendMapper(b []byte, m traits.Mapper, depth int) ([]byte, error) {
+	var arr [16]mapEntry
+	entries := arr[:0]
+	for it := m.Iterator(); it.HasNext() == types.True; {
+		k := it.Next()
+		name, err := keyName(k)
+		if err != nil {
+			return b, err
+		}
+		entries = append(entries, mapEntry{name, m.Get(k)})
+	}
+	return appendEntries(b, entries, depth)
+}
+
+// mapEntry is one member of a map being written as a JSON object.
+type mapEntry struct {
+	name string
+	val  ref.Val
+}
+
+// appendEntries writes a map's members as a JSON object, keys in sorted
+// order.
+func appendEntries(b []byte, entries []mapEntry, depth int) ([]byte, error) {
+	if len(entries) > 1 {
+		slices.SortFunc(entries, func(x, y mapEntry) int { return strings.Compare(x.name, y.name) })
+	}
 	b = append(b, '{')
 	for i, e := range entries {
 		if i > 0 {
@@ -169,37 +178,6 @@ func keyName(k ref.Val) (string, error) {
 		return strconv.FormatBool(bool(k)), nil
 	}
 	return "", fmt.Errorf("mapping: a map key of type %s cannot be written as JSON", k.Type().TypeName())
-}
-
-func appendMapper(b []byte, m traits.Mapper, depth int) ([]byte, error) {
-	type entry struct {
-		name string
-		key  ref.Val
-	}
-	var arr [16]entry
-	entries := arr[:0]
-	for it := m.Iterator(); it.HasNext() == types.True; {
-		k := it.Next()
-		name, err := keyName(k)
-		if err != nil {
-			return b, err
-		}
-		entries = append(entries, entry{name, k})
-	}
-	slices.SortFunc(entries, func(x, y entry) int { return strings.Compare(x.name, y.name) })
-	b = append(b, '{')
-	for i, e := range entries {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, e.name)
-		b = append(b, ':')
-		var err error
-		if b, err = appendValue(b, m.Get(e.key), depth+1); err != nil {
-			return b, err
-		}
-	}
-	return append(b, '}'), nil
 }
 
 // appendNative appends a Go value as read from JSON or XML (or a header
