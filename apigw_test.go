@@ -187,12 +187,11 @@ func TestBodyReadOnce(t *testing.T) {
 }
 
 func TestMethodARN(t *testing.T) {
-	c := &Context{Region: "us-east-1", AccountID: "1", APIID: "a", Stage: "prod", HTTPMethod: "GET", Path: "/prod/pets/1"}
-	c.SetStagePrefixed(true)
+	c := &Context{Region: "us-east-1", AccountID: "1", APIID: "a", Stage: "prod", HTTPMethod: "GET", Path: "/prod/pets/1", StagePath: "/pets/1"}
 	if got := c.MethodARN(); got != "arn:aws:execute-api:us-east-1:1:a/prod/GET/pets/1" {
 		t.Error(got)
 	}
-	c.Path = "/prod"
+	c.Path, c.StagePath = "/prod", ""
 	if got := c.MethodARN(); got != "arn:aws:execute-api:us-east-1:1:a/prod/GET/" {
 		t.Error(got)
 	}

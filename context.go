@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apigw/apigw/internal/ctxkey"
 )
 
 // Context is the Go form of API Gateway's $context: what the gateway knows
@@ -28,14 +30,18 @@ type Context struct {
 	ResourceID        string // $context.resourceId
 	ResourcePath      string // $context.resourcePath, the route's template: /artists/{id}
 	HTTPMethod        string // $context.httpMethod
-	Path              string // $context.path, the request path as sent, stage prefix included
-	Protocol          string // $context.protocol, "HTTP/1.1"
-	DomainName        string // $context.domainName
-	DomainPrefix      string // $context.domainPrefix
-	RequestTime       time.Time
+	Path              string // $context.path, the request path, stage prefix included
+	// StagePath is the request path without the stage prefix: the path the
+	// route matched, the one in the method ARN, the Lambda 1.0 event's path
+	// and the one a proxied backend sees. Behind package gateway it is in
+	// canonical form (see the gateway's package doc).
+	StagePath    string
+	Protocol     string // $context.protocol, "HTTP/1.1"
+	DomainName   string // $context.domainName
+	DomainPrefix string // $context.domainPrefix
+	RequestTime  time.Time
 
-	// PathParameters holds the values of the route's {parameters}. The
-	// gateway reuses the map after the request: clone it to keep it.
+	// PathParameters holds the values of the route's {parameters}.
 	PathParameters map[string]string
 	// StageVariables are the stage's variables, canary overrides applied.
 	// The map is shared by every request of the stage: read it, never
@@ -56,8 +62,7 @@ type Context struct {
 	// this request; nil means AWS's defaults.
 	Responses *GatewayResponses
 
-	stagePrefixed bool
-	body          body
+	body body
 }
 
 // Identity is $context.identity.
@@ -105,49 +110,30 @@ func (c *Context) RequestTimeString() string {
 // RequestTimeEpoch is $context.requestTimeEpoch: milliseconds since the epoch.
 func (c *Context) RequestTimeEpoch() int64 { return c.RequestTime.UnixMilli() }
 
-// StagePath is the request path without the stage prefix: the path the
-// route was matched against and the one a proxied backend sees.
-func (c *Context) StagePath() string {
-	p := c.Path
-	if c.stagePrefixed {
-		p = strings.TrimPrefix(p, "/"+c.Stage)
-	}
-	if p == "" {
-		p = "/"
-	}
-	return p
-}
-
 // MethodARN is the ARN a Lambda-style authorizer's policy is matched
 // against: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
 // with the concrete request path (stage prefix removed); for a WebSocket
 // route, whose HTTPMethod is its route key, .../{stage}/$connect.
 func (c *Context) MethodARN() string {
-	path := c.StagePath()
+	path := c.StagePath
+	if path == "" {
+		path = "/"
+	}
 	if strings.HasPrefix(c.HTTPMethod, "$") {
 		path = "" // a WebSocket route key ($connect) ends the ARN
 	}
 	return "arn:aws:execute-api:" + c.Region + ":" + c.AccountID + ":" + c.APIID + "/" + c.Stage + "/" + c.HTTPMethod + path
 }
 
-type contextKey struct{ name string }
-
-var ctxKey = &contextKey{"apigw.Context"}
-
 // NewContext returns ctx carrying c.
 func NewContext(ctx context.Context, c *Context) context.Context {
-	return context.WithValue(ctx, ctxKey, c)
+	return context.WithValue(ctx, ctxkey.Context, c)
 }
-
-// IsContextKey reports whether key is the key [FromContext] looks up. A
-// context.Context implementation that carries a *Context itself, saving the
-// allocation of [NewContext], answers its Value for this key.
-func IsContextKey(key any) bool { return key == ctxKey }
 
 // FromContext returns the request's Context, or nil when the request did
 // not pass through the gateway or a phase that creates one.
 func FromContext(ctx context.Context) *Context {
-	c, _ := ctx.Value(ctxKey).(*Context)
+	c, _ := ctx.Value(ctxkey.Context).(*Context)
 	return c
 }
 
@@ -164,29 +150,20 @@ func EnsureContext(r *http.Request) (*http.Request, *Context) {
 }
 
 // NewRequestContext returns a Context for r received at now: fresh request
-// ids and the request line, identity and domain filled in from r.
+// ids and the request line, identity and domain filled in from r; the
+// request's path is its StagePath.
 func NewRequestContext(r *http.Request, now time.Time) *Context {
-	c := &Context{}
-	c.Reset(r, now)
+	// Kept small enough to inline, so that a caller that copies the result
+	// into a Context of its own (the gateway's request context) allocates
+	// no Context: c stays on the caller's stack.
+	c := new(Context)
+	c.init(r, now)
 	return c
 }
 
-// Reset clears c and fills it as [NewRequestContext] does, so a Context can
-// be reused for the next request.
-func (c *Context) Reset(r *http.Request, now time.Time) {
-	*c = Context{}
+func (c *Context) init(r *http.Request, now time.Time) {
+	*c = Context{RequestTime: now, HTTPMethod: r.Method, Path: r.URL.Path, StagePath: r.URL.Path, Protocol: r.Proto}
 	c.RequestID, c.ExtendedRequestID = newRequestIDs()
-	c.SetRequest(r, now)
-}
-
-// SetRequest fills in what c knows from the request itself, received at
-// now: the request time, method, path, protocol, domain, source IP and
-// user agent. It leaves every other field as it is.
-func (c *Context) SetRequest(r *http.Request, now time.Time) {
-	c.RequestTime = now
-	c.HTTPMethod = r.Method
-	c.Path = r.URL.Path
-	c.Protocol = r.Proto
 	c.DomainName = hostOnly(r.Host)
 	if i := strings.IndexByte(c.DomainName, '.'); i > 0 {
 		c.DomainPrefix = c.DomainName[:i]
@@ -198,10 +175,6 @@ func (c *Context) SetRequest(r *http.Request, now time.Time) {
 		c.Identity.UserAgent = ua[0]
 	}
 }
-
-// SetStagePrefixed records that the request addressed its stage as the first
-// path segment, as AWS's invoke URLs do; [Context.MethodARN] then leaves it out.
-func (c *Context) SetStagePrefixed(v bool) { c.stagePrefixed = v }
 
 func hostOnly(host string) string {
 	if strings.LastIndexByte(host, ':') < 0 || strings.HasSuffix(host, "]") {

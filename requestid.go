@@ -5,26 +5,25 @@ import (
 	"math/rand/v2"
 )
 
-// RequestIDsLen is the length of a request id (36 bytes) and an extended
-// request id (16 bytes) written one after the other by [WriteRequestIDs].
-const RequestIDsLen = 36 + 16
+// requestIDsLen is the length of a request id (36 bytes) and an extended
+// request id (16 bytes) written one after the other.
+const requestIDsLen = 36 + 16
 
 // newRequestIDs returns a request id in the UUID form AWS uses and an
 // extended request id in AWS's 16-character base64 form, cut from one
 // allocation.
 func newRequestIDs() (requestID, extendedID string) {
-	var buf [RequestIDsLen]byte
-	WriteRequestIDs(&buf)
+	var buf [requestIDsLen]byte
+	writeRequestIDs(&buf)
 	s := string(buf[:])
 	return s[:36], s[36:]
 }
 
-// WriteRequestIDs writes a fresh request id in the UUID form AWS uses
+// writeRequestIDs writes a fresh request id in the UUID form AWS uses
 // (buf[:36]) and an extended request id in AWS's base64 form (buf[36:]).
-// A gateway that keeps buf for the request's lifetime can use it as the
-// ids' storage. Request ids need to be unique, not secret: the runtime's
+// Request ids need to be unique, not secret: the runtime's
 // per-thread ChaCha8 generator is enough and takes no lock.
-func WriteRequestIDs(buf *[RequestIDsLen]byte) {
+func writeRequestIDs(buf *[requestIDsLen]byte) {
 	var raw [16]byte
 	for i := 0; i < 16; i += 8 {
 		v := rand.Uint64()

@@ -262,7 +262,7 @@ func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuth
 		Type:           "REQUEST",
 		MethodArn:      arn,
 		Resource:       c.ResourcePath,
-		Path:           c.StagePath(),
+		Path:           c.StagePath,
 		HTTPMethod:     c.HTTPMethod,
 		PathParameters: maps.Clone(c.PathParameters),
 		StageVariables: maps.Clone(c.StageVariables),
@@ -289,7 +289,7 @@ func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuth
 // simpleEvent builds the payload 2.0 input of an HTTP API authorizer.
 func simpleEvent(r *http.Request, c *apigw.Context, identity []string) events.APIGatewayV2CustomAuthorizerV2Request {
 	arn := c.MethodARN()
-	path := c.StagePath()
+	path := c.StagePath
 	routeKey := c.HTTPMethod + " " + c.ResourcePath
 	ev := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version:        "2.0",

@@ -157,6 +157,7 @@ type Cache struct {
 	keyBufs sync.Pool // *[]byte
 	stats   struct {
 		hits, misses, coalesced, invalidations, denied, storeErrors atomic.Uint64
+		waiting                                                     atomic.Int64
 	}
 
 	// onWait, when set (tests only), is called when a request starts
@@ -181,6 +182,9 @@ type Stats struct {
 	DeniedInvalidations uint64
 	// StoreErrors are failed Store calls, each served as a miss.
 	StoreErrors uint64
+	// Waiting is how many requests wait now for a concurrent request's call
+	// to the integration (a gauge, not a counter).
+	Waiting int64
 }
 
 // New checks cfg and returns its Cache. The error names every bad field.
@@ -268,6 +272,7 @@ func (c *Cache) Stats() Stats {
 		Invalidations:       c.stats.invalidations.Load(),
 		DeniedInvalidations: c.stats.denied.Load(),
 		StoreErrors:         c.stats.storeErrors.Load(),
+		Waiting:             c.stats.waiting.Load(),
 	}
 }
 

@@ -35,7 +35,7 @@ func Example() {
 	// Miss answer 1 for /a
 	// Hit answer 1 for /a
 	// Miss answer 2 for /b
-	// {Hits:1 Misses:2 Coalesced:0 Invalidations:0 DeniedInvalidations:0 StoreErrors:0}
+	// {Hits:1 Misses:2 Coalesced:0 Invalidations:0 DeniedInvalidations:0 StoreErrors:0 Waiting:0}
 }
 
 // A method's settings as package gateway passes them: GET /artists/{id}

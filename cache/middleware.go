@@ -163,9 +163,12 @@ func (h *handler) fill(w http.ResponseWriter, r *http.Request, ac *apigw.Context
 		if c.onWait != nil {
 			c.onWait()
 		}
+		c.stats.waiting.Add(1)
 		select {
 		case <-f.ready:
+			c.stats.waiting.Add(-1)
 		case <-r.Context().Done():
+			c.stats.waiting.Add(-1)
 			return // the client left; nothing to answer
 		}
 		if f.entry != nil {

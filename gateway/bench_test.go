@@ -53,15 +53,18 @@ func BenchmarkGatewayProxy(b *testing.B) {
 }
 
 // TestGatewayAllocs pins the allocation budget of the proxy path: the
-// gateway adds at most 8 allocations to the bare handler's.
+// gateway adds at most 6 allocations to the bare handler's — the request's
+// context (with its apigw.Context and scratch space), the request ids, the
+// PathParameters map (two), and the requests the phases and the
+// integration see (two). Nothing is pooled that a handler could keep.
 func TestGatewayAllocs(t *testing.T) {
 	gw := mustNew(t, Route("GET /artists/{id}", Method{Integration: Handler(trivialBackend)}))
 	req := httptest.NewRequest("GET", "/artists/1234", nil)
 	w := &discardWriter{h: http.Header{}}
 	bare := testing.AllocsPerRun(200, func() { w.reset(); trivialBackend.ServeHTTP(w, req) })
 	proxied := testing.AllocsPerRun(200, func() { w.reset(); gw.ServeHTTP(w, req) })
-	if added := proxied - bare; added > 4 {
-		t.Errorf("the gateway adds %.0f allocations per request, budget 4", added)
+	if added := proxied - bare; added > 6 {
+		t.Errorf("the gateway adds %.0f allocations per request, budget 6", added)
 	}
 	t.Logf("bare %.0f, through the gateway %.0f allocations per request", bare, proxied)
 }

@@ -2,7 +2,10 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/stage"
@@ -34,7 +37,13 @@ func newStageCache(cfg cache.Config) (*stageCache, error) {
 
 // compileCache returns the method's cache phase for a stage, or nil when
 // the gateway has no cache or the method is not cached.
-func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourcePath, method string) (middleware, error) {
+//
+// The key always includes every path parameter of the route, declared or
+// not: AWS leaves an undeclared one out, so that GET /pets/{id} cached
+// without method.request.path.id serves one pet for every id; apigw does not
+// (see the README). A declared path parameter the route does not have is an
+// error.
+func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourcePath string, params []string, method string) (middleware, error) {
 	if g.cache == nil {
 		if m.Cache != nil {
 			return nil, fmt.Errorf("Cache: set, but the gateway has no cache (gateway.WithCache)")
@@ -45,6 +54,19 @@ func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourceP
 	if m.Cache != nil {
 		spec = *m.Cache
 	}
+	var errs []error
+	keys := slices.Clone(spec.KeyParameters)
+	for i, k := range keys {
+		if name, ok := strings.CutPrefix(k, "method.request.path."); ok && !slices.Contains(params, name) {
+			errs = append(errs, fmt.Errorf("Cache.KeyParameters[%d] %q: the route %s has no path parameter %q", i, k, resourcePath, name))
+		}
+	}
+	for _, name := range params {
+		if k := "method.request.path." + name; !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	spec.KeyParameters = keys
 	ms := st.For(resourcePath, method)
 	if spec.Enabled == nil && ms.CachingEnabled != nil {
 		spec.Enabled = ms.CachingEnabled
@@ -58,9 +80,9 @@ func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourceP
 	}
 	mw, err := c.Middleware(spec)
 	if err != nil {
-		return nil, fmt.Errorf("Cache: %w", err)
+		errs = append(errs, fmt.Errorf("Cache: %w", err))
 	}
-	return mw, nil
+	return mw, errors.Join(errs...)
 }
 
 // FlushCache empties a stage's cache, canary entries included, as AWS's
@@ -94,5 +116,6 @@ func (g *Gateway) CacheStats() cache.Stats {
 		Invalidations:       a.Invalidations + b.Invalidations,
 		DeniedInvalidations: a.DeniedInvalidations + b.DeniedInvalidations,
 		StoreErrors:         a.StoreErrors + b.StoreErrors,
+		Waiting:             a.Waiting + b.Waiting,
 	}
 }

@@ -160,7 +160,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		chain = append(chain, v.Handler)
 	}
 
-	if mw, err := g.compileCache(m, st, canary, path, method); err != nil {
+	if mw, err := g.compileCache(m, st, canary, path, paramNames(segs), method); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
 		chain = append(chain, mw)
@@ -278,22 +278,16 @@ func (b *binding) fill(c *apigw.Context) {
 
 // route matches the request and returns its handler, or nil for AWS's
 // Missing Authentication Token. It sets the resource and path parameters.
-func (b *binding) route(rc *requestCtx, method, path string, escaped bool) http.Handler {
-	c := &rc.st.c
-	m := match{params: rc.st.params[:0]}
+func (b *binding) route(rc *requestCtx, method, path string) http.Handler {
+	c := &rc.c
+	m := match{params: rc.params[:0]}
 	if !b.root.lookup(method, path, &m) {
 		return nil
 	}
 	c.ResourcePath = m.route.resourcePath
 	c.ResourceID = m.route.resourceID
 	if len(m.params) > 0 {
-		if escaped {
-			unescapeParams(m.params)
-		}
-		if rc.st.pathParams == nil {
-			rc.st.pathParams = make(map[string]string, len(m.params))
-		}
-		c.PathParameters = rc.st.pathParams
+		c.PathParameters = make(map[string]string, len(m.params))
 		for _, p := range m.params {
 			c.PathParameters[p.name] = p.value
 		}
@@ -314,10 +308,10 @@ func (b *binding) preflight(rc *requestCtx, r *http.Request, path string) http.H
 		return nil
 	}
 	policy := b.dep.cors
-	m := match{params: rc.st.params[:0]}
+	m := match{params: rc.params[:0]}
 	if b.root.lookup(r.Header.Get("Access-Control-Request-Method"), path, &m) {
 		policy = m.route.cors
-		rc.st.c.ResourcePath = m.route.resourcePath
+		rc.c.ResourcePath = m.route.resourcePath
 	}
 	if policy == nil {
 		return nil

@@ -23,11 +23,22 @@
 // rendered by [apigw.WriteError], so the API's customised gateway responses
 // apply.
 //
-// The request's [apigw.Context] lives as long as the request: the gateway
-// reuses it afterwards, so a handler that keeps its context past the
-// request finds no Context there (apigw.FromContext returns nil), and one
-// that keeps the *apigw.Context itself, or its PathParameters map, must
-// copy what it needs first.
+// Each request has an [apigw.Context] of its own, never reused: a handler
+// that keeps its context past the request keeps reading that request's
+// Context. The integration runs in a context of its own, derived from the
+// request's with the method's timeout, which ends when the integration
+// returns; the request's context ends when the client leaves.
+//
+// The gateway serves, judges and logs one spelling of each path, its
+// canonical form, so that a policy, a cache key, a throttle and the backend
+// see the same resource: empty segments dropped (/pets//1/ is /pets/1, as
+// AWS routes a trailing slash to the resource without it), needless
+// %-escapes decoded (%73 is s), "." and ".." segments resolved, and a
+// standard method in lower case upper-cased. A path with an escaped slash
+// (%2F) or NUL gets 403 Missing Authentication Token: a slash inside a
+// segment would name a resource that a method ARN cannot tell from the path
+// with a real slash. Backends see the canonical path; paths stay
+// case-sensitive, as AWS's are.
 //
 // Differences from AWS: an in-process handler cannot be pre-empted, so at
 // the integration timeout the gateway answers 504 and cancels the handler's

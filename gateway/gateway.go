@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/apigw/apigw"
 
@@ -187,43 +186,25 @@ func (s *state) pickRoot() {
 // ServeHTTP runs the request through the pipeline of its stage and route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.state.Load()
-	rs := getRequestState()
-	defer rs.put()
-	rc := &requestCtx{parent: r.Context(), st: rs, gen: rs.gen.Load()}
-	c := &rs.c
-	// The ids live in rc, which is never reused: their strings can point
-	// into it, saving an allocation per request.
-	apigw.WriteRequestIDs(&rc.ids)
-	c.RequestID = unsafe.String(&rc.ids[0], 36)
-	c.ExtendedRequestID = unsafe.String(&rc.ids[36], apigw.RequestIDsLen-36)
-	c.SetRequest(r, g.cfg.now())
+	rc := &requestCtx{Context: r.Context()}
+	c := &rc.c
+	*c = *apigw.NewRequestContext(r, g.cfg.now())
 	c.APIID, c.Region, c.AccountID = g.cfg.apiID, g.cfg.region, g.cfg.accountID
 	// The header's slice lives in rc: one allocation fewer per request.
 	rc.requestIDHeader[0] = c.RequestID
 	w.Header()["X-Amzn-Requestid"] = rc.requestIDHeader[:]
-	rs.rw = responseWriter{ResponseWriter: w}
-	rw := &rs.rw
+	rc.rw = responseWriter{ResponseWriter: w}
+	rw := &rc.rw
 
-	path := r.URL.Path
-	if r.URL.RawPath != "" {
-		path = r.URL.RawPath
-	}
-	sr, rest := st.resolve(path)
-	var h http.Handler
-	if sr != nil {
-		b := sr.pick(r, g.cfg.random)
-		b.fill(c)
-		c.SetStagePrefixed(sr != st.root)
-		h = b.route(rc, r.Method, rest, r.URL.RawPath != "")
-		if h == nil && r.Method == http.MethodOptions {
-			h = b.preflight(rc, r, rest)
+	var h http.Handler = missingToken
+	if cr, ok := canonicalRequest(r); ok {
+		r = cr
+		c.HTTPMethod, c.Path = r.Method, r.URL.Path
+		if sr, rest := st.resolve(r.URL.Path); sr != nil {
+			h = g.serveStage(rc, sr, r, rest, sr != st.root)
+		} else if st.latest.cors != nil {
+			h = st.latest.cors.Handler(missingToken)
 		}
-		if h == nil {
-			h = b.notFound
-		}
-	}
-	if h == nil {
-		h = missingToken
 	}
 	r = r.WithContext(rc)
 	h.ServeHTTP(rw, r)
@@ -236,6 +217,27 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.ResponseLatency = g.cfg.now().Sub(c.RequestTime)
 		logAccess(r.Context(), l, c)
 	}
+}
+
+// serveStage fills in the stage and returns the handler of the route that
+// path (the stage-less rest of the request path) addresses.
+func (g *Gateway) serveStage(rc *requestCtx, sr *stageRuntime, r *http.Request, path string, prefixed bool) http.Handler {
+	c := &rc.c
+	b := sr.pick(r, g.cfg.random)
+	b.fill(c)
+	if path == "" {
+		path = "/"
+	}
+	c.StagePath = path
+	if h := b.route(rc, r.Method, path); h != nil {
+		return h
+	}
+	if r.Method == http.MethodOptions {
+		if h := b.preflight(rc, r, path); h != nil {
+			return h
+		}
+	}
+	return b.notFound
 }
 
 // resolve finds the stage a path addresses and the path that remains.

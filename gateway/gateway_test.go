@@ -371,30 +371,38 @@ func TestTimeoutWithFakeClock(t *testing.T) {
 }
 
 // TestContextAfterRequest: a handler that keeps its context past the
-// request finds no Context there (the gateway reuses it), never another
-// request's.
+// request keeps reading its own request's Context, as with any Go context,
+// while other requests come and go.
 func TestContextAfterRequest(t *testing.T) {
-	kept := make(chan context.Context, 1)
+	type kept struct {
+		ctx    context.Context
+		id     string
+		params map[string]string
+	}
+	keptc := make(chan kept, 1)
 	gw := mustNew(t, Route("GET /keep/{id}", Method{Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if apigw.FromContext(r.Context()) == nil {
+		c := apigw.FromContext(r.Context())
+		if c == nil {
 			w.WriteHeader(500)
+			return
 		}
 		select {
-		case kept <- r.Context():
+		case keptc <- kept{r.Context(), c.RequestID, maps.Clone(c.PathParameters)}:
 		default:
 		}
 	}))}))
-	if rec := do(t, gw, "GET", "/keep/1", ""); rec.Code != 200 {
+	if rec := do(t, gw, "GET", "/keep/first", ""); rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
-	ctx := <-kept
+	k := <-keptc
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for range 1000 {
-			if c := apigw.FromContext(ctx); c != nil {
-				t.Errorf("a kept context found a Context: %s", c.RequestID)
+			c := apigw.FromContext(k.ctx)
+			if c == nil || c.RequestID != k.id || !maps.Equal(c.PathParameters, k.params) || c.PathParameters["id"] != "first" {
+				t.Errorf("a kept context reads %+v, want request %s with %v", c, k.id, k.params)
 				return
 			}
 		}
@@ -403,7 +411,7 @@ func TestContextAfterRequest(t *testing.T) {
 		do(t, gw, "GET", fmt.Sprintf("/keep/%d", i), "")
 	}
 	wg.Wait()
-	if _, ok := ctx.Deadline(); !ok || ctx.Err() != nil && ctx.Err() != context.Canceled && ctx.Err() != context.DeadlineExceeded {
-		t.Errorf("kept context: deadline %v, err %v", ok, ctx.Err())
+	if _, ok := k.ctx.Deadline(); !ok || k.ctx.Err() != nil && k.ctx.Err() != context.Canceled && k.ctx.Err() != context.DeadlineExceeded {
+		t.Errorf("kept context: deadline %v, err %v", ok, k.ctx.Err())
 	}
 }

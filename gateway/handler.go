@@ -43,8 +43,8 @@ func (hi *handlerIntegration) build(env *buildEnv) (http.Handler, error) {
 	if hi.path == "" {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c := apigw.FromContext(r.Context())
-			if c != nil && c.StagePath() != r.URL.Path {
-				r = withPath(r, c.StagePath())
+			if c != nil && c.StagePath != r.URL.Path {
+				r = withPath(r, c.StagePath)
 			}
 			hi.h.ServeHTTP(w, r)
 		}), nil

@@ -57,11 +57,13 @@ func TestHTTPProxy(t *testing.T) {
 	if h.Get("x-amzn-RequestId") == "" {
 		t.Error("no request id on a proxied answer")
 	}
-	// An encoded slash in a {param} stays one segment on the way out.
-	rec = do(t, gw, "GET", "/artists/x%2Fy", "")
-	if got := rec.Header().Get("X-Backend-Raw"); got != "/artists/x%2Fy" {
-		t.Errorf("backend path = %q, want /artists/x%%2Fy", got)
+	// An escaped character of a {param} stays escaped on the way out; an
+	// escaped slash is refused before any backend (path.go).
+	rec = do(t, gw, "GET", "/artists/x%3Fy", "")
+	if got := rec.Header().Get("X-Backend-Raw"); got != "/artists/x%3Fy" {
+		t.Errorf("backend path = %q, want /artists/x%%3Fy", got)
 	}
+	wantError(t, do(t, gw, "GET", "/artists/x%2Fy", ""), 403, "Missing Authentication Token", "MissingAuthenticationTokenException")
 }
 
 func TestHTTPProxyFailures(t *testing.T) {

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -28,11 +27,12 @@ type buildEnv struct {
 	nonProxy     bool // the method maps its request or response
 }
 
-// withIntegrationTimeout runs h under the method's timeout and records the
-// integration's status and latency. A handler that gives up at the deadline
-// without answering (or answers after it) gets AWS's 504. The deadline is
-// on the real clock, since it becomes a context's deadline that real I/O
-// honours; now, the gateway's clock, times the latency.
+// withIntegrationTimeout runs h under the method's timeout, in a context of
+// its own that ends when h returns, and records the integration's status
+// and latency. A handler that gives up at the deadline without answering
+// (or answers after it) gets AWS's 504. The deadline is on the real clock,
+// since it becomes a context's deadline that real I/O honours; now, the
+// gateway's clock, times the latency.
 func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() time.Time, realClock bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := apigw.FromContext(r.Context())
@@ -43,23 +43,21 @@ func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() ti
 		if !realClock {
 			fakeStart = now()
 		}
-		deadline := start.Add(timeout)
-		var ctx context.Context = r.Context()
-		var release func()
+		var ic *integrationCtx
 		var iw *integrationWriter
-		if rc, ok := ctx.(*requestCtx); ok && rc.setDeadline(deadline) {
-			release, iw = rc.release, &rc.st.iw
+		if rc, ok := r.Context().(*requestCtx); ok {
+			ic, iw = &rc.ictx, &rc.iw // the gateway's own request: its scratch space
 		} else {
-			ctx, release = deadlineCtx(ctx, deadline)
-			r = r.WithContext(ctx)
-			iw = new(integrationWriter)
+			ic, iw = new(integrationCtx), new(integrationWriter)
 		}
+		*ic = integrationCtx{parent: r.Context(), deadline: start.Add(timeout)}
+		r = r.WithContext(ic)
 		*iw = integrationWriter{ResponseWriter: w, r: r, start: start, limit: timeout}
 		h.ServeHTTP(iw, r)
 		if !iw.started && iw.late() {
 			iw.timeout()
 		}
-		release()
+		ic.release()
 		if c != nil {
 			if realClock {
 				c.IntegrationLatency = time.Since(start)

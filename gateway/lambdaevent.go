@@ -24,7 +24,7 @@ func buildEventV1(r *http.Request, c *apigw.Context) (events.APIGatewayProxyRequ
 	}
 	ev := events.APIGatewayProxyRequest{
 		Resource:        c.ResourcePath,
-		Path:            c.StagePath(),
+		Path:            c.StagePath,
 		HTTPMethod:      r.Method,
 		PathParameters:  nilIfEmpty(c.PathParameters),
 		StageVariables:  nilIfEmpty(c.StageVariables),

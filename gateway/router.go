@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -132,9 +131,8 @@ type match struct {
 
 type param struct{ name, value string }
 
-// lookup finds the route for method and the request path (without stage
-// prefix). Path segments are taken from the escaped path and unescaped one
-// by one, so an encoded slash stays inside its segment.
+// lookup finds the route for method and the request path: canonical,
+// decoded, without the stage prefix.
 func (n *node) lookup(method, path string, m *match) bool {
 	path = strings.TrimPrefix(path, "/")
 	return n.walk(method, path, m)
@@ -181,16 +179,4 @@ func (n *node) methodFor(method string) *route {
 		return rt
 	}
 	return n.methods[methodANY]
-}
-
-// unescapeParams decodes %-escapes in the matched values when the request
-// path was escaped.
-func unescapeParams(ps []param) {
-	for i := range ps {
-		if strings.IndexByte(ps[i].value, '%') >= 0 {
-			if v, err := url.PathUnescape(ps[i].value); err == nil {
-				ps[i].value = v
-			}
-		}
-	}
 }

@@ -34,7 +34,8 @@ func TestRouting(t *testing.T) {
 		{"GET", "/artists/top", "/artists/top", nil},
 		{"PUT", "/artists/top", "/artists/{id}", map[string]string{"id": "top"}},
 		{"GET", "/artists/1/albums/2", "/artists/{id}/albums/{album}", map[string]string{"id": "1", "album": "2"}},
-		{"GET", "/artists/a%2Fb", "/artists/{id}", map[string]string{"id": "a/b"}},
+		{"GET", "/artists/a%2Fb", "", nil}, // an escaped slash is refused (path.go)
+		{"GET", "/artists/a%20b", "/artists/{id}", map[string]string{"id": "a b"}},
 		{"GET", "/artists/caf%C3%A9", "/artists/{id}", map[string]string{"id": "café"}},
 		{"DELETE", "/files/a/b/c.txt", "/files/{path+}", map[string]string{"path": "a/b/c.txt"}},
 		{"GET", "/files/x", "/files/{path+}", map[string]string{"path": "x"}},
@@ -172,6 +173,5 @@ func FuzzRoute(f *testing.F) {
 				t.Fatalf("%s %s: parameter %s=%q is not part of the path", method, path, p.name, p.value)
 			}
 		}
-		unescapeParams(m.params)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/ctxkey"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -75,7 +76,7 @@ func (c *callCtx) Value(key any) any {
 	switch {
 	case key == requestKey{}:
 		return &c.req
-	case apigw.IsContextKey(key):
+	case key == ctxkey.Context:
 		return &c.c
 	}
 	return c.Context.Value(key)
