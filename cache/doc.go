@@ -63,7 +63,12 @@
 //
 //   - A response that sets a cookie, announces trailers or says
 //     Cache-Control: no-store or private is not stored, so one caller's
-//     session never reaches another. Hop-by-hop headers and Date are not
+//     session never reaches another; nor is one whose
+//     Access-Control-Allow-Origin grants one origin (anything but "*")
+//     unless method.request.header.Origin is a key parameter, so one
+//     caller's CORS grant never reaches another (behind a CORS policy,
+//     the policy's headers are set on every answer, hits included, and an
+//     integration has no need to set its own). Hop-by-hop headers and Date are not
 //     stored; a hit carries the body's Content-Length.
 //   - Only the headers the integration set are stored: headers earlier
 //     phases set on the response (CORS, x-amzn-RequestId) are theirs to set

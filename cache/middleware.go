@@ -57,8 +57,9 @@ func (c *Cache) Middleware(spec MethodSettings) (func(http.Handler) http.Handler
 		return func(next http.Handler) http.Handler { return next }, nil
 	}
 	always := spec.Enabled != nil
+	originKeyed := slices.ContainsFunc(params, func(p keyParam) bool { return p.kind == paramHeader && p.name == "Origin" })
 	return func(next http.Handler) http.Handler {
-		return &handler{c: c, next: next, ttl: ttl, always: always, params: params}
+		return &handler{c: c, next: next, ttl: ttl, always: always, params: params, originKeyed: originKeyed}
 	}, nil
 }
 
@@ -77,6 +78,8 @@ type handler struct {
 	ttl    time.Duration
 	always bool // cache every HTTP method, not just Config.Methods
 	params []keyParam
+	// originKeyed: Origin is a key parameter (see recorder.originKeyed).
+	originKeyed bool
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -216,7 +219,7 @@ func (h *handler) call(w http.ResponseWriter, r *http.Request, key string, f *fl
 	if c.xcache {
 		w.Header().Set(XCacheHeader, "Miss")
 	}
-	rec := newRecorder(w, &c.statuses, r.Method == http.MethodHead)
+	rec := newRecorder(w, &c.statuses, r.Method == http.MethodHead, h.originKeyed)
 	returned := false
 	if f != nil {
 		defer func() {

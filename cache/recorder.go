@@ -18,6 +18,9 @@ type recorder struct {
 	http.ResponseWriter
 	statuses *[600]bool
 	head     bool // the request was a HEAD: no body to count
+	// originKeyed: the request's Origin is part of the key, so an answer
+	// granting that origin alone may be stored.
+	originKeyed bool
 
 	before      []headerSnapshot // w.Header() before the integration ran
 	wroteHeader bool
@@ -38,8 +41,8 @@ type headerSnapshot struct {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-func newRecorder(w http.ResponseWriter, statuses *[600]bool, head bool) *recorder {
-	rec := &recorder{ResponseWriter: w, statuses: statuses, head: head}
+func newRecorder(w http.ResponseWriter, statuses *[600]bool, head, originKeyed bool) *recorder {
+	rec := &recorder{ResponseWriter: w, statuses: statuses, head: head, originKeyed: originKeyed}
 	h := w.Header()
 	if len(h) > 0 {
 		rec.before = make([]headerSnapshot, 0, len(h))
@@ -82,6 +85,11 @@ func (rec *recorder) commit(code int) {
 		}
 	}
 	rec.fields = rec.changedHeaders(h)
+	if !rec.originKeyed && grantsOneOrigin(rec.fields) {
+		// Stored, it would grant one caller's origin to every caller.
+		rec.keep, rec.fields = false, nil
+		return
+	}
 	rec.buf = bufPool.Get().(*bytes.Buffer)
 }
 
@@ -110,6 +118,17 @@ func (rec *recorder) unchanged(name string, vs []string) bool {
 	for _, s := range rec.before {
 		if s.name == name {
 			return s.n == len(vs) && s.first == &vs[0]
+		}
+	}
+	return false
+}
+
+// grantsOneOrigin reports whether the integration's headers grant one
+// origin in particular: an Access-Control-Allow-Origin other than "*".
+func grantsOneOrigin(fields []field) bool {
+	for _, f := range fields {
+		if f.name == "Access-Control-Allow-Origin" && (len(f.values) != 1 || f.values[0] != "*") {
+			return true
 		}
 	}
 	return false

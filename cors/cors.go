@@ -134,27 +134,81 @@ func (c *CORS) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 		c.ServePreflight(w, r)
 		return
 	}
-	h := w.Header()
-	addVary(h, c.varyActual, c.varyActual)
-	if acao, ok := c.allowedOrigin(r.Header); ok {
-		h[hAllowOrigin] = acao
-		if c.acac != nil {
-			h[hAllowCredentials] = c.acac
-		}
-		if c.aceh != nil {
-			h[hExposeHeaders] = c.aceh
-		}
+	if _, sent := r.Header[hOrigin]; !sent {
+		// No browser asks: there is nothing for a backend's CORS headers to
+		// grant, and Vary: Origin keeps HTTP caches from replaying this
+		// answer to one that does.
+		c.setHeaders(w.Header(), nil)
+		next.ServeHTTP(w, r)
+		return
 	}
-	next.ServeHTTP(w, r)
+	acao, _ := c.allowedOrigin(r.Header)
+	c.setHeaders(w.Header(), acao)
+	next.ServeHTTP(&policyWriter{ResponseWriter: w, c: c, acao: acao}, r)
 }
 
-// RemoveHeaders deletes the CORS response headers (Access-Control-Allow-*,
-// -Expose-Headers, -Max-Age) from h. A gateway calls it on a proxied
-// backend's response (httputil.ReverseProxy's ModifyResponse) so that the
-// policy's headers are the only ones, as AWS HTTP APIs ignore a backend's:
-// a reverse proxy adds the backend's header values to those already set,
-// and browsers refuse an Access-Control-Allow-Origin with two values.
-func RemoveHeaders(h http.Header) {
+// setHeaders sets the policy's headers of an actual request on h: Vary:
+// Origin and, for an allowed origin (acao non-nil), the allow headers.
+func (c *CORS) setHeaders(h http.Header, acao []string) {
+	addVary(h, c.varyActual, c.varyActual)
+	if acao == nil {
+		return
+	}
+	h[hAllowOrigin] = acao
+	if c.acac != nil {
+		h[hAllowCredentials] = c.acac
+	}
+	if c.aceh != nil {
+		h[hExposeHeaders] = c.aceh
+	}
+}
+
+// policyWriter keeps the policy's word final: when the answer starts, the
+// CORS headers whatever ran behind the policy set (an integration that
+// echoes Origin, a proxied backend's own, a cached answer's) are dropped
+// and the policy's are set again, as AWS HTTP APIs ignore a backend's CORS
+// headers.
+type policyWriter struct {
+	http.ResponseWriter
+	c       *CORS
+	acao    []string // the policy's Access-Control-Allow-Origin; nil: not allowed
+	started bool
+}
+
+func (pw *policyWriter) enforce() {
+	if pw.started {
+		return
+	}
+	pw.started = true
+	h := pw.ResponseWriter.Header()
+	removeHeaders(h)
+	pw.c.setHeaders(h, pw.acao)
+}
+
+func (pw *policyWriter) WriteHeader(code int) {
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		pw.enforce()
+	}
+	pw.ResponseWriter.WriteHeader(code)
+}
+
+func (pw *policyWriter) Write(p []byte) (int, error) {
+	pw.enforce()
+	return pw.ResponseWriter.Write(p)
+}
+
+// Flush passes a flush on, the answer's headers enforced first.
+func (pw *policyWriter) Flush() {
+	pw.enforce()
+	_ = http.NewResponseController(pw.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the writer's other features.
+func (pw *policyWriter) Unwrap() http.ResponseWriter { return pw.ResponseWriter }
+
+// removeHeaders deletes the CORS response headers (Access-Control-Allow-*,
+// -Expose-Headers, -Max-Age) from h.
+func removeHeaders(h http.Header) {
 	for _, name := range [...]string{
 		hAllowOrigin, hAllowCredentials, hAllowMethods, hAllowHeaders,
 		hExposeHeaders, hMaxAge, hAllowPrivateNetwork,

@@ -27,11 +27,9 @@
 // before the next handler runs, so that every response carries them,
 // gateway errors included (401, 403, 429, 5xx written by apigw.WriteError,
 // which keeps headers already set): without them a browser hides the real
-// error from the page. Vary names the request headers each answer depends
-// on, so that HTTP caches keep answers apart. The headers are set before the
-// phases behind the policy run, so a stage cache that stores only the
-// headers its integration set never replays one caller's
-// Access-Control-Allow-Origin to another.
+// error from the page, and set again when the answer starts, over whatever
+// the phases behind the policy set. Vary names the request headers each
+// answer depends on, so that HTTP caches keep answers apart.
 //
 // Inside a gateway the policy sits right after routing and before the
 // authorizer, API keys and throttling: the API-wide policy applies to every
@@ -51,9 +49,10 @@
 //     caller. Here it is the caller's origin when allowed (or "*"), nothing
 //     when not, with Vary: Origin; a preflight that asks for a method or a
 //     header not allowed gets no allow headers at all.
-//   - AWS HTTP APIs ignore the CORS headers a backend returns. Here an
-//     in-process handler that sets them itself (Header.Set) overrides the
-//     policy's; [RemoveHeaders] drops those of a proxied backend's response.
+//   - As AWS HTTP APIs ignore the CORS headers a backend returns, the
+//     CORS headers set behind the policy (by an in-process handler, a Lambda
+//     function, a proxied backend or a cached answer) are replaced by the
+//     policy's when the answer starts: the policy's word is final.
 //   - Subdomain wildcards (https://*.pet.com), AllowOriginFunc and Private
 //     Network Access have no AWS counterpart; HTTP APIs' "https://*" is
 //     supported.

@@ -53,9 +53,9 @@ func logAccess(ctx context.Context, l *slog.Logger, c *apigw.Context) {
 		if c.Error.ValidationErrorString != "" {
 			attrs = append(attrs, slog.String("validationErrorString", c.Error.ValidationErrorString))
 		}
-		if c.Error.Cause != nil {
-			attrs = append(attrs, slog.String("errorCause", c.Error.Cause.Error()))
-		}
+	}
+	if c.Error.Cause != nil {
+		attrs = append(attrs, slog.String("errorCause", c.Error.Cause.Error()))
 	}
 	l.LogAttrs(ctx, level, "request", attrs...)
 }

@@ -135,7 +135,7 @@ func TestCacheEveryKind(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range everyKind(t, hold) {
+	for _, k := range everyKind(t, holding(hold)) {
 		t.Run(k.name, func(t *testing.T) {
 			gw := mustNew(t, WithCache(cache.Config{AnyoneMayInvalidate: true, XCache: true}),
 				Route("GET /pets/{id}", Method{Integration: k.build("/pets/{id}")}))

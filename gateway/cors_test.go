@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"github.com/apigw/apigw/cache"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -64,5 +65,75 @@ func TestCORS(t *testing.T) {
 				t.Error("a preflight reached the backend")
 			}
 		})
+	}
+}
+
+// echoOrigin is the classic misconfigured backend: it grants whatever
+// origin asks, with credentials.
+func echoOrigin(req http.Header) map[string]string {
+	o := req.Get("Origin")
+	if o == "" {
+		return nil
+	}
+	return map[string]string{"Access-Control-Allow-Origin": o, "Access-Control-Allow-Credentials": "true"}
+}
+
+// TestCORSOverIntegrations: an integration's own CORS headers never
+// override the API's policy, for every integration kind, cached or not; and
+// without a policy a cached answer never replays one caller's grant to
+// another.
+func TestCORSOverIntegrations(t *testing.T) {
+	policy := cors.Options{AllowOrigins: []string{"https://pet.example"}}
+	for _, k := range everyKind(t, answering(echoOrigin)) {
+		for _, cached := range []bool{false, true} {
+			opts := []Option{WithCORS(policy), Route("GET /pets/{id}", Method{Integration: k.build("/pets/{id}")})}
+			if cached {
+				opts = append(opts, WithCache(cache.Config{}))
+			}
+			gw := mustNew(t, opts...)
+			for range 2 { // the second time from the cache, where it is on
+				for origin, want := range map[string]string{"https://pet.example": "https://pet.example", "https://evil.example": ""} {
+					rec := do(t, gw, "GET", "/pets/1", "", "Origin", origin)
+					got := rec.Header()["Access-Control-Allow-Origin"]
+					if rec.Code != 200 || want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0] != want) ||
+						rec.Header().Get("Access-Control-Allow-Credentials") != "" {
+						t.Errorf("%s cached=%v Origin %s: %d, ACAO %q, ACAC %q", k.name, cached, origin, rec.Code, got,
+							rec.Header().Get("Access-Control-Allow-Credentials"))
+					}
+				}
+			}
+		}
+		if !k.echoes {
+			continue // a mock sets no CORS headers of its own
+		}
+		// No policy: the backend's grant is its own, but a cached answer
+		// does not carry one caller's grant to another.
+		gw := mustNew(t, WithCache(cache.Config{}), Route("GET /pets/{id}", Method{Integration: k.build("/pets/{id}")}))
+		for _, origin := range []string{"https://a.example", "https://b.example", "https://a.example"} {
+			rec := do(t, gw, "GET", "/pets/1", "", "Origin", origin)
+			if got := rec.Header().Get("Access-Control-Allow-Origin"); got != origin {
+				t.Errorf("%s without a policy, Origin %s: ACAO %q", k.name, origin, got)
+			}
+		}
+	}
+}
+
+// TestCORSUnknownStage: with several stages, a request or a preflight for
+// a stage that does not exist, or for a path that cannot be served, gets
+// the API's CORS headers like every other error.
+func TestCORSUnknownStage(t *testing.T) {
+	gw := mustNew(t, WithStage(stageNamed("prod")), WithStage(stageNamed("test")),
+		WithCORS(cors.Options{AllowOrigins: []string{"https://pet.example"}}),
+		Route("GET /pets", Method{Integration: Mock(200, `{}`)}))
+	for _, path := range []string{"/nostage/pets", "/", "/prod/a%2Fb"} {
+		rec := do(t, gw, "GET", path, "", "Origin", "https://pet.example")
+		wantError(t, rec, 403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+		if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "https://pet.example" {
+			t.Errorf("GET %s: ACAO %q", path, got)
+		}
+		rec = do(t, gw, "OPTIONS", path, "", "Origin", "https://pet.example", "Access-Control-Request-Method", "GET")
+		if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "https://pet.example" {
+			t.Errorf("preflight %s: %d, ACAO %q", path, rec.Code, got)
+		}
 	}
 }

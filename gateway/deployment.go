@@ -174,7 +174,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		chain = append(chain, mapRequest(reqMap))
 	}
 
-	h, err := g.compileIntegration(d, m, path, segs, routeCORS != nil, respMap)
+	h, err := g.compileIntegration(d, m, path, segs, respMap)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -188,7 +188,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 }
 
 // compileIntegration builds the method's integration under its timeout.
-func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, withCORS bool, respMap *mapping.ResponseMapping) (http.Handler, error) {
+func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, respMap *mapping.ResponseMapping) (http.Handler, error) {
 	var errs []error
 	timeout := m.Timeout
 	if timeout == 0 {
@@ -203,7 +203,7 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	if m.Integration == nil {
 		return nil, errors.Join(append(errs, errors.New("Integration: missing"))...)
 	}
-	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout, cors: withCORS,
+	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout,
 		nonProxy: m.Request != nil || m.Response != nil}
 	if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
 		env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")

@@ -42,6 +42,7 @@ type state struct {
 	stages      map[string]*stageRuntime
 	deployments map[string]*deployment
 	latest      *deployment
+	notFound    http.Handler
 }
 
 // New builds a gateway from its options: the API's definition (routes,
@@ -173,8 +174,12 @@ func (g *Gateway) Close() error {
 	return errors.Join(errs...)
 }
 
-// pickRoot serves the only stage at "/" and several under /{stage}/.
+// pickRoot serves the only stage at "/" and several under /{stage}/, and
+// sets the answer to a request for no stage or an unservable path: AWS's
+// 403 Missing Authentication Token, with the latest deployment's CORS
+// headers as every other error has them.
 func (s *state) pickRoot() {
+	s.notFound = s.latest.cors.Handler(missingToken)
 	s.root = nil
 	if len(s.stages) == 1 {
 		for _, rt := range s.stages {
@@ -196,18 +201,24 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.rw = responseWriter{ResponseWriter: w}
 	rw := &rc.rw
 
-	var h http.Handler = missingToken
+	h := st.notFound
 	if cr, ok := canonicalRequest(r); ok {
 		r = cr
 		c.HTTPMethod, c.Path = r.Method, r.URL.Path
 		if sr, rest := st.resolve(r.URL.Path); sr != nil {
-			h = g.serveStage(rc, sr, r, rest, sr != st.root)
-		} else if st.latest.cors != nil {
-			h = st.latest.cors.Handler(missingToken)
+			h = g.serveStage(rc, sr, r, rest)
 		}
 	}
 	r = r.WithContext(rc)
+	// A request that ends in a panic (an integration's, after its answer
+	// started: see withIntegrationTimeout) is logged too.
+	defer g.finish(rc)
 	h.ServeHTTP(rw, r)
+}
+
+// finish records what was sent and writes the access-log line.
+func (g *Gateway) finish(rc *requestCtx) {
+	c, rw := &rc.c, &rc.rw
 	if rw.status == 0 {
 		rw.status = http.StatusOK
 	}
@@ -215,13 +226,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.ResponseLength = rw.written
 	if l := g.cfg.accessLog; l != nil {
 		c.ResponseLatency = g.cfg.now().Sub(c.RequestTime)
-		logAccess(r.Context(), l, c)
+		logAccess(rc, l, c)
 	}
 }
 
 // serveStage fills in the stage and returns the handler of the route that
 // path (the stage-less rest of the request path) addresses.
-func (g *Gateway) serveStage(rc *requestCtx, sr *stageRuntime, r *http.Request, path string, prefixed bool) http.Handler {
+func (g *Gateway) serveStage(rc *requestCtx, sr *stageRuntime, r *http.Request, path string) http.Handler {
 	c := &rc.c
 	b := sr.pick(r, g.cfg.random)
 	b.fill(c)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -413,5 +414,52 @@ func TestContextAfterRequest(t *testing.T) {
 	wg.Wait()
 	if _, ok := k.ctx.Deadline(); !ok || k.ctx.Err() != nil && k.ctx.Err() != context.Canceled && k.ctx.Err() != context.DeadlineExceeded {
 		t.Errorf("kept context: deadline %v, err %v", ok, k.ctx.Err())
+	}
+}
+
+// TestHandlerPanic: a panicking in-process backend gets the 502 a panicking
+// Lambda function gets, with its request id and an access-log line naming
+// the panic; one that panics after its answer started has its connection
+// aborted, and is logged too.
+func TestHandlerPanic(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, nil))
+	gw := mustNew(t, WithAccessLog(logger),
+		Route("GET /early", Method{Integration: Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("early") }))}),
+		Route("GET /lambda", Method{Integration: Lambda(func() error { panic("lambda") })}),
+		Route("GET /late", Method{Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte("partial"))
+			w.(http.Flusher).Flush()
+			panic("late")
+		}))}),
+	)
+	for _, path := range []string{"/early", "/lambda"} {
+		rec := do(t, gw, "GET", path, "")
+		wantError(t, rec, 502, "Internal server error", "InternalServerErrorException")
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	if resp, err := srv.Client().Get(srv.URL + "/late"); err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			t.Error("an answer cut short by a panic was read whole")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d records: %s", len(lines), buf.String())
+	}
+	for i, want := range []string{"integration panicked: early", "function panicked: lambda", "integration panicked: late"} {
+		var rec map[string]any
+		_ = json.Unmarshal([]byte(lines[i]), &rec)
+		if cause, _ := rec["errorCause"].(string); !strings.Contains(cause, want) {
+			t.Errorf("record %d: cause %q, want %q", i, cause, want)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/apigw/apigw"
-	"github.com/apigw/apigw/cors"
 )
 
 type httpIntegration struct {
@@ -62,14 +61,6 @@ func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
 			pr.Out.URL = &out
 			pr.Out.Host = ""
 			pr.SetXForwarded()
-		},
-		ModifyResponse: func(resp *http.Response) error {
-			if env.cors {
-				// The gateway's CORS policy speaks for the route, as
-				// AWS's HTTP APIs ignore a backend's CORS headers.
-				cors.RemoveHeaders(resp.Header)
-			}
-			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, context.DeadlineExceeded) || errors.Is(r.Context().Err(), context.DeadlineExceeded) {

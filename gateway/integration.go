@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -23,7 +24,6 @@ type buildEnv struct {
 	greedy       string   // the name of its {proxy+}, if any
 	transport    http.RoundTripper
 	timeout      time.Duration
-	cors         bool // a CORS policy answers for the route
 	nonProxy     bool // the method maps its request or response
 }
 
@@ -53,20 +53,47 @@ func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() ti
 		*ic = integrationCtx{parent: r.Context(), deadline: start.Add(timeout)}
 		r = r.WithContext(ic)
 		*iw = integrationWriter{ResponseWriter: w, r: r, start: start, limit: timeout}
+		defer func() {
+			ic.release()
+			if c != nil {
+				if realClock {
+					c.IntegrationLatency = time.Since(start)
+				} else {
+					c.IntegrationLatency = now().Sub(fakeStart)
+				}
+				c.IntegrationStatus = iw.status
+			}
+		}()
+		defer recoverIntegration(iw, c)
 		h.ServeHTTP(iw, r)
 		if !iw.started && iw.late() {
 			iw.timeout()
 		}
-		ic.release()
-		if c != nil {
-			if realClock {
-				c.IntegrationLatency = time.Since(start)
-			} else {
-				c.IntegrationLatency = now().Sub(fakeStart)
-			}
-			c.IntegrationStatus = iw.status
-		}
 	})
+}
+
+// recoverIntegration turns a panicking in-process integration into the 502
+// a panicking Lambda function gets, with the panic as the access log's
+// cause. An answer already started cannot be replaced: the connection is
+// aborted (http.ErrAbortHandler), as net/http does for a panic.
+func recoverIntegration(iw *integrationWriter, c *apigw.Context) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	err := fmt.Errorf("integration panicked: %v", p)
+	if iw.started {
+		if c != nil {
+			c.Error.Cause = err
+		}
+		panic(http.ErrAbortHandler)
+	}
+	iw.started = true
+	iw.status = http.StatusBadGateway
+	apigw.WriteError(iw.ResponseWriter, iw.r, &apigw.Error{Type: apigw.IntegrationFailure, Status: http.StatusBadGateway, Message: "Internal server error", Err: err})
 }
 
 // integrationWriter stands between an integration and the client: it notes

@@ -27,6 +27,26 @@ type kind struct {
 	echoes bool
 }
 
+// kindConfig is what the backends of everyKind do beyond answering.
+type kindConfig struct {
+	// hold runs in every backend but the mock before it answers, with the
+	// backend's context: to block it until the test lets it go.
+	hold func(ctx context.Context)
+	// header gives headers every backend but the mock adds to its answer,
+	// from the request's headers as the backend received them.
+	header func(req http.Header) map[string]string
+}
+
+type kindOption func(*kindConfig)
+
+func holding(f func(ctx context.Context)) kindOption {
+	return func(c *kindConfig) { c.hold = f }
+}
+
+func answering(f func(req http.Header) map[string]string) kindOption {
+	return func(c *kindConfig) { c.header = f }
+}
+
 // seen is a kind's answer.
 type seen struct {
 	Kind   string            `json:"kind"`
@@ -42,14 +62,33 @@ func writeSeen(w http.ResponseWriter, s seen) {
 // everyKind returns one of each integration kind: an in-process handler
 // that reads its context (as most real handlers do), one that never does,
 // an HTTP endpoint, Lambda functions with payload 1.0 and 2.0, and a mock.
-// hold, when given, runs in every backend but the mock before it answers,
-// with the backend's context: to block it, or to count its calls.
-func everyKind(t *testing.T, hold ...func(ctx context.Context)) []kind {
+func everyKind(t *testing.T, opts ...kindOption) []kind {
 	t.Helper()
+	var cfg kindConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	wait := func(ctx context.Context) {
-		for _, h := range hold {
-			h(ctx)
+		if cfg.hold != nil {
+			cfg.hold(ctx)
 		}
+	}
+	extra := func(req http.Header) map[string]string {
+		if cfg.header == nil {
+			return nil
+		}
+		return cfg.header(req)
+	}
+	setExtra := func(w http.ResponseWriter, req http.Header) {
+		for k, v := range extra(req) {
+			w.Header().Set(k, v)
+		}
+	}
+	withExtra := func(h map[string]string, req http.Header) map[string]string {
+		for k, v := range extra(req) {
+			h[k] = v
+		}
+		return h
 	}
 	counter := func() *atomic.Int64 { return new(atomic.Int64) }
 	handler, blind, remote, v1, v2, mock := counter(), counter(), counter(), counter(), counter(), counter()
@@ -57,6 +96,7 @@ func everyKind(t *testing.T, hold ...func(ctx context.Context)) []kind {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		remote.Add(1)
 		wait(r.Context())
+		setExtra(w, r.Header)
 		writeSeen(w, seen{Kind: "http", Path: r.URL.EscapedPath()})
 	}))
 	t.Cleanup(srv.Close)
@@ -72,6 +112,7 @@ func everyKind(t *testing.T, hold ...func(ctx context.Context)) []kind {
 				}
 				handler.Add(1)
 				wait(r.Context())
+				setExtra(w, r.Header)
 				c := apigw.FromContext(r.Context())
 				writeSeen(w, seen{Kind: "handler", Path: r.URL.Path, Params: c.PathParameters})
 			}))
@@ -80,6 +121,7 @@ func everyKind(t *testing.T, hold ...func(ctx context.Context)) []kind {
 			return Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				blind.Add(1)
 				wait(context.Background())
+				setExtra(w, r.Header)
 				writeSeen(w, seen{Kind: "handler-blind", Path: r.URL.Path})
 			}))
 		}},
@@ -92,7 +134,7 @@ func everyKind(t *testing.T, hold ...func(ctx context.Context)) []kind {
 				wait(ctx)
 				b, _ := json.Marshal(seen{Kind: "lambda", Path: ev.Path, Params: ev.PathParameters})
 				return events.APIGatewayProxyResponse{StatusCode: 200, Body: string(b),
-					Headers: map[string]string{"Content-Type": "application/json"}}, nil
+					Headers: withExtra(map[string]string{"Content-Type": "application/json"}, http.Header(ev.MultiValueHeaders))}, nil
 			})
 		}},
 		{name: "lambda-v2", calls: v2, echoes: true, build: func(string) Integration {
@@ -100,8 +142,12 @@ func everyKind(t *testing.T, hold ...func(ctx context.Context)) []kind {
 				v2.Add(1)
 				wait(ctx)
 				b, _ := json.Marshal(seen{Kind: "lambda-v2", Path: ev.RawPath, Params: ev.PathParameters})
+				req := http.Header{}
+				for k, v := range ev.Headers {
+					req.Set(k, v)
+				}
 				return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: string(b),
-					Headers: map[string]string{"Content-Type": "application/json"}}, nil
+					Headers: withExtra(map[string]string{"Content-Type": "application/json"}, req)}, nil
 			})
 		}},
 		{name: "mock", calls: mock, build: func(string) Integration {

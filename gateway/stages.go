@@ -294,5 +294,6 @@ func (s *state) clone() *state {
 		stages:      maps.Clone(s.stages),
 		deployments: maps.Clone(s.deployments),
 		latest:      s.latest,
+		notFound:    s.notFound,
 	}
 }
