@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -310,5 +311,61 @@ func TestStageResolveAllocs(t *testing.T) {
 		sr.pick(req, gw.cfg.random)
 	}); n > 0 {
 		t.Errorf("stage resolution allocates %.0f times per request", n)
+	}
+}
+
+// TestDeleteDeployment: a deployment no stage or canary serves can be
+// deleted; one in use, or the latest, cannot; and the history keeps at most
+// MaxDeployments, dropping the oldest unused ones.
+func TestDeleteDeployment(t *testing.T) {
+	vars := map[string]string{"ver": "prod"}
+	gw := mustNew(t, WithStage(stage.Stage{Name: "prod", Variables: vars}), WithStage(stage.Stage{Name: "test", Variables: vars}), helloRoute())
+	first := gw.Deployments()[0]
+	second, err := gw.Deploy(helloRoute())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.SetStageDeployment("test", first); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{first: "served by stage test", second: "latest", "nope": "no such deployment"} {
+		if err := gw.DeleteDeployment(id); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("DeleteDeployment(%s) = %v, want %q", id, err, want)
+		}
+	}
+	if err := gw.SetCanary("prod", &stage.Canary{DeploymentID: first, Percent: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.SetStageDeployment("test", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.DeleteDeployment(first); err == nil || !strings.Contains(err.Error(), "the canary of stage prod") {
+		t.Errorf("a canary's deployment: %v", err)
+	}
+	if err := gw.DeleteCanary("prod"); err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.DeleteDeployment(first); err != nil {
+		t.Errorf("an unused deployment: %v", err)
+	}
+	if slices.Contains(gw.Deployments(), first) {
+		t.Error("a deleted deployment is listed")
+	}
+
+	// The history is bounded; the deployments in use survive.
+	if err := gw.SetStageDeployment("test", second); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 * MaxDeployments {
+		if _, err := gw.Deploy(helloRoute()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deps := gw.Deployments()
+	if len(deps) != MaxDeployments || !slices.Contains(deps, second) {
+		t.Errorf("%d deployments kept (want %d), the pinned one kept: %v", len(deps), MaxDeployments, slices.Contains(deps, second))
+	}
+	if rec := do(t, gw, "GET", "/test/hello", ""); rec.Code != 200 {
+		t.Errorf("the pinned stage: %d", rec.Code)
 	}
 }

@@ -25,6 +25,7 @@ type deployment struct {
 	id          string
 	description string
 	created     time.Time
+	seq         uint64 // creation order, which the clock may not tell
 	def         *config
 	models      map[string]*validator.Model
 	responses   *apigw.GatewayResponses
@@ -36,7 +37,8 @@ type deployment struct {
 // compiles its own routes in bind, which cannot fail after this.
 func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 	var errs []error
-	d := &deployment{id: newDeploymentID(), description: def.desc, created: g.cfg.now(), def: def, models: map[string]*validator.Model{}}
+	g.deployments++
+	d := &deployment{id: newDeploymentID(), description: def.desc, created: g.cfg.now(), seq: g.deployments, def: def, models: map[string]*validator.Model{}}
 	if def.timeout != 0 && def.timeout < 50*time.Millisecond {
 		errs = append(errs, fmt.Errorf("gateway: WithTimeout %v: must be at least 50ms", def.timeout))
 	}

@@ -34,6 +34,7 @@ type Gateway struct {
 	// throttleOnly enforces the stages' method throttling when the gateway
 	// was given no usage plans: no keys, no account level.
 	throttleOnly *usageplan.Registry
+	deployments  uint64 // deployments created, under mu
 }
 
 // state is one immutable view of the gateway: what each stage serves.
@@ -69,6 +70,9 @@ func New(opts ...Option) (*Gateway, error) {
 			errs = append(errs, fmt.Errorf("gateway: stage %q: defined twice", s.Name))
 		}
 		names[s.Name] = true
+	}
+	if err := checkPlansCover(cfg); err != nil {
+		errs = append(errs, err)
 	}
 	if cfg.plans == nil {
 		reg, err := usageplan.New(usageplan.Options{Now: cfg.now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -84,5 +85,24 @@ func TestNonProxyIntegrations(t *testing.T) {
 	_, err := New(Route("GET /bad", Method{Integration: Mock(200, ""), Response: mapping.Expr(`{"a": nope(}`)}))
 	if err == nil || !strings.Contains(err.Error(), `route "GET /bad": Response`) {
 		t.Errorf("a bad template: %v", err)
+	}
+}
+
+// TestMockStatusFromRequestTemplate: as in AWS, a mock's request template
+// chooses the status, and the integration responses select on it.
+func TestMockStatusFromRequestTemplate(t *testing.T) {
+	gw := mustNew(t, Route("GET /pets/{id}", Method{
+		Integration: Mock(200, `{}`),
+		Request:     mapping.MustCompile(`{"statusCode": input.param("id") == "0" ? 404 : 200}`),
+		Response: mapping.ResponseConfig{IntegrationResponses: []mapping.IntegrationResponse{
+			{StatusCode: 200, Templates: map[string]*mapping.Template{"application/json": mapping.MustCompile(`{"id": input.param("id")}`)}},
+			{SelectionPattern: "404", StatusCode: 404, Templates: map[string]*mapping.Template{"application/json": mapping.MustCompile(`{"message": "no such pet"}`)}},
+		}},
+	}))
+	for path, want := range map[string]string{"/pets/7": `200 {"id":"7"}`, "/pets/0": `404 {"message":"no such pet"}`} {
+		rec := do(t, gw, "GET", path, "")
+		if got := fmt.Sprintf("%d %s", rec.Code, rec.Body); got != want {
+			t.Errorf("GET %s = %s, want %s", path, got, want)
+		}
 	}
 }

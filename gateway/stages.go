@@ -1,11 +1,13 @@
 package gateway
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/apigw/apigw/stage"
 )
@@ -162,6 +164,7 @@ func (g *Gateway) createDeployment(latest bool, opts []Option) (string, error) {
 	next := old.clone()
 	next.deployments[dep.id] = dep
 	if !latest {
+		next.trimHistory()
 		g.state.Store(next)
 		return dep.id, nil
 	}
@@ -177,8 +180,67 @@ func (g *Gateway) createDeployment(latest bool, opts []Option) (string, error) {
 		next.stages[name] = nrt
 	}
 	next.pickRoot()
+	next.trimHistory()
 	g.state.Store(next)
 	return dep.id, nil
+}
+
+// MaxDeployments bounds a gateway's deployment history: beyond it, the
+// oldest deployments that no stage or canary serves are deleted, so that a
+// gateway redeployed all day does not grow without bound.
+const MaxDeployments = 100
+
+// DeleteDeployment deletes a deployment, as AWS's DeleteDeployment does. A
+// deployment a stage or a canary serves, and the latest deployment (which
+// the stages without a DeploymentID follow), cannot be deleted.
+func (g *Gateway) DeleteDeployment(id string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	old := g.state.Load()
+	if old.deployments[id] == nil {
+		return fmt.Errorf("gateway: DeleteDeployment(%q): no such deployment", id)
+	}
+	if old.latest.id == id {
+		return fmt.Errorf("gateway: DeleteDeployment(%q): it is the latest deployment, which stages without a DeploymentID follow", id)
+	}
+	if users := old.users(id); len(users) > 0 {
+		return fmt.Errorf("gateway: DeleteDeployment(%q): served by %s", id, strings.Join(users, ", "))
+	}
+	next := old.clone()
+	delete(next.deployments, id)
+	g.state.Store(next)
+	return nil
+}
+
+// users names the stages and canaries that serve deployment id.
+func (s *state) users(id string) []string {
+	var users []string
+	for _, name := range sortedKeys(s.stages) {
+		rt := s.stages[name]
+		if rt.base.dep.id == id {
+			users = append(users, "stage "+name)
+		}
+		if rt.canary != nil && rt.canary.dep.id == id {
+			users = append(users, "the canary of stage "+name)
+		}
+	}
+	return users
+}
+
+// trimHistory deletes the oldest unused deployments beyond MaxDeployments.
+func (s *state) trimHistory() {
+	if len(s.deployments) <= MaxDeployments {
+		return
+	}
+	deps := slices.SortedFunc(maps.Values(s.deployments), byCreation)
+	for _, d := range deps {
+		if len(s.deployments) <= MaxDeployments {
+			return
+		}
+		if d != s.latest && len(s.users(d.id)) == 0 {
+			delete(s.deployments, d.id)
+		}
+	}
 }
 
 // SetStageDeployment points a stage at a deployment by id; "" makes it
@@ -280,7 +342,7 @@ func (g *Gateway) updateStage(stageName string, change func(*stage.Stage) error)
 func (g *Gateway) Deployments() []string {
 	st := g.state.Load()
 	deps := slices.Collect(maps.Values(st.deployments))
-	slices.SortFunc(deps, func(a, b *deployment) int { return a.created.Compare(b.created) })
+	slices.SortFunc(deps, byCreation)
 	ids := make([]string, len(deps))
 	for i, d := range deps {
 		ids[i] = d.id
@@ -297,3 +359,5 @@ func (s *state) clone() *state {
 		notFound:    s.notFound,
 	}
 }
+
+func byCreation(a, b *deployment) int { return cmp.Compare(a.seq, b.seq) }

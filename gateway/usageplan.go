@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
@@ -42,4 +43,34 @@ func methodThrottle(ms stage.MethodSettings) *usageplan.Throttle {
 		return nil
 	}
 	return &usageplan.Throttle{Rate: ms.ThrottlingRateLimit, Burst: ms.ThrottlingBurstLimit}
+}
+
+// checkPlansCover refuses usage plans that cover no stage of the gateway
+// while some method needs an API key: every keyed request would get a 403
+// that names no cause. Plans added later (the registry is live) are the
+// user's to get right; a registry with no plan yet is accepted.
+func checkPlansCover(cfg *config) error {
+	if cfg.plans == nil || !slices.ContainsFunc(cfg.routes, func(r routeSpec) bool { return r.method.APIKeyRequired }) {
+		return nil
+	}
+	plans := cfg.plans.Plans()
+	if len(plans) == 0 {
+		return nil
+	}
+	var covered []string
+	for _, p := range plans {
+		for _, as := range p.Stages {
+			for _, s := range cfg.stages {
+				if as.APIID == cfg.apiID && as.Stage == s.Name {
+					return nil
+				}
+			}
+			covered = append(covered, as.APIID+"/"+as.Stage)
+		}
+	}
+	names := make([]string, len(cfg.stages))
+	for i, s := range cfg.stages {
+		names[i] = cfg.apiID + "/" + s.Name
+	}
+	return fmt.Errorf("gateway: WithUsagePlans: the usage plans cover the API stages %v, none of this gateway's %v (API id from WithAPIID, stages from WithStage): every request that needs an API key would be refused", covered, names)
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +101,32 @@ func TestStageThrottleWithoutPlans(t *testing.T) {
 		if rec := do(t, gw, "GET", "/open", ""); rec.Code != 200 {
 			t.Fatalf("an unthrottled method was throttled: %d", rec.Code)
 		}
+	}
+}
+
+// TestUsagePlansCoverNoStage: plans that cover none of the gateway's API
+// stages (a mistyped API id or stage name) fail New instead of refusing
+// every keyed request with a 403 that names no cause.
+func TestUsagePlansCoverNoStage(t *testing.T) {
+	plans := usageplan.MustNew(usageplan.Options{})
+	if err := plans.AddPlan(usageplan.Plan{ID: "basic", Stages: []usageplan.APIStage{{APIID: "pets", Stage: "prod"}}}); err != nil {
+		t.Fatal(err)
+	}
+	keyed := Route("GET /breeds", Method{APIKeyRequired: true, Integration: Mock(200, `{}`)})
+	for name, opts := range map[string][]Option{
+		"api id":   {WithAPIID("petz"), WithStage(stage.Stage{Name: "prod"})},
+		"stage":    {WithAPIID("pets"), WithStage(stage.Stage{Name: "production"})},
+		"defaults": {},
+	} {
+		_, err := New(append(opts, WithUsagePlans(plans), keyed)...)
+		if err == nil || !strings.Contains(err.Error(), "[pets/prod]") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := New(WithAPIID("pets"), WithStage(stage.Stage{Name: "prod"}), WithStage(stage.Stage{Name: "test"}), WithUsagePlans(plans), keyed); err != nil {
+		t.Errorf("a plan that covers one of the stages: %v", err)
+	}
+	if _, err := New(WithUsagePlans(plans), Route("GET /free", Method{Integration: Mock(200, `{}`)})); err != nil {
+		t.Errorf("no keyed method: %v", err)
 	}
 }
