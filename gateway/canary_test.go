@@ -45,7 +45,26 @@ func seeded(seed uint64) func() float64 {
 // binomialBound is the half-width of the 99.9 % interval of a binomial count.
 func binomialBound(n int, p float64) float64 { return 3.29 * math.Sqrt(float64(n)*p*(1-p)) }
 
+// drawCanary counts how many of n requests made by req the stage's canary
+// draw sends to the canary: the draw where it is made, without the
+// pipeline around it (TestCanaryEndToEnd covers that).
+func drawCanary(t *testing.T, gw *Gateway, stageName string, n int, req func(i int) *http.Request) int {
+	t.Helper()
+	sr := gw.state.Load().stages[stageName]
+	if sr == nil {
+		t.Fatalf("no stage %q", stageName)
+	}
+	canary := 0
+	for i := range n {
+		if sr.pick(req(i), gw.cfg.random).canary {
+			canary++
+		}
+	}
+	return canary
+}
+
 func TestCanaryShare(t *testing.T) {
+	t.Parallel()
 	for _, percent := range []float64{10, 30, 50} {
 		t.Run(fmt.Sprint(percent), func(t *testing.T) {
 			gw := mustNew(t,
@@ -55,18 +74,43 @@ func TestCanaryShare(t *testing.T) {
 				helloRoute(),
 			)
 			const n = 10000
-			beta := 0
-			for range n {
-				rec := do(t, gw, "GET", "/hello", "")
-				if strings.Contains(rec.Body.String(), "beta") {
-					beta++
-				}
-			}
+			r := httptest.NewRequest("GET", "/hello", nil)
+			beta := drawCanary(t, gw, "prod", n, func(int) *http.Request { return r })
 			want := n * percent / 100
 			if d := math.Abs(float64(beta) - want); d > binomialBound(n, percent/100) {
 				t.Errorf("%d of %d on the canary, want %.0f ± %.0f", beta, n, want, binomialBound(n, percent/100))
 			}
 		})
+	}
+}
+
+// TestCanaryEndToEnd: the draw's side serves the request, with its
+// variables, at 0 %, 100 % and in between.
+func TestCanaryEndToEnd(t *testing.T) {
+	t.Parallel()
+	for percent, want := range map[float64]string{0: "prod", 100: "beta"} {
+		gw := mustNew(t,
+			WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"},
+				Canary: &stage.Canary{Percent: percent, Variables: map[string]string{"ver": "beta"}}}),
+			helloRoute(),
+		)
+		for range 20 {
+			if got := do(t, gw, "GET", "/hello", "").Body.String(); got != `{"version":"`+want+`"}` {
+				t.Fatalf("%v %%: %s", percent, got)
+			}
+		}
+	}
+	gw := mustNew(t, WithRandom(seeded(3)),
+		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"},
+			Canary: &stage.Canary{Percent: 50, Variables: map[string]string{"ver": "beta"}}}),
+		helloRoute(),
+	)
+	sides := map[string]int{}
+	for range 200 {
+		sides[do(t, gw, "GET", "/hello", "").Body.String()]++
+	}
+	if len(sides) != 2 {
+		t.Errorf("50 %%: %v", sides)
 	}
 }
 
@@ -84,6 +128,7 @@ func TestCanaryContext(t *testing.T) {
 }
 
 func TestStickyCanary(t *testing.T) {
+	t.Parallel()
 	gw := mustNew(t,
 		WithRandom(seeded(7)),
 		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"},
@@ -91,22 +136,31 @@ func TestStickyCanary(t *testing.T) {
 		helloRoute(),
 	)
 	const clients, each = 1000, 20
+	client := func(i int) *http.Request {
+		r := httptest.NewRequest("GET", "/hello", nil)
+		r.Header.Set("X-Client", fmt.Sprintf("client-%d", i))
+		return r
+	}
 	onCanary := 0
 	for i := range clients {
-		sides := map[string]bool{}
-		for range each {
-			rec := do(t, gw, "GET", "/hello", "", "X-Client", fmt.Sprintf("client-%d", i))
-			sides[rec.Body.String()] = true
+		r := client(i)
+		n := drawCanary(t, gw, "prod", each, func(int) *http.Request { return r })
+		if n != 0 && n != each {
+			t.Fatalf("client %d saw both sides: %d of %d on the canary", i, n, each)
 		}
-		if len(sides) != 1 {
-			t.Fatalf("client %d saw both sides: %v", i, sides)
-		}
-		if sides[`{"version":"beta"}`] {
+		if n == each {
 			onCanary++
 		}
 	}
 	if d := math.Abs(float64(onCanary) - clients*0.1); d > binomialBound(clients, 0.1) {
 		t.Errorf("%d of %d clients on the canary, want 100 ± %.0f", onCanary, clients, binomialBound(clients, 0.1))
+	}
+	// Through the pipeline: one client stays on its side.
+	first := do(t, gw, "GET", "/hello", "", "X-Client", "client-1").Body.String()
+	for range 20 {
+		if got := do(t, gw, "GET", "/hello", "", "X-Client", "client-1").Body.String(); got != first {
+			t.Fatalf("client-1 moved from %s to %s", first, got)
+		}
 	}
 }
 
@@ -136,13 +190,14 @@ func TestStickyByCookieAndAPIKey(t *testing.T) {
 // TestCanaryLifecycle is the seed's story: 10 %, then 50 %, then promote,
 // then delete, each while requests are in flight, none failing.
 func TestCanaryLifecycle(t *testing.T) {
+	t.Parallel()
 	gw := mustNew(t,
 		WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"ver": "prod"}}),
 		helloRoute(),
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var failed atomic.Int64
+	var failed, served atomic.Int64
 	for range 4 {
 		wg.Add(1)
 		go func() {
@@ -158,17 +213,16 @@ func TestCanaryLifecycle(t *testing.T) {
 				if rec.Code != http.StatusOK {
 					failed.Add(1)
 				}
+				served.Add(1)
 			}
 		}()
 	}
+	r := httptest.NewRequest("GET", "/hello", nil)
 	share := func() float64 {
-		beta := 0
-		for range 2000 {
-			if strings.Contains(do(t, gw, "GET", "/hello", "").Body.String(), "beta") {
-				beta++
-			}
-		}
-		return float64(beta) / 20
+		// Requests keep flowing through each change.
+		n := served.Load()
+		waitFor(t, "requests in flight", func() bool { return served.Load() >= n+200 })
+		return float64(drawCanary(t, gw, "prod", 2000, func(int) *http.Request { return r })) / 20
 	}
 	if err := gw.SetCanary("prod", &stage.Canary{Percent: 10, Variables: map[string]string{"ver": "beta"}}); err != nil {
 		t.Fatal(err)
@@ -185,8 +239,11 @@ func TestCanaryLifecycle(t *testing.T) {
 	if err := gw.PromoteCanary("prod"); err != nil {
 		t.Fatal(err)
 	}
-	if s := share(); s != 100 {
-		t.Errorf("after promotion: %.1f %% answered beta", s)
+	if s := share(); s != 0 {
+		t.Errorf("after promotion: %.1f %% on the canary, want 0", s)
+	}
+	if got := do(t, gw, "GET", "/hello", "").Body.String(); got != `{"version":"beta"}` {
+		t.Errorf("after promotion the stage answers %s", got)
 	}
 	st := gw.Stages()[0]
 	if st.Variables["ver"] != "beta" || st.Canary == nil || st.Canary.Percent != 0 {
