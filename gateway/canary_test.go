@@ -23,7 +23,7 @@ func versionFn(v string) func(events.APIGatewayProxyRequest) (events.APIGatewayP
 	}
 }
 
-func helloRoute() Option {
+func helloRoute() DeploymentOption {
 	return Route("GET /hello", Method{Integration: Lambda(Aliases{
 		Selector:  "${stageVariables.ver}",
 		Functions: map[string]any{"prod": versionFn("prod"), "beta": versionFn("beta")},

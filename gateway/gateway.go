@@ -53,7 +53,7 @@ type state struct {
 func New(opts ...Option) (*Gateway, error) {
 	cfg := &config{}
 	for _, o := range opts {
-		o(cfg)
+		o.apply(cfg)
 	}
 	g := &Gateway{cfg: cfg}
 	g.setDefaults()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/apigw/apigw/cache"
 	"io"
 	"log"
 	"log/slog"
@@ -273,7 +274,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // TestDeployUnderLoad redeploys while many goroutines send requests: every
 // request is answered by one whole deployment or the other, never fails.
 func TestDeployUnderLoad(t *testing.T) {
-	version := func(v string) Option {
+	version := func(v string) DeploymentOption {
 		return Route("GET /v/{id}", Method{Integration: Mock(200, `{"version":"`+v+`","id":"$method.request.path.id"}`)})
 	}
 	gw := mustNew(t, version("1"))
@@ -317,11 +318,17 @@ func TestDeployUnderLoad(t *testing.T) {
 	}
 }
 
+// TestDeployRejectsGatewayOptions: the gateway's own settings are not
+// deployment options, so Deploy cannot be given one (it does not compile);
+// a bad definition fails Deploy and changes nothing.
 func TestDeployRejectsGatewayOptions(t *testing.T) {
-	gw := mustNew(t, Route("GET /a", Method{Integration: Mock(200, "")}))
-	if _, err := gw.Deploy(WithStage(stageNamed("x")), Route("GET /a", Method{Integration: Mock(200, "")})); err == nil || !strings.Contains(err.Error(), "WithStage") {
-		t.Errorf("Deploy(WithStage) = %v", err)
+	for _, o := range []Option{WithStage(stageNamed("x")), WithAPIID("a"), WithRegion("r"), WithAccountID("1"),
+		WithAccessLog(nil), WithClock(nil), WithRandom(nil), WithTransport(nil), WithCache(cache.Config{}), WithUsagePlans(nil)} {
+		if _, ok := o.(DeploymentOption); ok {
+			t.Errorf("%T is a DeploymentOption", o)
+		}
 	}
+	gw := mustNew(t, Route("GET /a", Method{Integration: Mock(200, "")}))
 	if _, err := gw.Deploy(Route("GET /a", Method{})); err == nil {
 		t.Error("Deploy of a bad definition succeeded")
 	}

@@ -14,11 +14,30 @@ import (
 	"github.com/apigw/apigw/usageplan"
 )
 
-// Option configures a gateway ([New]) or a deployment ([Gateway.Deploy]).
-// Options that describe the API (routes, models, gateway responses) form a
-// deployment; the others configure the gateway itself and are accepted by
-// New only.
-type Option func(*config)
+// Option configures a gateway: [New] takes both kinds of option, the
+// gateway's own settings (stages, API id, clock, cache, usage plans, access
+// log) and the API's definition ([DeploymentOption]: routes, models, gateway
+// responses), which becomes its first deployment.
+type Option interface{ apply(*config) }
+
+// DeploymentOption describes the API: what a deployment snapshots. [New],
+// [Gateway.Deploy] and [Gateway.CreateDeployment] take it; the gateway's own
+// settings are Options only, so passing one to Deploy does not compile.
+type DeploymentOption interface {
+	Option
+	deployment()
+}
+
+// gatewayOption sets something of the gateway itself.
+type gatewayOption func(*config)
+
+func (o gatewayOption) apply(c *config) { o(c) }
+
+// deploymentOption sets something of the API's definition.
+type deploymentOption func(*config)
+
+func (o deploymentOption) apply(c *config) { o(c) }
+func (deploymentOption) deployment()       {}
 
 // config is everything the options say.
 type config struct {
@@ -42,22 +61,19 @@ type config struct {
 	cache                    *cache.Config
 	plans                    *usageplan.Registry
 
-	gatewayOnly []string // names of gateway-level options given
-	errs        []error
+	errs []error
 }
-
-func (c *config) gatewayOption(name string) { c.gatewayOnly = append(c.gatewayOnly, name) }
 
 // Route adds a method to the API. pattern is "METHOD /resource/path": the
 // method is GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or ANY; the path's
 // segments are literals, {param} or, last, a greedy {proxy+}.
-func Route(pattern string, m Method) Option {
-	return func(c *config) { c.routes = append(c.routes, routeSpec{pattern: pattern, method: m}) }
+func Route(pattern string, m Method) DeploymentOption {
+	return deploymentOption(func(c *config) { c.routes = append(c.routes, routeSpec{pattern: pattern, method: m}) })
 }
 
 // WithModel adds a named model, a JSON Schema, for Method.RequestModels.
-func WithModel(name, schema string) Option {
-	return func(c *config) {
+func WithModel(name, schema string) DeploymentOption {
+	return deploymentOption(func(c *config) {
 		if c.models == nil {
 			c.models = map[string]string{}
 		}
@@ -65,32 +81,32 @@ func WithModel(name, schema string) Option {
 			c.errs = append(c.errs, fmt.Errorf("WithModel(%q): defined twice", name))
 		}
 		c.models[name] = schema
-	}
+	})
 }
 
 // WithGatewayResponses customises the gateway responses, as AWS's
 // PutGatewayResponse does; the types not given keep AWS's defaults (or
 // DEFAULT_4XX / DEFAULT_5XX when those are given).
-func WithGatewayResponses(m map[apigw.ResponseType]apigw.GatewayResponse) Option {
-	return func(c *config) {
+func WithGatewayResponses(m map[apigw.ResponseType]apigw.GatewayResponse) DeploymentOption {
+	return deploymentOption(func(c *config) {
 		if c.responses == nil {
 			c.responses = map[apigw.ResponseType]apigw.GatewayResponse{}
 		}
 		for t, r := range m {
 			c.responses[t] = r
 		}
-	}
+	})
 }
 
 // WithTimeout sets the integration timeout of every method that sets none:
 // 50 ms or more. Default 29 s, AWS's default.
-func WithTimeout(d time.Duration) Option {
-	return func(c *config) { c.timeout = d }
+func WithTimeout(d time.Duration) DeploymentOption {
+	return deploymentOption(func(c *config) { c.timeout = d })
 }
 
 // WithDescription describes the deployment, for people.
-func WithDescription(s string) Option {
-	return func(c *config) { c.desc = s }
+func WithDescription(s string) DeploymentOption {
+	return deploymentOption(func(c *config) { c.desc = s })
 }
 
 // WithStage adds a stage. Without one the gateway serves a single stage
@@ -98,65 +114,64 @@ func WithDescription(s string) Option {
 // with several, each is served under /{stageName}/, as AWS's invoke URLs
 // are.
 func WithStage(s stage.Stage) Option {
-	return func(c *config) {
-		c.gatewayOption("WithStage")
+	return gatewayOption(func(c *config) {
 		c.stages = append(c.stages, s)
-	}
+	})
 }
 
 // WithAPIID sets $context.apiId, used in method ARNs and events. Default
 // "apigw".
 func WithAPIID(id string) Option {
-	return func(c *config) { c.gatewayOption("WithAPIID"); c.apiID = id }
+	return gatewayOption(func(c *config) { c.apiID = id })
 }
 
 // WithRegion sets the region in method ARNs. Default "us-east-1".
 func WithRegion(region string) Option {
-	return func(c *config) { c.gatewayOption("WithRegion"); c.region = region }
+	return gatewayOption(func(c *config) { c.region = region })
 }
 
 // WithAccountID sets $context.accountId. Default "123456789012".
 func WithAccountID(id string) Option {
-	return func(c *config) { c.gatewayOption("WithAccountID"); c.accountID = id }
+	return gatewayOption(func(c *config) { c.accountID = id })
 }
 
 // WithAccessLog writes one record per request to l, at Info level (Warn for
 // 4xx refusals, Error for 5xx). nil, the default, logs nothing.
 func WithAccessLog(l *slog.Logger) Option {
-	return func(c *config) { c.gatewayOption("WithAccessLog"); c.accessLog = l }
+	return gatewayOption(func(c *config) { c.accessLog = l })
 }
 
 // WithClock replaces time.Now, for tests.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.gatewayOption("WithClock"); c.now = now }
+	return gatewayOption(func(c *config) { c.now = now })
 }
 
 // WithRandom replaces the source of the canary draw: a function returning
 // values in [0, 1), safe for simultaneous use. For tests with a seeded
 // source.
 func WithRandom(f func() float64) Option {
-	return func(c *config) { c.gatewayOption("WithRandom"); c.random = f }
+	return gatewayOption(func(c *config) { c.random = f })
 }
 
 // WithTransport sets the transport of HTTP integrations. Default: a clone of
 // http.DefaultTransport that keeps more idle connections per host.
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *config) { c.gatewayOption("WithTransport"); c.transport = rt }
+	return gatewayOption(func(c *config) { c.transport = rt })
 }
 
 // WithCORS sets the API's CORS policy: preflights are answered by the
 // gateway before any authorizer or API key check, and every response to an
 // allowed origin carries the CORS headers, gateway errors included. A
 // method's own Method.CORS replaces it.
-func WithCORS(opts cors.Options) Option {
-	return func(c *config) { o := opts; c.cors = &o }
+func WithCORS(opts cors.Options) DeploymentOption {
+	return deploymentOption(func(c *config) { o := opts; c.cors = &o })
 }
 
 // WithAuthorizer adds a named authorizer for Method.Authorizer: a JWT or
 // Cognito authorizer, or a Lambda-style TOKEN or REQUEST one. Its
 // configuration is checked by New; [Gateway.Close] closes it.
-func WithAuthorizer(name string, a authorizer.Authorizer) Option {
-	return func(c *config) {
+func WithAuthorizer(name string, a authorizer.Authorizer) DeploymentOption {
+	return deploymentOption(func(c *config) {
 		if c.authz == nil {
 			c.authz = map[string]authorizer.Authorizer{}
 		}
@@ -164,7 +179,7 @@ func WithAuthorizer(name string, a authorizer.Authorizer) Option {
 			c.errs = append(c.errs, fmt.Errorf("gateway: WithAuthorizer(%q): defined twice", name))
 		}
 		c.authz[name] = a
-	}
+	})
 }
 
 // WithCache turns on the stage cache of every stage: responses to cached
@@ -175,7 +190,7 @@ func WithAuthorizer(name string, a authorizer.Authorizer) Option {
 // UseStageCache is false gets entries of its own. A stage turns caching off
 // with its method settings (stage.MethodSettings.CachingEnabled).
 func WithCache(cfg cache.Config) Option {
-	return func(c *config) { c.gatewayOption("WithCache"); cc := cfg; c.cache = &cc }
+	return gatewayOption(func(c *config) { cc := cfg; c.cache = &cc })
 }
 
 // WithUsagePlans gives the gateway its API keys and usage plans: methods
@@ -184,5 +199,5 @@ func WithCache(cfg cache.Config) Option {
 // to every method. Without it, only the stages' method throttling applies
 // (stage.MethodSettings), and no account throttle.
 func WithUsagePlans(r *usageplan.Registry) Option {
-	return func(c *config) { c.gatewayOption("WithUsagePlans"); c.plans = r }
+	return gatewayOption(func(c *config) { c.plans = r })
 }

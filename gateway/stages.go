@@ -132,24 +132,21 @@ func (g *Gateway) Stages() []stage.Stage {
 // DeploymentID) onto it, atomically: a request in flight finishes on the
 // deployment it started on, the next one sees the new one. It returns the
 // new deployment's id.
-func (g *Gateway) Deploy(opts ...Option) (string, error) {
+func (g *Gateway) Deploy(opts ...DeploymentOption) (string, error) {
 	return g.createDeployment(true, opts)
 }
 
 // CreateDeployment creates a deployment from opts, as Deploy does, without
 // moving any stage onto it: point a stage or a canary at the returned id
 // with [Gateway.SetStageDeployment] or [Gateway.SetCanary].
-func (g *Gateway) CreateDeployment(opts ...Option) (string, error) {
+func (g *Gateway) CreateDeployment(opts ...DeploymentOption) (string, error) {
 	return g.createDeployment(false, opts)
 }
 
-func (g *Gateway) createDeployment(latest bool, opts []Option) (string, error) {
+func (g *Gateway) createDeployment(latest bool, opts []DeploymentOption) (string, error) {
 	def := &config{}
 	for _, o := range opts {
-		o(def)
-	}
-	if len(def.gatewayOnly) > 0 {
-		return "", fmt.Errorf("gateway: Deploy: %v configure the gateway, not a deployment: give them to New", def.gatewayOnly)
+		o.apply(def)
 	}
 	if err := errors.Join(def.errs...); err != nil {
 		return "", err
