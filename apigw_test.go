@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 func TestDefaultResponses(t *testing.T) {
@@ -118,7 +120,7 @@ func TestGatewayResponseMistakes(t *testing.T) {
 		Throttled:    {StatusCode: 1000, Headers: map[string]string{"X": "unquoted"}},
 		Unauthorized: {Templates: map[string]string{"application/json": `$context.nope`, "not a type": "x"}},
 	})
-	for _, want := range []string{`"BOGUS"`, "StatusCode 1000", `Headers["X"]`, `unknown variable "context.nope"`, `Templates["not a type"]`} {
+	for _, want := range []string{`"BOGUS"`, "StatusCode 1000", `Headers["X"]`, `unknown $context variable "nope"`, `Templates["not a type"]`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}
@@ -139,14 +141,15 @@ func TestContextVars(t *testing.T) {
 		if got, ok := c.Var(name); !ok || got != want {
 			t.Errorf("Var(%q) = %q, %v; want %q", name, got, ok, want)
 		}
-		if !ValidContextVar(name) {
+		if !paramexpr.ValidContextVar(name) {
 			t.Errorf("ValidContextVar(%q) = false", name)
 		}
 	}
-	if _, ok := c.Var("nope"); ok || ValidContextVar("nope") {
+	if _, ok := c.Var("nope"); ok || paramexpr.ValidContextVar("nope") {
 		t.Error("an unknown variable resolved")
 	}
-	for _, n := range ContextVarNames() {
+	// The parser's list of variables and Var agree.
+	for _, n := range paramexpr.ContextVars() {
 		if _, ok := c.Var(n); !ok {
 			t.Errorf("listed variable %q does not resolve", n)
 		}

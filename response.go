@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // GatewayResponse customises the response of one [ResponseType], as AWS's
@@ -16,7 +18,8 @@ type GatewayResponse struct {
 	StatusCode int
 	// Headers maps a response header to its value: a 'quoted literal',
 	// method.request.header.<name>, method.request.querystring.<name>,
-	// method.request.path.<name>, context.<var> or stageVariables.<name>.
+	// method.request.path.<name>, context.<var> or stageVariables.<name>
+	// (a header or query parameter sent twice gives its last value).
 	Headers map[string]string
 	// Templates maps a content type to a body template. A template is text
 	// with $context.<var>, $stageVariables.<name> and
@@ -42,37 +45,12 @@ type compiledResponse struct {
 
 type headerMapping struct {
 	name string
-	src  ValueSource
+	src  paramexpr.Expr
 }
 
 type bodyTemplate struct {
 	contentType string
-	parts       []templatePart
-}
-
-// templatePart is literal text, or a variable when src.kind is set.
-type templatePart struct {
-	text string
-	src  ValueSource
-}
-
-type sourceKind uint8
-
-const (
-	srcLiteral sourceKind = iota
-	srcContext
-	srcStageVariable
-	srcHeader
-	srcQuery
-	srcPath
-)
-
-// ValueSource is where a mapped value comes from: a literal, a $context
-// variable, a stage variable, or a header, query string or path parameter of
-// the method request. [ParseValueSource] makes one.
-type ValueSource struct {
-	kind sourceKind
-	name string
+	tmpl        *paramexpr.Template
 }
 
 // NewGatewayResponses checks and compiles the customisations, keyed by type.
@@ -106,7 +84,7 @@ func compileResponse(gr GatewayResponse) (*compiledResponse, error) {
 	}
 	c := &compiledResponse{status: gr.StatusCode}
 	for _, name := range sortedKeys(gr.Headers) {
-		src, err := ParseValueSource(gr.Headers[name])
+		src, err := paramexpr.Parse(gr.Headers[name], paramexpr.GatewayResponseValues)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("Headers[%q]: %w", name, err))
 			continue
@@ -118,134 +96,23 @@ func compileResponse(gr GatewayResponse) (*compiledResponse, error) {
 			errs = append(errs, fmt.Errorf("Templates[%q]: bad content type: %w", ct, err))
 			continue
 		}
-		parts, err := parseSubstitution(gr.Templates[ct])
+		tmpl, err := paramexpr.ParseTemplate(gr.Templates[ct], paramexpr.TemplateVars)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("Templates[%q]: %w", ct, err))
 			continue
 		}
-		c.templates = append(c.templates, bodyTemplate{contentType: ct, parts: parts})
+		c.templates = append(c.templates, bodyTemplate{contentType: ct, tmpl: tmpl})
 	}
 	return c, errors.Join(errs...)
 }
 
-// ParseValueSource parses a mapping value as AWS writes it in gateway
-// response headers and parameter mappings: 'literal',
-// method.request.(header|querystring|path).<name>, context.<var> or
-// stageVariables.<name>.
-func ParseValueSource(v string) (ValueSource, error) {
-	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
-		return ValueSource{kind: srcLiteral, name: v[1 : len(v)-1]}, nil
+// exprRequest is what a gateway response's expressions read of r and c.
+func exprRequest(r *http.Request, c *Context) *paramexpr.Request {
+	req := &paramexpr.Request{Header: r.Header, RawQuery: r.URL.RawQuery}
+	if c != nil {
+		req.Context, req.StageVariables, req.PathParameters = c, c.StageVariables, c.PathParameters
 	}
-	return parseVariable(v)
-}
-
-func parseVariable(v string) (ValueSource, error) {
-	if name, ok := strings.CutPrefix(v, "context."); ok {
-		if !ValidContextVar(name) {
-			return ValueSource{}, fmt.Errorf("unknown variable %q", v)
-		}
-		return ValueSource{kind: srcContext, name: name}, nil
-	}
-	if name, ok := strings.CutPrefix(v, "stageVariables."); ok && name != "" {
-		return ValueSource{kind: srcStageVariable, name: name}, nil
-	}
-	for prefix, kind := range map[string]sourceKind{
-		"method.request.header.":      srcHeader,
-		"method.request.querystring.": srcQuery,
-		"method.request.path.":        srcPath,
-	} {
-		if name, ok := strings.CutPrefix(v, prefix); ok && name != "" {
-			return ValueSource{kind: kind, name: name}, nil
-		}
-	}
-	return ValueSource{}, fmt.Errorf("%q is neither a 'quoted literal' nor a context., stageVariables. or method.request. variable", v)
-}
-
-// parseSubstitution splits a gateway response template into literal text and
-// $variables. A $ that starts no known variable is literal text.
-func parseSubstitution(tmpl string) ([]templatePart, error) {
-	var parts []templatePart
-	lit := strings.Builder{}
-	for i := 0; i < len(tmpl); {
-		if tmpl[i] != '$' {
-			lit.WriteByte(tmpl[i])
-			i++
-			continue
-		}
-		var name string
-		var end int
-		if strings.HasPrefix(tmpl[i+1:], "{") {
-			close := strings.IndexByte(tmpl[i+2:], '}')
-			if close < 0 {
-				return nil, fmt.Errorf("offset %d: ${ without }", i)
-			}
-			name, end = tmpl[i+2:i+2+close], i+3+close
-		} else {
-			j := i + 1
-			for j < len(tmpl) && isVarByte(tmpl[j]) {
-				j++
-			}
-			name = strings.TrimRight(tmpl[i+1:j], ".")
-			end = i + 1 + len(name)
-		}
-		if !looksLikeVariable(name) {
-			lit.WriteByte('$')
-			i++
-			continue
-		}
-		src, err := parseVariable(name)
-		if err != nil {
-			return nil, fmt.Errorf("offset %d: %w", i, err)
-		}
-		if lit.Len() > 0 {
-			parts = append(parts, templatePart{text: lit.String()})
-			lit.Reset()
-		}
-		parts = append(parts, templatePart{src: src})
-		i = end
-	}
-	if lit.Len() > 0 {
-		parts = append(parts, templatePart{text: lit.String()})
-	}
-	return parts, nil
-}
-
-func looksLikeVariable(name string) bool {
-	return strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "stageVariables.") ||
-		strings.HasPrefix(name, "method.request.")
-}
-
-func isVarByte(b byte) bool {
-	return b == '.' || b == '_' || b == '-' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
-}
-
-// Resolve returns the value src names for the request r and its Context c.
-func (src ValueSource) Resolve(r *http.Request, c *Context) string {
-	switch src.kind {
-	case srcLiteral:
-		return src.name
-	case srcContext:
-		if c == nil {
-			return ""
-		}
-		v, _ := c.Var(src.name)
-		return v
-	case srcStageVariable:
-		if c == nil {
-			return ""
-		}
-		return c.StageVariables[src.name]
-	case srcHeader:
-		return r.Header.Get(src.name)
-	case srcQuery:
-		return r.URL.Query().Get(src.name)
-	case srcPath:
-		if c == nil {
-			return ""
-		}
-		return c.PathParameters[src.name]
-	}
-	return ""
+	return req
 }
 
 // WriteError writes err as the gateway response a client of AWS would get:
@@ -280,11 +147,14 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		if custom.status != 0 {
 			status = custom.status
 		}
-		for _, hm := range custom.headers {
-			h.Set(hm.name, hm.src.Resolve(r, c))
+		req := exprRequest(r, c)
+		for i := range custom.headers {
+			hm := &custom.headers[i]
+			v, _ := hm.src.Value(req)
+			h.Set(hm.name, v)
 		}
 		if t := custom.pickTemplate(r.Header.Get("Accept")); t != nil {
-			contentType, body = t.contentType, t.render(r, c)
+			contentType, body = t.contentType, t.tmpl.Render(req)
 		}
 	}
 	h.Set("Content-Type", contentType)
@@ -344,54 +214,6 @@ func (c *compiledResponse) pickTemplate(accept string) *bodyTemplate {
 		}
 	}
 	return &c.templates[0]
-}
-
-func (t *bodyTemplate) render(r *http.Request, c *Context) string {
-	return renderParts(t.parts, r, c)
-}
-
-// VarTemplate is text with $context.<var>, $stageVariables.<name> and
-// $method.request.(header|querystring|path).<name> (or ${...}) substituted,
-// the plain substitution AWS applies to gateway response and mock
-// templates. It is safe for simultaneous use by multiple goroutines.
-type VarTemplate struct{ parts []templatePart }
-
-// CompileVarTemplate parses src; an unknown $context variable is an error.
-// A $ that starts no variable stays as it is.
-func CompileVarTemplate(src string) (*VarTemplate, error) {
-	parts, err := parseSubstitution(src)
-	if err != nil {
-		return nil, err
-	}
-	return &VarTemplate{parts: parts}, nil
-}
-
-// Render substitutes the variables for the request r and its Context c.
-func (t *VarTemplate) Render(r *http.Request, c *Context) string { return renderParts(t.parts, r, c) }
-
-// IsLiteral reports whether the template has no variables.
-func (t *VarTemplate) IsLiteral() bool {
-	for _, p := range t.parts {
-		if p.src.kind != srcLiteral {
-			return false
-		}
-	}
-	return true
-}
-
-func renderParts(parts []templatePart, r *http.Request, c *Context) string {
-	if len(parts) == 1 && parts[0].src.kind == srcLiteral {
-		return parts[0].text
-	}
-	var b strings.Builder
-	for _, p := range parts {
-		if p.src.kind == srcLiteral {
-			b.WriteString(p.text)
-			continue
-		}
-		b.WriteString(p.src.Resolve(r, c))
-	}
-	return b.String()
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []K {

@@ -2,55 +2,18 @@ package apigw
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/apigw/apigw/internal/authzvalue"
 )
-
-// contextVars are the $context names [Context.Var] knows that take no
-// further key; authorizer.*, authorizer.claims.* and stage variables take one.
-var contextVars = map[string]bool{
-	"accountId": true, "apiId": true, "deploymentId": true, "domainName": true, "domainPrefix": true,
-	"error.message": true, "error.messageString": true, "error.responseType": true,
-	"error.validationErrorString": true, "extendedRequestId": true, "httpMethod": true,
-	"identity.apiKey": true, "identity.apiKeyId": true, "identity.caller": true,
-	"identity.sourceIp": true, "identity.user": true, "identity.userAgent": true,
-	"integrationLatency": true, "integrationStatus": true, "isCanaryRequest": true, "path": true,
-	"protocol": true, "requestId": true, "requestTime": true, "requestTimeEpoch": true,
-	"resourceId": true, "resourcePath": true, "responseLatency": true, "responseLength": true,
-	"stage": true, "status": true, "authorizer.principalId": true, "authorizer.scopes": true,
-	"region": true,
-}
-
-// ContextVarNames lists the $context names [Context.Var] resolves, without
-// the open-ended authorizer.<key> and authorizer.claims.<name>.
-func ContextVarNames() []string {
-	names := make([]string, 0, len(contextVars))
-	for n := range contextVars {
-		names = append(names, n)
-	}
-	return names
-}
-
-// ValidContextVar reports whether name (without the "context." prefix) is a
-// $context variable [Context.Var] can resolve.
-func ValidContextVar(name string) bool {
-	if contextVars[name] {
-		return true
-	}
-	if k, ok := strings.CutPrefix(name, "authorizer."); ok && k != "" {
-		if c, ok := strings.CutPrefix(k, "claims."); ok {
-			return c != ""
-		}
-		return true
-	}
-	return false
-}
 
 // Var returns the value of the $context variable name, without its
 // "context." prefix ("requestId", "identity.sourceIp",
 // "authorizer.claims.sub"), rendered as a string as a mapping template
-// would see it. ok is false for an unknown name or an absent value.
+// would see it: an authorizer's context values and claims as AWS exposes
+// them (numbers and bools in their JSON form). ok is false for an unknown
+// name or an absent value.
 func (c *Context) Var(name string) (value string, ok bool) {
 	switch name {
 	case "accountId":
@@ -136,34 +99,7 @@ func stringValue(m map[string]any, key string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return Stringify(v), true
-}
-
-// Stringify renders an authorizer context or claim value as AWS exposes it:
-// strings as they are, numbers and bools in their JSON form, anything else
-// as JSON.
-func Stringify(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case bool:
-		return strconv.FormatBool(v)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case json.Number:
-		return v.String()
-	case nil:
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
+	return authzvalue.String(v), true
 }
 
 // quoteOrNull is $context.error.messageString: the message as a JSON string,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/lambdaevent"
+	"github.com/apigw/apigw/internal/paramexpr"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -77,7 +78,7 @@ type identitySource struct {
 	name   string // as configured, for messages
 	header string // canonical header name, for a header source
 	query  string // parameter name, for a query string source
-	src    apigw.ValueSource
+	src    paramexpr.Expr
 }
 
 // value resolves the source for r; query is r's parsed query string, made
@@ -95,7 +96,8 @@ func (s *identitySource) value(r *http.Request, c *apigw.Context, query *url.Val
 		}
 		return query.Get(s.query)
 	}
-	return s.src.Resolve(r, c)
+	v, _ := s.src.Value(&paramexpr.Request{Context: c, StageVariables: c.StageVariables})
+	return v
 }
 
 // Request returns a REQUEST authorizer for cfg; a bad cfg is recorded for
@@ -127,7 +129,7 @@ func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
 	for i, s := range cfg.IdentitySources {
 		src, err := parseIdentitySource(s)
 		if err != nil {
-			bad("IdentitySources[%d] %q: %v", i, s, err)
+			bad("IdentitySources[%d]: %v", i, err)
 			continue
 		}
 		is := identitySource{name: s, src: src}
@@ -149,21 +151,8 @@ func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
 
 // parseIdentitySource accepts the REST and HTTP API spellings of a header,
 // query string, stage variable or context identity source.
-func parseIdentitySource(s string) (apigw.ValueSource, error) {
-	n := normalizeSource(s)
-	switch {
-	case strings.HasPrefix(n, "method.request.path."):
-		return apigw.ValueSource{}, errors.New("path parameters cannot be identity sources")
-	case strings.HasPrefix(n, "method.request.header."):
-		if !validHeaderName(n[len("method.request.header."):]) {
-			return apigw.ValueSource{}, errors.New("not a header name")
-		}
-	case strings.HasPrefix(n, "method.request.querystring."),
-		strings.HasPrefix(n, "stageVariables."), strings.HasPrefix(n, "context."):
-	default:
-		return apigw.ValueSource{}, errors.New("not a header, query string, stage variable or context identity source")
-	}
-	return apigw.ParseValueSource(n)
+func parseIdentitySource(s string) (paramexpr.Expr, error) {
+	return paramexpr.Parse(s, paramexpr.IdentitySources)
 }
 
 // normalizeSource turns an HTTP API identity source ($request.header.X)

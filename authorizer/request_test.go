@@ -184,10 +184,10 @@ func TestRequestConfigErrors(t *testing.T) {
 		{"no func", RequestConfig{IdentitySources: src}, "Func or SimpleFunc: one is required"},
 		{"both funcs", RequestConfig{Func: fn, SimpleFunc: simple, IdentitySources: src}, "set only one"},
 		{"no identity sources while cached", RequestConfig{Func: fn}, "IdentitySources: required"},
-		{"path parameter", RequestConfig{Func: fn, IdentitySources: []string{"method.request.path.id"}}, "path parameters cannot be identity sources"},
-		{"HTTP API path parameter", RequestConfig{Func: fn, IdentitySources: []string{"$request.path.id"}}, "path parameters"},
-		{"unknown source", RequestConfig{Func: fn, IdentitySources: []string{"body.x"}}, "not a header"},
-		{"unknown context var", RequestConfig{Func: fn, IdentitySources: []string{"context.nope"}}, "unknown variable"},
+		{"path parameter", RequestConfig{Func: fn, IdentitySources: []string{"method.request.path.id"}}, "method.request.path.<name> is not allowed here"},
+		{"HTTP API path parameter", RequestConfig{Func: fn, IdentitySources: []string{"$request.path.id"}}, `"$request.path.id": not a parameter expression: method.request.path.<name> is not allowed here`},
+		{"unknown source", RequestConfig{Func: fn, IdentitySources: []string{"body.x"}}, `"body.x": not a parameter expression: unknown form`},
+		{"unknown context var", RequestConfig{Func: fn, IdentitySources: []string{"context.nope"}}, `unknown $context variable "nope"`},
 		{"TTL", RequestConfig{Func: fn, IdentitySources: src, TTL: 2 * time.Hour}, "TTL"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

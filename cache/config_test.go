@@ -83,9 +83,9 @@ func TestMiddlewareErrors(t *testing.T) {
 	}{
 		{"TTL over max", MethodSettings{TTL: 2 * time.Hour}, "cache: TTL 2h0m0s"},
 		{"negative TTL", MethodSettings{TTL: -time.Second}, "cache: TTL -1s"},
-		{"not method.request", MethodSettings{KeyParameters: []string{"querystring.lang"}}, `KeyParameters[0] "querystring.lang"`},
-		{"unknown location", MethodSettings{KeyParameters: []string{"method.request.body.x"}}, `"body": want path, querystring or header`},
-		{"no name", MethodSettings{KeyParameters: []string{"method.request.header."}}, "no parameter name"},
+		{"not method.request", MethodSettings{KeyParameters: []string{"querystring.lang"}}, `KeyParameters[0]: "querystring.lang": not a parameter expression`},
+		{"unknown location", MethodSettings{KeyParameters: []string{"method.request.body.x"}}, `method.request.body[.<path>] is not allowed here; want method.request.path.<name>`},
+		{"no name", MethodSettings{KeyParameters: []string{"method.request.header."}}, `"" is not a header name`},
 		{"bad header name", MethodSettings{KeyParameters: []string{"method.request.header.a b"}}, "not a header name"},
 		{"duplicate", MethodSettings{KeyParameters: []string{"method.request.header.accept", "method.request.header.Accept"}},
 			`KeyParameters[1] "method.request.header.Accept": declared twice`},

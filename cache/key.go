@@ -3,12 +3,12 @@ package cache
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // Key identifies one cached response the way AWS builds cache keys: the
@@ -95,18 +95,9 @@ func appendField(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-type paramKind uint8
-
-const (
-	paramPath paramKind = iota
-	paramQuery
-	paramHeader
-)
-
 // keyParam is one declared cache key parameter.
 type keyParam struct {
-	kind  paramKind
-	name  string // path or query name as declared; header name canonical
+	expr  paramexpr.Expr
 	label string // the canonical AWS name, written into keys
 	field string // label as a key field, precomputed
 }
@@ -116,27 +107,18 @@ type keyParam struct {
 // method.request.header.<name> (also multivaluequerystring and
 // multivalueheader, the same here: a key holds every value).
 func parseKeyParameter(s string) (keyParam, error) {
-	rest, ok := strings.CutPrefix(s, "method.request.")
-	if !ok {
-		return keyParam{}, fmt.Errorf("not method.request.(path|querystring|header).<name>")
+	e, err := paramexpr.Parse(s, paramexpr.RequestParameters)
+	if err != nil {
+		return keyParam{}, err
 	}
-	where, name, _ := strings.Cut(rest, ".")
-	if name == "" {
-		return keyParam{}, fmt.Errorf("no parameter name")
+	switch e.Kind {
+	case paramexpr.RequestMultiQuery:
+		e.Kind = paramexpr.RequestQuery
+	case paramexpr.RequestMultiHeader:
+		e.Kind = paramexpr.RequestHeader
 	}
-	switch where {
-	case "path":
-		return keyParam{kind: paramPath, name: name, label: "method.request.path." + name}, nil
-	case "querystring", "multivaluequerystring":
-		return keyParam{kind: paramQuery, name: name, label: "method.request.querystring." + name}, nil
-	case "header", "multivalueheader":
-		if !validHeaderName(name) {
-			return keyParam{}, fmt.Errorf("%q is not a header name", name)
-		}
-		name = http.CanonicalHeaderKey(name)
-		return keyParam{kind: paramHeader, name: name, label: "method.request.header." + name}, nil
-	}
-	return keyParam{}, fmt.Errorf("%q: want path, querystring or header", where)
+	label := strings.TrimSuffix(e.Kind.String(), "<name>") + e.Name
+	return keyParam{expr: e, label: label}, nil
 }
 
 // parseKeyParameters parses a method's declared cache key parameters into
@@ -146,7 +128,7 @@ func parseKeyParameters(names []string) ([]keyParam, error) {
 	for i, s := range names {
 		p, err := parseKeyParameter(s)
 		if err != nil {
-			return nil, fmt.Errorf("cache: KeyParameters[%d] %q: %w", i, s, err)
+			return nil, fmt.Errorf("cache: KeyParameters[%d]: %w", i, err)
 		}
 		for _, q := range params {
 			if q.label == p.label {
@@ -170,81 +152,17 @@ func (c *Cache) appendRequestKey(b []byte, r *http.Request, ac *apigw.Context, m
 		resource = r.URL.EscapedPath()
 	}
 	b = c.appendKeyHead(b, ac.Stage, ac.IsCanaryRequest, method, resource)
-	for i := range params {
-		p := &params[i]
-		switch p.kind {
-		case paramPath:
-			if v, ok := ac.PathParameters[p.name]; ok {
-				b = append(b, p.field...)
-				b = appendField(b, v)
-			}
-		case paramHeader:
-			for _, v := range r.Header[p.name] {
-				b = append(b, p.field...)
-				b = appendField(b, v)
-			}
-		case paramQuery:
-			b = appendQueryValues(b, p.field, p.name, r.URL.RawQuery)
-		}
-	}
-	return b
-}
-
-// maxQueryParams is net/url's limit on query parameters: a query with more
-// parses as no parameters at all.
-const maxQueryParams = 10000
-
-// appendQueryValues appends a label/value pair (labelField is the label
-// already written as a field) for each value of name in
-// the raw query, reading it exactly as net/url's ParseQuery does (and so as
-// a Go backend's r.URL.Query() does): pairs split on '&', a pair holding ';'
-// or a bad %-escape skipped, '+' read as a space, nothing at all from a
-// query of more than 10,000 parameters.
-func appendQueryValues(b []byte, labelField, name, query string) []byte {
-	if strings.Count(query, "&") >= maxQueryParams {
+	if len(params) == 0 {
 		return b
 	}
-	for query != "" {
-		var pair string
-		pair, query, _ = strings.Cut(query, "&")
-		if pair == "" || strings.IndexByte(pair, ';') >= 0 {
-			continue
+	req := paramexpr.Request{Header: r.Header, RawQuery: r.URL.RawQuery, PathParameters: ac.PathParameters}
+	var buf [4]string
+	for i := range params {
+		p := &params[i]
+		for _, v := range p.expr.AppendValues(buf[:0], &req) {
+			b = append(b, p.field...)
+			b = appendField(b, v)
 		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, ok := unescapeQuery(k)
-		if !ok || k != name {
-			continue
-		}
-		v, ok = unescapeQuery(v)
-		if !ok {
-			continue
-		}
-		b = append(b, labelField...)
-		b = appendField(b, v)
 	}
 	return b
-}
-
-// unescapeQuery is url.QueryUnescape without an allocation when there is
-// nothing to unescape.
-func unescapeQuery(s string) (string, bool) {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		return s, true
-	}
-	u, err := url.QueryUnescape(s)
-	return u, err == nil
-}
-
-// validHeaderName reports whether s is an HTTP token (RFC 9110).
-func validHeaderName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' {
-			continue
-		}
-		if strings.IndexByte("!#$%&'*+-.^_`|~", b) < 0 {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // MethodSettings are one method's cache settings: AWS's method settings
@@ -57,7 +58,7 @@ func (c *Cache) Middleware(spec MethodSettings) (func(http.Handler) http.Handler
 		return func(next http.Handler) http.Handler { return next }, nil
 	}
 	always := spec.Enabled != nil
-	originKeyed := slices.ContainsFunc(params, func(p keyParam) bool { return p.kind == paramHeader && p.name == "Origin" })
+	originKeyed := slices.ContainsFunc(params, func(p keyParam) bool { return p.expr.Kind == paramexpr.RequestHeader && p.expr.Name == "Origin" })
 	return func(next http.Handler) http.Handler {
 		return &handler{c: c, next: next, ttl: ttl, always: always, params: params, originKeyed: originKeyed}
 	}, nil

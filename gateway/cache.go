@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/internal/paramexpr"
 	"github.com/apigw/apigw/stage"
 )
 
@@ -57,8 +57,9 @@ func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourceP
 	var errs []error
 	keys := slices.Clone(spec.KeyParameters)
 	for i, k := range keys {
-		if name, ok := strings.CutPrefix(k, "method.request.path."); ok && !slices.Contains(params, name) {
-			errs = append(errs, fmt.Errorf("Cache.KeyParameters[%d] %q: the route %s has no path parameter %q", i, k, resourcePath, name))
+		// The cache reports a malformed one.
+		if e, err := paramexpr.Parse(k, paramexpr.RequestParameters); err == nil && e.Kind == paramexpr.RequestPath && !slices.Contains(params, e.Name) {
+			errs = append(errs, fmt.Errorf("Cache.KeyParameters[%d] %q: the route %s has no path parameter %q", i, k, resourcePath, e.Name))
 		}
 	}
 	for _, name := range params {

@@ -158,7 +158,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 
 	if v, err := g.compileValidator(d, m); err != nil {
 		errs = append(errs, err)
-	} else if !v.Empty() {
+	} else {
 		chain = append(chain, v.Handler)
 	}
 

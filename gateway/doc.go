@@ -16,12 +16,25 @@
 // [Gateway.Deploy] swaps in a new definition atomically, so a redeploy under
 // load drops no request.
 //
-// One request crosses these phases in order: entry (request id, stage,
-// canary draw, the [apigw.Context]), route (403 Missing Authentication Token
-// when nothing matches), payload limit (413), request validation (400),
-// integration (with its timeout: 504), then the access log. Every refusal is
-// rendered by [apigw.WriteError], so the API's customised gateway responses
-// apply.
+// One request crosses these phases in order, each one built once per route
+// when the gateway is built:
+//
+//  1. entry: request id, canonical path, stage and canary draw, the
+//     [apigw.Context];
+//  2. route: 403 Missing Authentication Token when nothing matches;
+//  3. CORS (package cors): a preflight is answered here;
+//  4. payload limit: 413 over 10 MB;
+//  5. authorizer (package authorizer): 401, 403, 500;
+//  6. API key, throttling and quota (package usageplan): 403, 429;
+//  7. request validation (package validator): 400;
+//  8. cache (package cache): a hit answers here;
+//  9. request mapping (package mapping), for a non-proxy method;
+//  10. integration, under its timeout (504);
+//  11. response mapping (package mapping), for a non-proxy method;
+//  12. access log.
+//
+// Every refusal is rendered by [apigw.WriteError], so the API's customised
+// gateway responses apply.
 //
 // Each request has an [apigw.Context] of its own, never reused: a handler
 // that keeps its context past the request keeps reading that request's

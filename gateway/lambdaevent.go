@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/authzvalue"
 	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -70,7 +71,7 @@ func authorizerV1(c *apigw.Context) map[string]any {
 	}
 	m := make(map[string]any, len(a.Context)+2)
 	for k, v := range a.Context {
-		m[k] = apigw.Stringify(v)
+		m[k] = authzvalue.String(v)
 	}
 	if a.PrincipalID != "" {
 		m["principalId"] = a.PrincipalID
@@ -84,7 +85,7 @@ func authorizerV1(c *apigw.Context) map[string]any {
 func stringClaims(claims map[string]any) map[string]string {
 	out := make(map[string]string, len(claims))
 	for k, v := range claims {
-		out[k] = apigw.Stringify(v)
+		out[k] = authzvalue.String(v)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 type mockIntegration struct {
@@ -29,7 +30,7 @@ func (m *mockIntegration) build(env *buildEnv) (http.Handler, error) {
 	if m.status < 100 || m.status > 599 {
 		return nil, fmt.Errorf("Mock: status %d is not an HTTP status", m.status)
 	}
-	tmpl, err := apigw.CompileVarTemplate(m.body)
+	tmpl, err := paramexpr.ParseTemplate(m.body, paramexpr.TemplateVars)
 	if err != nil {
 		return nil, fmt.Errorf("Mock: body: %w", err)
 	}
@@ -39,7 +40,8 @@ func (m *mockIntegration) build(env *buildEnv) (http.Handler, error) {
 		if env.nonProxy {
 			status = requestedStatus(r, c, status)
 		}
-		body := tmpl.Render(r, c)
+		body := tmpl.Render(&paramexpr.Request{Header: r.Header, RawQuery: r.URL.RawQuery, Context: c,
+			StageVariables: c.StageVariables, PathParameters: c.PathParameters})
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -99,7 +99,7 @@ func TestRouteMistakes(t *testing.T) {
 		{"short timeout", []Option{Route("GET /a", Method{Integration: Mock(200, ""), Timeout: 10})}, []string{"Timeout"}},
 		{"unknown model", []Option{Route("POST /a", Method{Integration: Mock(200, ""), RequestModels: map[string]string{"application/json": "Nope"}})}, []string{`model "Nope" is not defined`}},
 		{"bad model", []Option{WithModel("M", `{"type": 12}`), Route("POST /a", Method{Integration: Mock(200, "")})}, []string{`WithModel("M")`}},
-		{"bad parameter", []Option{Route("GET /a", Method{Integration: Mock(200, ""), RequestParameters: map[string]bool{"querystring.q": true}})}, []string{`Parameters["querystring.q"]`}},
+		{"bad parameter", []Option{Route("GET /a", Method{Integration: Mock(200, ""), RequestParameters: map[string]bool{"querystring.q": true}})}, []string{`Parameters: "querystring.q": not a parameter expression`}},
 		{"bad mock", []Option{Route("GET /a", Method{Integration: Mock(42, "")})}, []string{"Mock: status 42"}},
 		{"bad http url", []Option{Route("GET /a", Method{Integration: HTTP("ftp://x/")})}, []string{"not an absolute http"}},
 		{"unknown url param", []Option{Route("GET /a", Method{Integration: HTTP("http://x/{id}")})}, []string{"{id}: the route has no such path parameter"}},

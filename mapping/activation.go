@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/authzvalue"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
@@ -207,7 +208,7 @@ func (a *activation) authorizer() map[string]any {
 	az := &a.c.Authorizer
 	m := make(map[string]any, len(az.Context)+2)
 	for k, v := range az.Context {
-		m[k] = apigw.Stringify(v) // AWS exposes them as strings
+		m[k] = authzvalue.String(v) // AWS exposes them as strings
 	}
 	m["principalId"] = az.PrincipalID
 	if az.Claims != nil {

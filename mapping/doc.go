@@ -21,7 +21,7 @@
 //	$input.json('$.a')           util.toJson(input.json.a)  serialised JSON
 //	$input.params('x')           input.param("x")           path, then query string, then header; "" if none
 //	$input.params().path         input.params.path          map(string, string); also .querystring, .header
-//	$context.requestId           context.requestId          every $context variable, see apigw.ContextVarNames
+//	$context.requestId           context.requestId          every $context variable, see apigw.Context.Var
 //	$context.identity.sourceIp   context.identity.sourceIp
 //	$context.authorizer.claims.x context.authorizer.claims.x
 //	$context.authorizer.x        context.authorizer.x       a Lambda authorizer's context, as strings

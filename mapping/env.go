@@ -1,9 +1,9 @@
 package mapping
 
 import (
+	"github.com/apigw/apigw/internal/paramexpr"
 	"sync"
 
-	"github.com/apigw/apigw"
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
 	"github.com/google/cel-go/common/ast"
@@ -33,7 +33,7 @@ const (
 )
 
 // typedContextVars are the $context variables whose CEL type is not
-// string; every other name of [apigw.ContextVarNames] is a string.
+// string; every other name of the $context variables is a string.
 var typedContextVars = map[string]*cel.Type{
 	"integrationLatency": cel.IntType,
 	"integrationStatus":  cel.IntType,
@@ -73,7 +73,7 @@ func newEnv() (*cel.Env, error) {
 			cel.Overload("mapping_param", []*cel.Type{cel.DynType, cel.DynType, cel.DynType, cel.StringType},
 				cel.StringType, cel.FunctionBinding(param))),
 	}
-	for _, name := range apigw.ContextVarNames() {
+	for _, name := range paramexpr.ContextVars() {
 		t := typedContextVars[name]
 		if t == nil {
 			t = cel.StringType

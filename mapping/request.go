@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // Passthrough is what a non-proxy integration does with a request whose
@@ -124,18 +125,18 @@ func NewRequestMapping(cfg RequestConfig) (*RequestMapping, error) {
 
 func parseRequestParam(target, value string) (paramMapping, error) {
 	var pm paramMapping
-	switch {
-	case strings.HasPrefix(target, "integration.request.header."):
-		pm.kind, pm.target = targetHeader, http.CanonicalHeaderKey(strings.TrimPrefix(target, "integration.request.header."))
-	case strings.HasPrefix(target, "integration.request.querystring."):
-		pm.kind, pm.target = targetQuery, strings.TrimPrefix(target, "integration.request.querystring.")
-	case strings.HasPrefix(target, "integration.request.path."):
-		pm.kind, pm.target = targetPath, strings.TrimPrefix(target, "integration.request.path.")
-	default:
-		return pm, errors.New("want integration.request.(header|querystring|path).<name>")
+	t, err := paramexpr.Parse(target, paramexpr.RequestTargets)
+	if err != nil {
+		return pm, err
 	}
-	if !validParamName(pm.target) {
-		return pm, errors.New("bad parameter name")
+	pm.target = t.Name
+	switch t.Kind {
+	case paramexpr.IntegrationHeader:
+		pm.kind = targetHeader
+	case paramexpr.IntegrationQuery:
+		pm.kind = targetQuery
+	case paramexpr.IntegrationPath:
+		pm.kind = targetPath
 	}
 	src, err := parseSource(value, requestSide)
 	if err != nil {

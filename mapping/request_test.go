@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"github.com/apigw/apigw/internal/paramexpr"
 	"io"
 	"net/http"
 	"net/url"
@@ -117,9 +118,9 @@ func TestRequestParameters(t *testing.T) {
 		"X-Genre":      {"Pop rock"},
 		"X-Genres":     {`["Progressive rock","Pop rock","Glam rock"]`},
 		"X-Whole":      {artistBody},
-		"X-Lang":       {"en"},
+		"X-Lang":       {"fr"}, // the last of a repeated parameter, as AWS's single-value maps
 		"X-All-Langs":  {"en", "fr"},
-		"X-Trace":      {"t-1"},
+		"X-Trace":      {"t-2"},
 		"X-Traces":     {"t-1", "t-2"},
 		"Content-Type": {"application/vnd.api+json"},
 	}
@@ -210,12 +211,12 @@ func TestRequestConfigErrors(t *testing.T) {
 		{"content type", RequestConfig{Templates: map[string]*Template{"not a type;;": tmpl}}, []string{`Templates["not a type;;"]: bad content type`}},
 		{"nil template", RequestConfig{Templates: map[string]*Template{"text/xml": nil}}, []string{`Templates["text/xml"]: nil template`}},
 		{"duplicate", RequestConfig{Templates: map[string]*Template{"text/xml": tmpl, "Text/XML": tmpl}}, []string{"a second template for text/xml"}},
-		{"target", RequestConfig{Parameters: map[string]string{"integration.request.body": "'x'"}}, []string{`Parameters["integration.request.body"]: want integration.request.(header|querystring|path).<name>`}},
-		{"source", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "method.response.header.y"}}, []string{`Parameters["integration.request.header.x"]: "method.response.header.y" is not`}},
-		{"context var", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "context.nope"}}, []string{`unknown context variable "context.nope"`}},
-		{"response source", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "integration.response.header.y"}}, []string{"is not a 'quoted literal'"}},
+		{"target", RequestConfig{Parameters: map[string]string{"integration.request.body": "'x'"}}, []string{`Parameters["integration.request.body"]`, `want integration.request.header.<name>, integration.request.querystring.<name> or integration.request.path.<name>`}},
+		{"source", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "method.response.header.y"}}, []string{`Parameters["integration.request.header.x"]: "method.response.header.y"`, "method.response.header.<name> is not allowed here"}},
+		{"context var", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "context.nope"}}, []string{`unknown $context variable "nope"`}},
+		{"response source", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "integration.response.header.y"}}, []string{"integration.response.header.<name> is not allowed here; want 'literal', context.<var>"}},
 		{"bad path", RequestConfig{Parameters: map[string]string{"integration.request.header.x": "method.request.body.a[x]"}}, []string{"neither an index nor a 'quoted' name"}},
-		{"bad name", RequestConfig{Parameters: map[string]string{"integration.request.header.x y": "'1'"}}, []string{"bad parameter name"}},
+		{"bad name", RequestConfig{Parameters: map[string]string{"integration.request.header.x y": "'1'"}}, []string{`"x y" is not a header name`}},
 		{"all of them", RequestConfig{Passthrough: "X", Templates: map[string]*Template{"text/xml": nil}}, []string{"Passthrough", "nil template"}},
 	}
 	for _, tt := range tests {
@@ -253,14 +254,14 @@ func TestJSONPath(t *testing.T) {
 		{"a.b.c", ``, false},
 	}
 	for _, tt := range tests {
-		p, err := parseJSONPath(tt.path)
+		e, err := paramexpr.Parse("method.request.body."+tt.path, paramexpr.RequestValues)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.path, err)
 		}
 		// Over a tape (an integration's body) and over a decoded value (a
 		// method request's body) alike.
 		for _, doc := range []ref.Val{d.value(0), adapter{}.NativeToValue(native)} {
-			v, ok := p.lookup(doc)
+			v, ok := lookup(e.Path, doc)
 			got := ""
 			if ok {
 				b, _ := appendJSON(nil, v)
@@ -272,7 +273,7 @@ func TestJSONPath(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "a..b", ".a", "a.", "a[", "a[-1]", "a.[0]"} {
-		if _, err := parseJSONPath(bad); err == nil {
+		if _, err := paramexpr.Parse("method.request.body."+bad, paramexpr.RequestValues); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // IntegrationResponse is one of a non-proxy method's integration
@@ -141,12 +142,12 @@ func NewResponseMapping(cfg ResponseConfig) (*ResponseMapping, error) {
 			m.responses = append(m.responses, c)
 		}
 		for _, target := range sortedKeys(ir.Parameters) {
-			name, ok := strings.CutPrefix(target, "method.response.header.")
-			if !ok || !validParamName(name) {
-				fail("%s: Parameters[%q]: want method.response.header.<name>", at, target)
+			t, err := paramexpr.Parse(target, paramexpr.ResponseTargets)
+			if err != nil {
+				fail("%s: Parameters: %v", at, err)
 				continue
 			}
-			name = http.CanonicalHeaderKey(name)
+			name := t.Name
 			if cfg.MethodResponses != nil && hs != nil && !hs[name] {
 				fail("%s: Parameters[%q]: header %s is not declared in the method response for %d", at, target, name, c.status)
 				continue

@@ -262,7 +262,7 @@ func TestResponseConfigErrors(t *testing.T) {
 		{"target", ResponseConfig{IntegrationResponses: []IntegrationResponse{{Parameters: map[string]string{"method.response.body": "'1'"}}}},
 			[]string{"want method.response.header.<name>"}},
 		{"request source", ResponseConfig{IntegrationResponses: []IntegrationResponse{{Parameters: map[string]string{"method.response.header.X": "method.request.header.Y"}}}},
-			[]string{"integration.response.(header|multivalueheader).<name>"}},
+			[]string{"method.request.header.<name> is not allowed here; want 'literal', context.<var>, stageVariables.<name>, integration.response.header.<name>"}},
 		{"template type", ResponseConfig{IntegrationResponses: []IntegrationResponse{{Templates: map[string]*Template{"/": tmpl}}}},
 			[]string{`Templates["/"]: bad content type`}},
 		{"nil template", ResponseConfig{IntegrationResponses: []IntegrationResponse{{Templates: map[string]*Template{"text/xml": nil}}}},

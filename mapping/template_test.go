@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"github.com/apigw/apigw/internal/paramexpr"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,7 +83,7 @@ func TestEnvironment(t *testing.T) {
 // every name apigw.Context.Var knows.
 func TestEveryContextVariable(t *testing.T) {
 	r, c := newRequest(t, "GET", "/", "", nil)
-	for _, name := range apigw.ContextVarNames() {
+	for _, name := range paramexpr.ContextVars() {
 		t.Run(name, func(t *testing.T) {
 			if _, err := render(t, "context."+name, r, c); err != nil {
 				t.Fatal(err)

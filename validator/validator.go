@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // Mode says what a validator checks, as AWS's request validators do.
@@ -64,8 +65,8 @@ type Validator struct {
 }
 
 type requiredParam struct {
-	where string // header, querystring, path
-	name  string
+	expr paramexpr.Expr
+	name string // as declared, for messages
 }
 
 // New checks cfg and returns its Validator.
@@ -76,13 +77,14 @@ func New(cfg Config) (*Validator, error) {
 	v := &Validator{mode: cfg.Mode, models: map[string]*Model{}}
 	var errs []error
 	for key, required := range cfg.Parameters {
-		where, name, ok := parseParameter(key)
-		if !ok {
-			errs = append(errs, fmt.Errorf("validator: Parameters[%q]: not method.request.(header|querystring|path).<name>", key))
+		e, err := paramexpr.Parse(key, paramexpr.RequestParameters)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("validator: Parameters: %w", err))
 			continue
 		}
 		if required {
-			v.params = append(v.params, requiredParam{where, name})
+			name := strings.TrimPrefix(e.Text, strings.TrimSuffix(e.Kind.String(), "<name>"))
+			v.params = append(v.params, requiredParam{e, name})
 		}
 	}
 	slices.SortFunc(v.params, func(a, b requiredParam) int { return strings.Compare(a.name, b.name) })
@@ -107,31 +109,18 @@ func New(cfg Config) (*Validator, error) {
 	return v, nil
 }
 
-func parseParameter(key string) (where, name string, ok bool) {
-	rest, ok := strings.CutPrefix(key, "method.request.")
-	if !ok {
-		return "", "", false
-	}
-	where, name, ok = strings.Cut(rest, ".")
-	if !ok || name == "" {
-		return "", "", false
-	}
-	switch where {
-	case "header", "querystring", "path":
-		return where, name, true
-	}
-	return "", "", false
-}
-
-// Empty reports whether v checks nothing, so a gateway can leave it out of
-// the chain.
-func (v *Validator) Empty() bool {
+// empty reports whether v checks nothing.
+func (v *Validator) empty() bool {
 	return v.mode == Off || (len(v.params) == 0 || v.mode == Body) && (len(v.models) == 0 || v.mode == Parameters)
 }
 
 // Handler returns next behind the validator: a request that fails gets
-// AWS's 400 and never reaches next.
+// AWS's 400 and never reaches next. A validator that checks nothing returns
+// next itself.
 func (v *Validator) Handler(next http.Handler) http.Handler {
+	if v.empty() {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, c := apigw.EnsureContext(r)
 		if err := v.Validate(r, c); err != nil {
@@ -158,21 +147,13 @@ func (v *Validator) Validate(r *http.Request, c *apigw.Context) error {
 
 func (v *Validator) checkParameters(r *http.Request, c *apigw.Context) error {
 	var missing []string
-	var query map[string][]string
-	for _, p := range v.params {
-		present := false
-		switch p.where {
-		case "header":
-			present = len(r.Header.Values(p.name)) > 0
-		case "querystring":
-			if query == nil {
-				query = r.URL.Query()
-			}
-			_, present = query[p.name]
-		case "path":
-			present = c.PathParameters[p.name] != ""
-		}
-		if !present {
+	req := paramexpr.Request{Header: r.Header, RawQuery: r.URL.RawQuery, PathParameters: c.PathParameters}
+	for i := range v.params {
+		p := &v.params[i]
+		vs := p.expr.Values(&req)
+		// A path parameter is never empty; a header or query parameter sent
+		// empty is sent.
+		if len(vs) == 0 || p.expr.Kind == paramexpr.RequestPath && vs[0] == "" {
 			missing = append(missing, p.name)
 		}
 	}

@@ -118,8 +118,8 @@ func TestModes(t *testing.T) {
 			if gotParam != tc.wantParam || gotBody != tc.wantB {
 				t.Errorf("refuses missing param %v (want %v), bad body %v (want %v)", gotParam, tc.wantParam, gotBody, tc.wantB)
 			}
-			if v.Empty() != (!tc.wantParam && !tc.wantB) {
-				t.Errorf("Empty() = %v", v.Empty())
+			if v.empty() != (!tc.wantParam && !tc.wantB) {
+				t.Errorf("empty() = %v", v.empty())
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func TestModes(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	_, err := New(Config{Parameters: map[string]bool{"method.request.cookie.a": true, "q": true}, Models: map[string]*Model{"application/json": nil}})
-	for _, want := range []string{`Parameters["method.request.cookie.a"]`, `Parameters["q"]`, `Models["application/json"]: nil model`} {
+	for _, want := range []string{`Parameters: "method.request.cookie.a": not a parameter expression`, `Parameters: "q": not a parameter expression`, `Models["application/json"]: nil model`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}

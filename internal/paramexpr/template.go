@@ -1,0 +1,113 @@
+package paramexpr
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Template is text with $-substitutions, as AWS's gateway-response and mock
+// templates take them: $context.<var>, $stageVariables.<name>,
+// $method.request.(header|querystring|path).<name>, each also written
+// ${...}. A $ that starts no such name is text. A Template is immutable and
+// safe for simultaneous use by multiple goroutines.
+type Template struct {
+	parts []part
+}
+
+// part is literal text, or an expression when expr.Kind is set.
+type part struct {
+	text string
+	expr Expr
+}
+
+// TemplateVars are the expressions a template may substitute.
+var TemplateVars = Kinds(Context, StageVariable, RequestHeader, RequestQuery, RequestPath)
+
+// ParseTemplate parses src, accepting the expressions of allowed; a
+// substitution of another kind, or an unknown $context variable, is an
+// error.
+func ParseTemplate(src string, allowed Set) (*Template, error) {
+	t := &Template{}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			t.parts = append(t.parts, part{text: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(src); {
+		if src[i] != '$' {
+			lit.WriteByte(src[i])
+			i++
+			continue
+		}
+		var name string
+		var end int
+		if strings.HasPrefix(src[i+1:], "{") {
+			close := strings.IndexByte(src[i+2:], '}')
+			if close < 0 {
+				return nil, fmt.Errorf("offset %d: ${ without }", i)
+			}
+			name, end = src[i+2:i+2+close], i+3+close
+		} else {
+			j := i + 1
+			for j < len(src) && isVarByte(src[j]) {
+				j++
+			}
+			name = strings.TrimRight(src[i+1:j], ".")
+			end = i + 1 + len(name)
+		}
+		if !looksLikeVariable(name) {
+			lit.WriteByte('$')
+			i++
+			continue
+		}
+		e, err := Parse(name, allowed)
+		if err != nil {
+			return nil, fmt.Errorf("offset %d: %w", i, err)
+		}
+		flush()
+		t.parts = append(t.parts, part{expr: e})
+		i = end
+	}
+	flush()
+	return t, nil
+}
+
+func looksLikeVariable(name string) bool {
+	return strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "stageVariables.") ||
+		strings.HasPrefix(name, "method.request.")
+}
+
+func isVarByte(b byte) bool {
+	return b == '.' || b == '_' || b == '-' || isAlnum(b)
+}
+
+// Render substitutes the template's expressions from r: a value that is
+// absent renders as nothing.
+func (t *Template) Render(r *Request) string {
+	if len(t.parts) == 1 && t.parts[0].expr.Kind == 0 {
+		return t.parts[0].text
+	}
+	var b strings.Builder
+	for i := range t.parts {
+		p := &t.parts[i]
+		if p.expr.Kind == 0 {
+			b.WriteString(p.text)
+			continue
+		}
+		v, _ := p.expr.Value(r)
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// IsLiteral reports whether the template substitutes nothing.
+func (t *Template) IsLiteral() bool {
+	for _, p := range t.parts {
+		if p.expr.Kind != 0 {
+			return false
+		}
+	}
+	return true
+}
