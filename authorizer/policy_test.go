@@ -1,48 +1,10 @@
 package authorizer
 
 import (
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 )
-
-func TestGlobMatch(t *testing.T) {
-	for _, tt := range []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"*", "", true},
-		{"*", "anything/at/all", true},
-		{"", "", true},
-		{"", "a", false},
-		{"a?c", "abc", true},
-		{"a?c", "ac", false},
-		{"a?c", "aéc", true},
-		{"a*c", "a/b/c", true},
-		{"a*c", "a/b/cd", false},
-		{"*/GET/*", "arn:x/prod/GET/pets", true},
-		{"*/GET/*", "arn:x/prod/POST/pets", false},
-		{"arn:aws:execute-api:*:*:abc/*/GET/pets/*", "arn:aws:execute-api:us-east-1:1:abc/prod/GET/pets/7", true},
-		{"arn:aws:execute-api:*:*:abc/*/GET/pets/*", "arn:aws:execute-api:us-east-1:1:abc/prod/GET/pets", false},
-		{"arn:aws:execute-api:*:*:abc/*/GET/", "arn:aws:execute-api:us-east-1:1:abc/prod/GET/", true},
-		{"**a**b", "xxaxxb", true},
-		{"*?", "", false},
-		{"Pets", "pets", false},
-	} {
-		if got := globMatch(tt.pattern, tt.s); got != tt.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
-		}
-		if got := newResourcePattern(tt.pattern).match(tt.s); got != tt.want {
-			t.Errorf("resourcePattern(%q).match(%q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
-		}
-	}
-	// Pathological patterns stay polynomial.
-	if globMatch(strings.Repeat("*a", 200)+"b", strings.Repeat("a", 1600)) {
-		t.Fatal("pathological pattern matched")
-	}
-}
 
 func TestPolicyEvaluate(t *testing.T) {
 	arn := testARNPrefix + "GET/pets/7"
@@ -78,43 +40,4 @@ func TestPolicyEvaluate(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzGlobMatch compares globMatch with the equivalent regular expression.
-func FuzzGlobMatch(f *testing.F) {
-	f.Add("arn:*:abc/*/GET/?", "arn:aws:abc/prod/GET/x")
-	f.Add("*a*b?", "xaxbc")
-	f.Add("é?", "éé")
-	f.Fuzz(func(t *testing.T, pattern, s string) {
-		if len(pattern) > 64 || len(s) > 256 {
-			return
-		}
-		var re strings.Builder
-		re.WriteString(`^(?s:`)
-		for _, r := range pattern {
-			switch r {
-			case '*':
-				re.WriteString(`.*`)
-			case '?':
-				re.WriteString(`.`)
-			default:
-				re.WriteString(regexp.QuoteMeta(string(r)))
-			}
-		}
-		re.WriteString(`)$`)
-		rx, err := regexp.Compile(re.String())
-		if err != nil {
-			return
-		}
-		if !utf8Valid(pattern) || !utf8Valid(s) {
-			return // byte-wise and rune-wise views differ on invalid UTF-8
-		}
-		want := rx.MatchString(s)
-		if got := globMatch(pattern, s); got != want {
-			t.Fatalf("globMatch(%q, %q) = %v, regexp says %v", pattern, s, got, want)
-		}
-		if got := newResourcePattern(pattern).match(s); got != want {
-			t.Fatalf("resourcePattern(%q).match(%q) = %v, regexp says %v", pattern, s, got, want)
-		}
-	})
 }
