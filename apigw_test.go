@@ -224,3 +224,38 @@ func TestBodyLengths(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteErrorTypeAndKeyOverrides(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	WriteError(w, r, &Error{Type: AccessDenied, Message: "User: anonymous is not authorized", MessageKey: "Message"})
+	if got := w.Body.String(); got != `{"Message":"User: anonymous is not authorized"}` {
+		t.Errorf("body %s", got)
+	}
+	if got := w.Header().Get("X-Amzn-Errortype"); got != "AccessDeniedException" {
+		t.Errorf("x-amzn-ErrorType %q", got)
+	}
+	w = httptest.NewRecorder()
+	WriteError(w, r, &Error{Type: MissingAuthenticationToken, Message: "Authorization header requires 'Credential' parameter.", ErrorType: "IncompleteSignatureException"})
+	if got := w.Header().Get("X-Amzn-Errortype"); got != "IncompleteSignatureException" || w.Code != 403 {
+		t.Errorf("x-amzn-ErrorType %q, status %d", got, w.Code)
+	}
+}
+
+func TestIAMIdentityVars(t *testing.T) {
+	c := &Context{Identity: Identity{AccessKey: "AKIA1", AccountID: "123456789012", UserARN: "arn:aws:iam::123456789012:user/alice",
+		CognitoIdentityID: "us-east-1:1", CognitoIdentityPoolID: "us-east-1:pool", CognitoAuthenticationType: "authenticated",
+		CognitoAuthenticationProvider: "cognito-idp.us-east-1.amazonaws.com/us-east-1_x"}}
+	for name, want := range map[string]string{
+		"identity.accessKey": "AKIA1", "identity.accountId": "123456789012", "identity.userArn": "arn:aws:iam::123456789012:user/alice",
+		"identity.cognitoIdentityId": "us-east-1:1", "identity.cognitoIdentityPoolId": "us-east-1:pool",
+		"identity.cognitoAuthenticationType": "authenticated", "identity.cognitoAuthenticationProvider": "cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+	} {
+		if !ValidContextVar(name) {
+			t.Errorf("%s not valid", name)
+		}
+		if got, ok := c.Var(name); !ok || got != want {
+			t.Errorf("%s = %q, %v", name, got, ok)
+		}
+	}
+}

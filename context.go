@@ -73,6 +73,15 @@ type Identity struct {
 	APIKeyID  string // $context.identity.apiKeyId
 	Caller    string // $context.identity.caller
 	User      string // $context.identity.user
+
+	// Filled by AWS_IAM (SigV4) authorization.
+	AccessKey                     string // $context.identity.accessKey
+	AccountID                     string // $context.identity.accountId
+	UserARN                       string // $context.identity.userArn
+	CognitoIdentityID             string // $context.identity.cognitoIdentityId
+	CognitoIdentityPoolID         string // $context.identity.cognitoIdentityPoolId
+	CognitoAuthenticationType     string // $context.identity.cognitoAuthenticationType
+	CognitoAuthenticationProvider string // $context.identity.cognitoAuthenticationProvider
 }
 
 // Authorizer is $context.authorizer: what the method's authorizer decided.

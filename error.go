@@ -108,6 +108,14 @@ type Error struct {
 	ValidationErrorString string
 	// Header is added to the response (Retry-After, WWW-Authenticate).
 	Header http.Header
+	// ErrorType, when set, replaces the type's x-amzn-ErrorType, for
+	// refusals AWS answers under one response type with an error type of
+	// their own (IncompleteSignatureException, UnrecognizedClientException).
+	ErrorType string
+	// MessageKey names the message member of the default body, a plain
+	// name written as it is: "" is "message"; AWS's IAM authorization
+	// refusals say "Message".
+	MessageKey string
 	// Err is the underlying cause, for logs; it never reaches the client.
 	Err error
 }

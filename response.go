@@ -134,7 +134,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	for k, vs := range e.Header {
 		h[k] = append(h[k][:0:0], vs...)
 	}
-	if et := e.Type.ErrorType(); et != "" {
+	et := e.ErrorType
+	if et == "" {
+		et = e.Type.ErrorType()
+	}
+	if et != "" {
 		h.Set("X-Amzn-Errortype", et)
 	}
 	if c != nil && h.Get("X-Amzn-Requestid") == "" {
@@ -142,6 +146,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 
 	body := `{"message":` + quoteOrNull(msg) + "}"
+	if e.MessageKey != "" {
+		body = `{"` + e.MessageKey + `":` + quoteOrNull(msg) + "}"
+	}
 	contentType := "application/json"
 	if custom := c.responses().lookup(e.Type, status); custom != nil {
 		if custom.status != 0 {

@@ -52,6 +52,20 @@ func (c *Context) Var(name string) (value string, ok bool) {
 		return c.Identity.User, true
 	case "identity.userAgent":
 		return c.Identity.UserAgent, true
+	case "identity.accessKey":
+		return c.Identity.AccessKey, true
+	case "identity.accountId":
+		return c.Identity.AccountID, true
+	case "identity.userArn":
+		return c.Identity.UserARN, true
+	case "identity.cognitoIdentityId":
+		return c.Identity.CognitoIdentityID, true
+	case "identity.cognitoIdentityPoolId":
+		return c.Identity.CognitoIdentityPoolID, true
+	case "identity.cognitoAuthenticationType":
+		return c.Identity.CognitoAuthenticationType, true
+	case "identity.cognitoAuthenticationProvider":
+		return c.Identity.CognitoAuthenticationProvider, true
 	case "integrationLatency":
 		return formatMillis(c.IntegrationLatency), true
 	case "integrationStatus":

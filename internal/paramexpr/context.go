@@ -9,13 +9,16 @@ import (
 // authorizer.<key> and authorizer.claims.<name> are open-ended. The root
 // package's Context.Var resolves every one (its tests check the two agree).
 var contextVars = []string{
-	"accountId", "apiId", "authorizer.principalId", "authorizer.scopes", "deploymentId",
-	"domainName", "domainPrefix", "error.message", "error.messageString", "error.responseType",
-	"error.validationErrorString", "extendedRequestId", "httpMethod", "identity.apiKey",
-	"identity.apiKeyId", "identity.caller", "identity.sourceIp", "identity.user",
-	"identity.userAgent", "integrationLatency", "integrationStatus", "isCanaryRequest", "path",
-	"protocol", "region", "requestId", "requestTime", "requestTimeEpoch", "resourceId",
-	"resourcePath", "responseLatency", "responseLength", "stage", "status",
+	"accountId", "apiId", "authorizer.principalId", "authorizer.scopes", "deploymentId", "domainName",
+	"domainPrefix", "error.message", "error.messageString", "error.responseType",
+	"error.validationErrorString", "extendedRequestId", "httpMethod", "identity.accessKey",
+	"identity.accountId", "identity.apiKey", "identity.apiKeyId", "identity.caller",
+	"identity.cognitoAuthenticationProvider", "identity.cognitoAuthenticationType",
+	"identity.cognitoIdentityId", "identity.cognitoIdentityPoolId", "identity.sourceIp",
+	"identity.user", "identity.userAgent", "identity.userArn", "integrationLatency",
+	"integrationStatus", "isCanaryRequest", "path", "protocol", "region", "requestId", "requestTime",
+	"requestTimeEpoch", "resourceId", "resourcePath", "responseLatency", "responseLength", "stage",
+	"status",
 }
 
 // ContextVars lists the $context variables (without the "context."
