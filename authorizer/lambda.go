@@ -99,10 +99,10 @@ func (res *result) apply(c *apigw.Context) error {
 		switch res.policy.evaluate(c.MethodARN()) {
 		case explicitDeny:
 			return &apigw.Error{Type: apigw.AccessDenied, Message: msgExplicitDeny,
-				Err: errors.New("authorizer: the policy denies the method ARN")}
+				Err: ErrExplicitDeny}
 		case implicitDeny:
 			return &apigw.Error{Type: apigw.AccessDenied, Message: msgNotAuthorized,
-				Err: errors.New("authorizer: no Allow of the policy matches the method ARN")}
+				Err: ErrImplicitDeny}
 		}
 	}
 	c.Authorizer = apigw.Authorizer{PrincipalID: res.principalID, Context: res.context, UsageIdentifierKey: res.usageKey}
