@@ -54,6 +54,14 @@ func buildEventV1(r *http.Request, c *apigw.Context) (events.APIGatewayProxyRequ
 				APIKeyID:  c.Identity.APIKeyID,
 				Caller:    c.Identity.Caller,
 				User:      c.Identity.User,
+
+				AccessKey:                     c.Identity.AccessKey,
+				AccountID:                     c.Identity.AccountID,
+				UserArn:                       c.Identity.UserARN,
+				CognitoIdentityID:             c.Identity.CognitoIdentityID,
+				CognitoIdentityPoolID:         c.Identity.CognitoIdentityPoolID,
+				CognitoAuthenticationType:     c.Identity.CognitoAuthenticationType,
+				CognitoAuthenticationProvider: c.Identity.CognitoAuthenticationProvider,
 			},
 		},
 	}
@@ -117,8 +125,13 @@ func buildEventV2(r *http.Request, c *apigw.Context) (events.APIGatewayV2HTTPReq
 }
 
 func authorizerV2(c *apigw.Context) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
-	a := c.Authorizer
+	a, id := c.Authorizer, c.Identity
 	switch {
+	case id.AccessKey != "": // AWS_IAM
+		return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
+			AccessKey: id.AccessKey, AccountID: id.AccountID, CallerID: id.Caller, UserARN: id.UserARN, UserID: id.User,
+			CognitoIdentity: events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity{IdentityID: id.CognitoIdentityID, IdentityPoolID: id.CognitoIdentityPoolID},
+		}}
 	case len(a.Claims) > 0:
 		return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: stringClaims(a.Claims), Scopes: a.Scopes},
