@@ -27,7 +27,9 @@ func TestSDKSignedRequests(t *testing.T) {
 		name string
 		req  func() *http.Request
 	}{
-		{"GET", func() *http.Request { return sign(t, request("GET", "/prod/pets/7", nil), aliceKey, aliceSecret, "", nil, testNow) }},
+		{"GET", func() *http.Request {
+			return sign(t, request("GET", "/prod/pets/7", nil), aliceKey, aliceSecret, "", nil, testNow)
+		}},
 		{"query", func() *http.Request {
 			return sign(t, request("GET", "/prod/pets?type=dog&page=2&q=a%20b&empty=&flag&z=%2F%3B", nil), aliceKey, aliceSecret, "", nil, testNow)
 		}},
@@ -204,7 +206,9 @@ func asError(t *testing.T, err error) *apigw.Error {
 func TestRefusals(t *testing.T) {
 	a := newAuthorizer(t, nil)
 	now := testNow.Format("20060102T150405Z")
-	good := func() *http.Request { return sign(t, request("GET", "/prod/pets", nil), aliceKey, aliceSecret, "", nil, testNow) }
+	good := func() *http.Request {
+		return sign(t, request("GET", "/prod/pets", nil), aliceKey, aliceSecret, "", nil, testNow)
+	}
 	withAuth := func(v string) *http.Request {
 		r := request("GET", "/prod/pets", nil)
 		r.Header.Set("X-Amz-Date", now)
