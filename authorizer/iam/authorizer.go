@@ -232,7 +232,7 @@ func (a *Authorizer) verify(r *http.Request, c *apigw.Context) (Credential, sign
 	}
 	if !ok {
 		var log captureLogger
-		_, _ = a.compute(r.Context(), cred, &s, a.signingRequest(r, &s, path, params, false), payload, &log)
+		_, _, _ = a.compute(r.Context(), cred, &s, a.signingRequest(r, &s, path, params, false), payload, &log)
 		return Credential{}, s, mismatch(log.canonical, log.stringToSign)
 	}
 	if cred.SessionToken != "" || s.hasToken {
@@ -272,11 +272,13 @@ func (a *Authorizer) payloadHash(r *http.Request, c *apigw.Context, s *signature
 // matches reports whether the request's signature is the one the SDK
 // signer computes.
 func (a *Authorizer) matches(r *http.Request, cred Credential, s *signature, path string, params []queryParam, payload string, omitToken bool) (bool, error) {
-	got, err := a.compute(r.Context(), cred, s, a.signingRequest(r, s, path, params, omitToken), payload, nil)
+	got, signed, err := a.compute(r.Context(), cred, s, a.signingRequest(r, s, path, params, omitToken), payload, nil)
 	if err != nil {
 		return false, err
 	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(s.sig)) == 1, nil
+	// The signer signs host and x-amz-date whether listed or not: the list
+	// the request claims must be the one signed.
+	return signed == s.signedRaw && subtle.ConstantTimeCompare([]byte(got), []byte(s.sig)) == 1, nil
 }
 
 // signingRequest is the request the SDK signer signs: r's method, host and
@@ -322,9 +324,10 @@ func (a *Authorizer) signingRequest(r *http.Request, s *signature, path string, 
 	return req
 }
 
-// compute returns the signature aws-sdk-go-v2's signer gives req. With a
-// logger, the signer reports its canonical request and string to sign.
-func (a *Authorizer) compute(ctx context.Context, cred Credential, s *signature, req *http.Request, payload string, log *captureLogger) (string, error) {
+// compute returns the signature aws-sdk-go-v2's signer gives req and the
+// signed headers it lists. With a logger, the signer reports its canonical
+// request and string to sign.
+func (a *Authorizer) compute(ctx context.Context, cred Credential, s *signature, req *http.Request, payload string, log *captureLogger) (sig, signedHeaders string, err error) {
 	signer := a.signerFor(cred.AccessKeyID, cred.SecretAccessKey)
 	creds := aws.Credentials{AccessKeyID: s.scope[0], SecretAccessKey: cred.SecretAccessKey}
 	opts := func(o *v4.SignerOptions) {
@@ -336,22 +339,26 @@ func (a *Authorizer) compute(ctx context.Context, cred Credential, s *signature,
 	if s.presigned {
 		uri, _, err := signer.PresignHTTP(ctx, creds, req, payload, a.service, a.region, s.date, opts)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
-		_, sig, ok := strings.Cut(uri, "X-Amz-Signature=")
-		if !ok {
-			return "", errors.New("iam: the signer gave no X-Amz-Signature")
+		u, err := url.Parse(uri)
+		if err != nil {
+			return "", "", err
 		}
-		return sig, nil
+		q := u.Query()
+		return q.Get("X-Amz-Signature"), q.Get("X-Amz-SignedHeaders"), nil
 	}
 	if err := signer.SignHTTP(ctx, creds, req, payload, a.service, a.region, s.date, opts); err != nil {
-		return "", err
+		return "", "", err
 	}
-	_, sig, ok := strings.Cut(firstValue(req.Header, "Authorization"), "Signature=")
-	if !ok {
-		return "", errors.New("iam: the signer gave no Signature")
+	// AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...
+	auth := firstValue(req.Header, "Authorization")
+	_, rest, ok1 := strings.Cut(auth, "SignedHeaders=")
+	signedHeaders, sig, ok2 := strings.Cut(rest, ", Signature=")
+	if !ok1 || !ok2 {
+		return "", "", errors.New("iam: the signer's Authorization is not understood")
 	}
-	return sig, nil
+	return sig, signedHeaders, nil
 }
 
 // signerFor returns the SDK signer kept for an access key, a new one when

@@ -168,7 +168,7 @@ func TestSigV4TestSuite(t *testing.T) {
 				}
 				cred, _ := a.creds.Lookup(context.Background(), s.scope[0])
 				var log captureLogger
-				got, err := a.compute(context.Background(), cred, &s, a.signingRequest(r, &s, normalizePath(path), params, v.name == "post-sts-header-after" && form == "query"), payload, &log)
+				got, _, err := a.compute(context.Background(), cred, &s, a.signingRequest(r, &s, normalizePath(path), params, v.name == "post-sts-header-after" && form == "query"), payload, &log)
 				if err != nil {
 					t.Fatal(err)
 				}
