@@ -13,6 +13,14 @@
 //   - [Request]: a Lambda authorizer of type REQUEST, with identity sources
 //     from headers, query strings, stage variables and $context; or, with
 //     [RequestConfig.SimpleFunc], the HTTP API simple response.
+//   - AWS_IAM (Signature Version 4) lives in package authorizer/iam, so
+//     that only its users link aws-sdk-go-v2.
+//
+// Policies of every kind are judged by one IAM policy engine: the policies
+// Lambda authorizers answer, the identity [Policy] of AWS_IAM callers, and
+// the API's [ResourcePolicy], which [ResourcePolicy.Check] (or
+// [ResourcePolicy.Guard]) combines with each method's authorization type
+// as AWS's documented tables do.
 //
 // Each is an [Authorizer]: the gateway calls Authorize for every request of
 // a method that uses it, and [Middleware] makes any of them net/http

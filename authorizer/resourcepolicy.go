@@ -97,7 +97,7 @@ type ResourcePolicyConfig struct {
 // ResourcePolicy is immutable and safe for simultaneous use by multiple
 // goroutines; the nil *ResourcePolicy is no policy at all.
 type ResourcePolicy struct {
-	doc        *iampolicy.Policy
+	docs       []*iampolicy.Policy // one
 	vpceHeader string
 }
 
@@ -121,7 +121,7 @@ func NewResourcePolicy(cfg ResourcePolicyConfig) (*ResourcePolicy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authorizer: resource policy: %w", err)
 	}
-	p := &ResourcePolicy{doc: doc}
+	p := &ResourcePolicy{docs: []*iampolicy.Policy{doc}}
 	if cfg.VpceHeader != "" {
 		p.vpceHeader = textproto.CanonicalMIMEHeaderKey(cfg.VpceHeader)
 	}
@@ -152,7 +152,7 @@ func (p *ResourcePolicy) Decide(in *PolicyInput) Decision {
 	}
 	var ctx iampolicy.Context
 	req := in.request(&ctx)
-	return decideAll([]*iampolicy.Policy{p.doc}, &req)
+	return decideAll(p.docs, &req)
 }
 
 // input is the policy input of r, with the configured aws:SourceVpce.

@@ -362,3 +362,20 @@ func TestAuthTypeNames(t *testing.T) {
 		t.Fatal("TypeOf")
 	}
 }
+
+// TestPolicyDecisionsAllocateNothing pins the allocation budget of policy
+// evaluation on the request path.
+func TestPolicyDecisionsAllocateNothing(t *testing.T) {
+	rp := MustResourcePolicy(ResourcePolicyConfig{Document: `{"Statement":[
+		{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}},
+		{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:role/R"},"Action":"execute-api:*","Resource":"*","Condition":{"StringLike":{"aws:UserAgent":"bot*"}}}]}`})
+	p := MustPolicy(`{"Statement":{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"apigw:tier":"gold"}}}}`)
+	r := gwRequest("GET", "/pets/7")
+	c := apigw.FromContext(r.Context())
+	c.Identity.AccountID, c.Identity.UserARN = "123456789012", "arn:aws:sts::123456789012:assumed-role/R/s"
+	in := NewPolicyInput(r, c)
+	in.Keys = map[string]string{"apigw:tier": "gold"}
+	if n := testing.AllocsPerRun(100, func() { rp.Decide(&in); p.Decide(&in) }); n != 0 {
+		t.Fatalf("%v allocations, budget 0", n)
+	}
+}

@@ -296,6 +296,10 @@ func TestRefusals(t *testing.T) {
 			u := presign(t, request("GET", "/prod/pets?type=dog", nil), aliceKey, aliceSecret, "", time.Minute, testNow)
 			return request("GET", strings.Replace(u, "type=dog", "type=cat", 1), nil)
 		}, "InvalidSignatureException", mismatchPrefix},
+		{"presigned, a duplicated parameter", func() *http.Request {
+			u := presign(t, request("GET", "/prod/pets", nil), aliceKey, aliceSecret, "", time.Minute, testNow)
+			return request("GET", u+"&X-Amz-Credential=x", nil)
+		}, "InvalidSignatureException", "The query string has 'X-Amz-Credential' more than once."},
 		{"bad query escape", func() *http.Request {
 			r := sign(t, request("GET", "/prod/pets", nil), aliceKey, aliceSecret, "", nil, testNow)
 			r.URL.RawQuery = "a=%zz"

@@ -93,7 +93,16 @@ func parsePresigned(q []queryParam) (signature, *apigw.Error) {
 	var vals [len(presignParams)]string
 	var expires string
 	var haveExpires bool
+	seen := map[string]bool{}
 	for _, p := range q {
+		if strings.HasPrefix(p.key, "X-Amz-") {
+			if seen[p.key] {
+				// The signer would overwrite a duplicate, so it would go
+				// unsigned.
+				return s, invalidSignature("The query string has '"+p.key+"' more than once.", nil)
+			}
+			seen[p.key] = true
+		}
 		for i, name := range presignParams {
 			if p.key == name && vals[i] == "" {
 				vals[i] = p.value

@@ -247,7 +247,7 @@ func (c *condition) match(r *Request, v string) bool {
 		addr := netip.Addr{}
 		if c.key == keySourceIP {
 			addr = r.Context.SourceIP
-		} else if a, err := netip.ParseAddr(v); err == nil {
+		} else if a, err := netip.ParseAddr(strings.Clone(v)); err == nil { // a zone would keep v
 			addr = a
 		}
 		if !addr.IsValid() {
