@@ -344,7 +344,7 @@ func TestNewPolicyInput(t *testing.T) {
 	r.Header.Set("Referer", "https://pets.example/")
 	r.Header.Set("User-Agent", "curl/8")
 	c := apigw.FromContext(r.Context())
-	c.SetRequest(r, c.RequestTime)
+	c.Identity.UserAgent = "curl/8"
 	c.Identity.AccountID, c.Identity.UserARN, c.Identity.User = "123456789012", "arn:aws:iam::123456789012:user/team/alice", "AIDAALICE"
 	in := NewPolicyInput(r, c)
 	if in.Resource != "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/7" || in.Caller.Username != "alice" ||

@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/apigw/apigw"
@@ -15,7 +16,7 @@ func benchRequest(b *testing.B, a *iam.Authorizer, r *http.Request) (*http.Reque
 	b.Helper()
 	c := apigw.NewRequestContext(r, testNow)
 	c.Region, c.AccountID, c.APIID, c.Stage = region, account, "abc123", "prod"
-	c.SetStagePrefixed(true)
+	c.StagePath = strings.TrimPrefix(c.Path, "/prod")
 	r.RequestURI = r.URL.RequestURI()
 	r = r.WithContext(apigw.NewContext(r.Context(), c))
 	if err := a.Authorize(r, c, nil); err != nil {
@@ -103,7 +104,7 @@ func BenchmarkResourcePolicy(b *testing.B) {
 	r := request("GET", "/prod/pets/7", nil)
 	c := apigw.NewRequestContext(r, testNow)
 	c.Region, c.AccountID, c.APIID, c.Stage = region, account, "abc123", "prod"
-	c.SetStagePrefixed(true)
+	c.StagePath = strings.TrimPrefix(c.Path, "/prod")
 	c.Identity.AccountID, c.Identity.UserARN = account, "arn:aws:iam::123456789012:user/alice"
 	in := authorizer.NewPolicyInput(r, c)
 	b.ReportAllocs()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,7 +145,7 @@ func request(method, target string, body []byte) *http.Request {
 func authorize(a *iam.Authorizer, r *http.Request) (*apigw.Context, error) {
 	c := apigw.NewRequestContext(r, testNow)
 	c.Region, c.AccountID, c.APIID, c.Stage = region, account, "abc123", "prod"
-	c.SetStagePrefixed(true)
+	c.StagePath = strings.TrimPrefix(c.Path, "/prod")
 	r.RequestURI = r.URL.RequestURI()
 	return c, a.Authorize(r.WithContext(apigw.NewContext(r.Context(), c)), c, nil)
 }
