@@ -251,7 +251,7 @@ func TestIAMIdentityVars(t *testing.T) {
 		"identity.cognitoIdentityId": "us-east-1:1", "identity.cognitoIdentityPoolId": "us-east-1:pool",
 		"identity.cognitoAuthenticationType": "authenticated", "identity.cognitoAuthenticationProvider": "cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
 	} {
-		if !ValidContextVar(name) {
+		if !paramexpr.ValidContextVar(name) {
 			t.Errorf("%s not valid", name)
 		}
 		if got, ok := c.Var(name); !ok || got != want {
