@@ -30,6 +30,7 @@ type deployment struct {
 	models      map[string]*validator.Model
 	responses   *apigw.GatewayResponses
 	cors        *cors.CORS // the API-wide policy; nil: none
+	policy      *authorizer.ResourcePolicy
 }
 
 // newDeployment checks a definition and snapshots it. The definition is
@@ -63,6 +64,14 @@ func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 			errs = append(errs, fmt.Errorf("gateway: WithCORS: %w", err))
 		}
 		d.cors = c
+	}
+	if def.policy != "" {
+		p, err := authorizer.NewResourcePolicy(authorizer.ResourcePolicyConfig{Document: def.policy,
+			Region: g.cfg.region, AccountID: g.cfg.accountID, APIID: g.cfg.apiID})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("gateway: WithResourcePolicy: %w", err))
+		}
+		d.policy = p
 	}
 	for _, name := range sortedKeys(def.authz) {
 		a := def.authz[name]
@@ -234,15 +243,22 @@ func compileAuthorizer(d *deployment, m Method) (middleware, error) {
 			errs = append(errs, fmt.Errorf("AuthorizationScopes: %w", err))
 		}
 	}
-	if m.Authorizer == "" {
-		return nil, errors.Join(errs...)
-	}
-	a := d.def.authz[m.Authorizer]
-	if a == nil {
-		errs = append(errs, fmt.Errorf("Authorizer %q: not defined (gateway.WithAuthorizer)", m.Authorizer))
+	var a authorizer.Authorizer
+	if m.Authorizer != "" {
+		if a = d.def.authz[m.Authorizer]; a == nil {
+			errs = append(errs, fmt.Errorf("Authorizer %q: not defined (gateway.WithAuthorizer)", m.Authorizer))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if d.policy != nil {
+		// The API's resource policy combines with the method's
+		// authorization, none included.
+		a = d.policy.Guard(authorizer.TypeOf(a), a)
+	}
+	if a == nil {
+		return nil, nil
 	}
 	return authorizer.Middleware(a, m.AuthorizationScopes), nil
 }

@@ -49,6 +49,7 @@ type config struct {
 	desc      string
 	cors      *cors.Options
 	authz     map[string]authorizer.Authorizer
+	policy    string // the resource policy's JSON
 
 	// The gateway itself.
 	apiID, region, accountID string
@@ -165,6 +166,17 @@ func WithTransport(rt http.RoundTripper) Option {
 // method's own Method.CORS replaces it.
 func WithCORS(opts cors.Options) DeploymentOption {
 	return deploymentOption(func(c *config) { o := opts; c.cors = &o })
+}
+
+// WithResourcePolicy sets the API's resource policy, a JSON IAM policy
+// document as AWS's REST APIs take it (Principal, Action
+// execute-api:Invoke, Resource method ARNs or the execute-api:/stage/METHOD/path
+// shorthand, conditions such as aws:SourceIp): it is combined with every
+// method's authorization as AWS documents (see authorizer.ResourcePolicy);
+// a refusal is AWS's 403 "User: anonymous is not authorized to perform:
+// execute-api:Invoke on resource: ...".
+func WithResourcePolicy(document string) DeploymentOption {
+	return deploymentOption(func(c *config) { c.policy = document })
 }
 
 // WithAuthorizer adds a named authorizer for Method.Authorizer: a JWT or
