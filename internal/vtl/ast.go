@@ -1,0 +1,120 @@
+package vtl
+
+// The parsed template: a tree of nodes (what is written) and expressions
+// (what is computed). Every node and expression keeps the byte offset
+// where it starts (at), from which errors name the line and column.
+
+// node is one element of a block: text, a reference or a directive.
+type node interface{}
+
+type textNode struct{ s string }
+
+// refNode is a reference: $a, $!a, ${a}, $a.b.c(1)[0], possibly escaped.
+type refNode struct {
+	at      int
+	quiet   bool   // $!a: nothing is written when it is null
+	escaped bool   // an odd number of backslashes before the $
+	prefix  string // written before the value: half of the backslashes
+	lit     string // the reference as written, written when it is null
+	name    string
+	chain   []step
+}
+
+type stepKind uint8
+
+const (
+	stepProp stepKind = iota
+	stepMethod
+	stepIndex
+)
+
+// step is one .prop, .method(args) or [index] of a reference.
+type step struct {
+	kind stepKind
+	at   int
+	name string
+	args []expr // the method's arguments, or the index
+}
+
+type setNode struct {
+	at  int
+	lhs *refNode
+	rhs expr
+}
+
+type ifNode struct {
+	at     int
+	conds  []expr
+	blocks [][]node
+	els    []node // nil without #else
+}
+
+type foreachNode struct {
+	at   int
+	v    string // the loop variable, without $
+	in   expr
+	body []node
+}
+
+type breakNode struct{ at int }
+
+type stopNode struct{ at int }
+
+type defineNode struct {
+	at   int
+	name string
+	body []node
+}
+
+// macroCall is #name(args) for a name that is not a directive: a call of
+// the macro of that name, or, when there is none, the text as written.
+type macroCall struct {
+	at   int
+	name string
+	args []expr
+	lit  string
+}
+
+type macroDef struct {
+	at     int
+	name   string
+	params []string
+	body   []node
+}
+
+// expr is an expression: a literal, a reference or an operation.
+type expr interface{}
+
+type strLit struct{ s string }
+
+// interpLit is a double-quoted string with references or directives:
+// rendered as a template on each evaluation. VTL parses it with a space
+// appended and drops the last character written unless the string holds
+// a ## comment.
+type interpLit struct {
+	body    []node
+	comment bool
+}
+
+type intLit struct{ v int64 }
+
+type floatLit struct{ v float64 }
+
+type boolLit struct{ v bool }
+
+type listLit struct{ elems []expr }
+
+type mapLit struct{ keys, vals []expr }
+
+type rangeLit struct {
+	at       int
+	from, to expr
+}
+
+type binaryExpr struct {
+	at   int
+	op   string // || && == != < <= > >= + - * / %
+	l, r expr
+}
+
+type notExpr struct{ x expr }

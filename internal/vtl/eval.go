@@ -1,0 +1,777 @@
+package vtl
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Vars are the host's variables ($input, $context, ...), read by name.
+type Vars interface {
+	Lookup(name string) (any, bool)
+}
+
+// Options are the limits and dialect of one evaluation.
+type Options struct {
+	// NullAsEmpty makes a reference whose value is null evaluate to the
+	// empty string, everywhere (written, compared, passed, assigned), as
+	// API Gateway's templates do; plain Velocity writes the reference as
+	// it was written and compares it as null.
+	NullAsEmpty bool
+	// MaxLoops is the most iterations one #foreach runs; the loop ends
+	// after them, as Velocity's directive.foreach.maxloops does. 0: no
+	// bound.
+	MaxLoops int
+	// MaxSteps bounds the work of one evaluation (a step is one node
+	// written, one expression or one method called); over it the
+	// evaluation fails with ErrLimit. 0: no bound.
+	MaxSteps int
+	// MaxOutput bounds the bytes one evaluation writes; over it the
+	// evaluation fails with ErrLimit. 0: no bound.
+	MaxOutput int
+}
+
+// maxCallDepth bounds nested macro calls and #define references.
+const maxCallDepth = 100
+
+// control is how #break and #stop unwind the evaluation.
+type control struct{ stop bool }
+
+func (c *control) Error() string {
+	if c.stop {
+		return "#stop"
+	}
+	return "#break"
+}
+
+type exec struct {
+	t     *Template
+	src   string // the source positions refer to
+	opt   Options
+	host  Vars
+	vars  map[string]any
+	out   []byte
+	steps int
+	depth int
+}
+
+// Template is a compiled template. It is immutable and safe for
+// simultaneous use by multiple goroutines.
+type Template struct {
+	src    string
+	nodes  []node
+	macros map[string]*macroDef
+}
+
+// Parse compiles src. The error is an [*Error] naming the line, column
+// and construct of the first problem.
+func Parse(src string) (*Template, error) {
+	p := &parser{src: src, macros: map[string]*macroDef{}, names: map[string]bool{}}
+	nodes, term, at, _, err := p.parseBlock()
+	if err != nil {
+		return nil, err
+	}
+	if term != termEOF {
+		name := map[terminator]string{termEnd: "#end", termElse: "#else", termElseIf: "#elseif"}[term]
+		return nil, p.errorf(at, "%s without a directive to close", name)
+	}
+	return &Template{src: src, nodes: nodes, macros: p.macros}, nil
+}
+
+// Source returns the template's source.
+func (t *Template) Source() string { return t.src }
+
+// Execute evaluates t over vars and appends its output to dst. On error
+// the output so far is returned with an [*Error] that names the line.
+func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
+	e := &exec{t: t, src: t.src, opt: opt, host: vars, out: dst}
+	err := e.nodes(t.nodes)
+	var c *control
+	if errors.As(err, &c) {
+		err = nil // #stop, or #break outside a loop: the evaluation ends
+	}
+	return e.out, err
+}
+
+func (e *exec) errorf(at int, cause error, format string, args ...any) error {
+	pos := lineCol(e.src, at)
+	return &Error{Line: pos.Line, Column: pos.Column, Msg: fmt.Sprintf(format, args...), Err: cause}
+}
+
+func (e *exec) step(at int) error {
+	e.steps++
+	if e.opt.MaxSteps > 0 && e.steps > e.opt.MaxSteps {
+		return e.errorf(at, ErrLimit, "the template ran more than %d steps", e.opt.MaxSteps)
+	}
+	return nil
+}
+
+func (e *exec) write(at int, s string) error {
+	e.out = append(e.out, s...)
+	if e.opt.MaxOutput > 0 && len(e.out) > e.opt.MaxOutput {
+		return e.errorf(at, ErrLimit, "the output is longer than %d bytes", e.opt.MaxOutput)
+	}
+	return nil
+}
+
+func (e *exec) lookup(name string) (any, bool) {
+	if v, ok := e.vars[name]; ok {
+		return v, true
+	}
+	if e.host != nil {
+		return e.host.Lookup(name)
+	}
+	return nil, false
+}
+
+func (e *exec) set(name string, v any) {
+	if e.vars == nil {
+		e.vars = make(map[string]any, 4)
+	}
+	e.vars[name] = v
+}
+
+// unset removes a variable a template set; a host variable it shadowed
+// shows again.
+func (e *exec) unset(name string) { delete(e.vars, name) }
+
+func (e *exec) nodes(ns []node) error {
+	for _, n := range ns {
+		if err := e.node(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *exec) node(n node) error {
+	switch n := n.(type) {
+	case *textNode:
+		return e.write(0, n.s)
+	case *refNode:
+		return e.render(n)
+	case *setNode:
+		return e.assign(n)
+	case *ifNode:
+		if err := e.step(n.at); err != nil {
+			return err
+		}
+		for i, c := range n.conds {
+			ok, err := e.cond(c)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return e.nodes(n.blocks[i])
+			}
+		}
+		if n.els != nil {
+			return e.nodes(n.els)
+		}
+		return nil
+	case *foreachNode:
+		return e.foreach(n)
+	case *breakNode:
+		return &control{}
+	case *stopNode:
+		return &control{stop: true}
+	case *defineNode:
+		e.set(n.name, &block{body: n.body, src: e.src})
+		return nil
+	case *macroCall:
+		return e.call(n)
+	}
+	return fmt.Errorf("vtl: unknown node %T", n)
+}
+
+// render writes a reference's value.
+func (e *exec) render(r *refNode) error {
+	if err := e.step(r.at); err != nil {
+		return err
+	}
+	v, err := e.ref(r)
+	if err != nil {
+		return err
+	}
+	if r.escaped {
+		// \$a writes $a, as written; \$a of a null writes \$a.
+		if v == nil {
+			return e.write(r.at, r.prefix+`\`+r.lit)
+		}
+		return e.write(r.at, r.prefix+r.lit)
+	}
+	if v == nil {
+		// Velocity writes the backslashes twice before a null.
+		if r.quiet {
+			return e.write(r.at, r.prefix+r.prefix)
+		}
+		lit := r.lit
+		if na, ok := e.vars[r.name].(nullArg); ok && len(r.chain) == 0 {
+			lit = na.lit // a macro's argument that is null: the argument as written
+		}
+		return e.write(r.at, r.prefix+r.prefix+lit)
+	}
+	if r.prefix != "" {
+		if err := e.write(r.at, r.prefix); err != nil {
+			return err
+		}
+	}
+	if b, ok := v.(*block); ok {
+		return e.renderBlock(r.at, b)
+	}
+	e.out = appendString(e.out, v)
+	if e.opt.MaxOutput > 0 && len(e.out) > e.opt.MaxOutput {
+		return e.errorf(r.at, ErrLimit, "the output is longer than %d bytes", e.opt.MaxOutput)
+	}
+	return nil
+}
+
+// block is the value of a #define: its body, written where it is
+// referenced.
+type block struct {
+	body []node
+	src  string
+}
+
+func (b *block) String() string { return "" }
+
+func (e *exec) renderBlock(at int, b *block) error {
+	e.depth++
+	defer func() { e.depth-- }()
+	if e.depth > maxCallDepth {
+		return e.errorf(at, ErrLimit, "#define blocks and macros nested more than %d deep", maxCallDepth)
+	}
+	src := e.src
+	e.src = b.src
+	err := e.nodes(b.body)
+	e.src = src
+	var c *control
+	if errors.As(err, &c) && !c.stop {
+		err = nil // #break leaves the block
+	}
+	return err
+}
+
+// ref evaluates a reference: nil when it is null (or, with NullAsEmpty,
+// "" instead).
+func (e *exec) ref(r *refNode) (any, error) {
+	v, ok := e.lookup(r.name)
+	if _, null := v.(nullArg); !ok || null {
+		v = nil
+	}
+	for i := range r.chain {
+		if v == nil {
+			break
+		}
+		st := &r.chain[i]
+		var err error
+		if v, err = e.apply(v, st); err != nil {
+			return nil, err
+		}
+	}
+	if v == nil && e.opt.NullAsEmpty {
+		return "", nil
+	}
+	return v, nil
+}
+
+// apply evaluates one .prop, .method() or [index] on v (not nil).
+func (e *exec) apply(v any, st *step) (any, error) {
+	if err := e.step(st.at); err != nil {
+		return nil, err
+	}
+	switch st.kind {
+	case stepProp:
+		return property(v, st.name), nil
+	case stepIndex:
+		idx, err := e.eval(st.args[0])
+		if err != nil {
+			return nil, err
+		}
+		r, err := index(v, idx)
+		if err != nil {
+			return nil, e.errorf(st.at, err, "[%s]: %v", toString(idx), err)
+		}
+		return r, nil
+	}
+	args := make([]any, len(st.args))
+	for i, a := range st.args {
+		x, err := e.eval(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = x
+	}
+	r, err := e.method(v, st.name, args)
+	if errors.Is(err, ErrNoMethod) {
+		return nil, nil // Velocity: an unknown method is null
+	}
+	if err != nil {
+		var ve *Error
+		if errors.As(err, &ve) {
+			return nil, err
+		}
+		return nil, e.errorf(st.at, err, ".%s(): %v", st.name, err)
+	}
+	return r, nil
+}
+
+// assign is #set.
+func (e *exec) assign(n *setNode) error {
+	if err := e.step(n.at); err != nil {
+		return err
+	}
+	v, err := e.eval(n.rhs)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return nil // Velocity leaves the variable as it was
+	}
+	lhs := n.lhs
+	if len(lhs.chain) == 0 {
+		e.set(lhs.name, v)
+		return nil
+	}
+	// $a.b.c = v: evaluate $a.b, then set its c.
+	target, ok := e.lookup(lhs.name)
+	if !ok || target == nil {
+		return nil
+	}
+	for i := range lhs.chain[:len(lhs.chain)-1] {
+		if target, err = e.apply(target, &lhs.chain[i]); err != nil {
+			return err
+		}
+		if target == nil {
+			return nil
+		}
+	}
+	last := &lhs.chain[len(lhs.chain)-1]
+	var key any
+	switch last.kind {
+	case stepProp:
+		key = last.name
+	case stepIndex:
+		if key, err = e.eval(last.args[0]); err != nil {
+			return err
+		}
+	default:
+		return e.errorf(last.at, nil, "#set: cannot assign to a method call")
+	}
+	if err := setKey(target, key, v); err != nil {
+		return e.errorf(last.at, err, "#set %s: %v", lhs.lit, err)
+	}
+	return nil
+}
+
+func (e *exec) cond(x expr) (bool, error) {
+	v, err := e.eval(x)
+	if err != nil {
+		return false, err
+	}
+	return truthy(v), nil
+}
+
+// eval evaluates an expression.
+func (e *exec) eval(x expr) (any, error) {
+	switch x := x.(type) {
+	case *refNode:
+		return e.ref(x)
+	case strLit:
+		return x.s, nil
+	case intLit:
+		return x.v, nil
+	case floatLit:
+		return x.v, nil
+	case boolLit:
+		return x.v, nil
+	case *interpLit:
+		return e.interpolate(x)
+	case *listLit:
+		l := &List{Elems: make([]any, len(x.elems))}
+		for i, el := range x.elems {
+			v, err := e.eval(el)
+			if err != nil {
+				return nil, err
+			}
+			l.Elems[i] = v
+		}
+		return l, nil
+	case *mapLit:
+		m := NewMap(len(x.keys))
+		for i := range x.keys {
+			k, err := e.eval(x.keys[i])
+			if err != nil {
+				return nil, err
+			}
+			v, err := e.eval(x.vals[i])
+			if err != nil {
+				return nil, err
+			}
+			m.Put(k, v)
+		}
+		return m, nil
+	case *rangeLit:
+		return e.rng(x)
+	case *notExpr:
+		v, err := e.eval(x.x)
+		if err != nil {
+			return nil, err
+		}
+		return !truthy(v), nil
+	case *binaryExpr:
+		return e.binary(x)
+	}
+	return nil, fmt.Errorf("vtl: unknown expression %T", x)
+}
+
+func (e *exec) interpolate(x *interpLit) (any, error) {
+	out := e.out
+	e.out = nil
+	err := e.nodes(x.body)
+	s := e.out
+	e.out = out
+	if err != nil {
+		var c *control
+		if !errors.As(err, &c) {
+			return nil, err
+		}
+	}
+	if !x.comment && len(s) > 0 {
+		s = s[:len(s)-1]
+	}
+	return string(s), nil
+}
+
+// maxRange bounds the length of a [a..b] range.
+const maxRange = 1 << 20
+
+func (e *exec) rng(x *rangeLit) (any, error) {
+	from, err := e.eval(x.from)
+	if err != nil {
+		return nil, err
+	}
+	to, err := e.eval(x.to)
+	if err != nil {
+		return nil, err
+	}
+	a, ok1 := toInt(from)
+	b, ok2 := toInt(to)
+	if !ok1 || !ok2 {
+		return nil, nil // Velocity: a range over a non-integer is null
+	}
+	n := b - a
+	if n < 0 {
+		n = -n
+	}
+	if n >= maxRange {
+		return nil, e.errorf(x.at, ErrLimit, "range [%d..%d] longer than %d", a, b, maxRange)
+	}
+	l := &List{Elems: make([]any, 0, n+1)}
+	for i := a; ; {
+		l.Elems = append(l.Elems, i)
+		if i == b {
+			break
+		}
+		if a < b {
+			i++
+		} else {
+			i--
+		}
+	}
+	return l, nil
+}
+
+// toInt reads an integer, or a string holding one, as a range bound.
+func toInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<62 {
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+func (e *exec) binary(x *binaryExpr) (any, error) {
+	if err := e.step(x.at); err != nil {
+		return nil, err
+	}
+	switch x.op {
+	case "&&", "||":
+		l, err := e.cond(x.l)
+		if err != nil {
+			return nil, err
+		}
+		if x.op == "&&" && !l || x.op == "||" && l {
+			return l, nil
+		}
+		return e.cond(x.r)
+	}
+	l, err := e.eval(x.l)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.eval(x.r)
+	if err != nil {
+		return nil, err
+	}
+	switch x.op {
+	case "==":
+		return equal(l, r), nil
+	case "!=":
+		return !equal(l, r), nil
+	case "<", "<=", ">", ">=":
+		c, ok := compareNumbers(l, r)
+		if !ok {
+			return false, nil
+		}
+		switch x.op {
+		case "<":
+			return c < 0, nil
+		case "<=":
+			return c <= 0, nil
+		case ">":
+			return c > 0, nil
+		}
+		return c >= 0, nil
+	case "+":
+		_, ls := l.(string)
+		_, rs := r.(string)
+		if ls || rs {
+			if l == nil {
+				l = literal(e.src, x.l)
+			}
+			if r == nil {
+				r = literal(e.src, x.r)
+			}
+			return toString(l) + toString(r), nil
+		}
+	}
+	v, err := arith(x.op, l, r)
+	if err != nil {
+		return nil, e.errorf(x.at, err, "%v", err)
+	}
+	return v, nil
+}
+
+// literal is the text of a null operand of +, as Velocity writes it.
+func literal(_ string, x expr) any {
+	if r, ok := x.(*refNode); ok {
+		return r.lit
+	}
+	return "null"
+}
+
+func (e *exec) foreach(n *foreachNode) error {
+	if err := e.step(n.at); err != nil {
+		return err
+	}
+	in, err := e.eval(n.in)
+	if err != nil {
+		return err
+	}
+	it := iterate(in)
+	if it == nil {
+		return nil // null or not iterable: no iterations
+	}
+	saved, hadSaved := e.vars[n.v]
+	savedCount, hadCount := e.vars["velocityCount"]
+	savedNext, hadNext := e.vars["velocityHasNext"]
+	savedScope, hadScope := e.vars["foreach"]
+	parent, _ := e.lookup("foreach")
+	scope := &foreachScope{index: -1, parent: parent}
+	e.set("foreach", scope)
+	defer func() {
+		restore := func(name string, v any, had bool) {
+			if had {
+				e.vars[name] = v
+			} else {
+				e.unset(name)
+			}
+		}
+		restore(n.v, saved, hadSaved)
+		restore("velocityCount", savedCount, hadCount)
+		restore("velocityHasNext", savedNext, hadNext)
+		restore("foreach", savedScope, hadScope)
+	}()
+	count := 0
+	for it.next() {
+		if e.opt.MaxLoops > 0 && count >= e.opt.MaxLoops {
+			break
+		}
+		count++
+		v := it.value()
+		e.set("velocityCount", int64(count))
+		e.set("velocityHasNext", it.hasNext())
+		if v == nil {
+			e.unset(n.v)
+			e.vars[n.v] = nil
+		} else {
+			e.set(n.v, v)
+		}
+		scope.index++
+		scope.hasNext = it.hasNext()
+		if err := e.nodes(n.body); err != nil {
+			var c *control
+			if errors.As(err, &c) && !c.stop {
+				break
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// foreachScope is $foreach: index, count, hasNext, first, last, parent.
+type foreachScope struct {
+	index   int
+	hasNext bool
+	parent  any
+}
+
+func (s *foreachScope) Get(name string) (any, bool) {
+	switch name {
+	case "index":
+		return int64(s.index), true
+	case "count":
+		return int64(s.index + 1), true
+	case "hasNext", "last":
+		if name == "last" {
+			return !s.hasNext, true
+		}
+		return s.hasNext, true
+	case "first":
+		return s.index == 0, true
+	case "parent":
+		return s.parent, s.parent != nil
+	}
+	return nil, false
+}
+
+func (s *foreachScope) Call(name string, args []any) (any, error) {
+	if len(args) != 0 {
+		return nil, ErrNoMethod
+	}
+	switch name {
+	case "getIndex":
+		return int64(s.index), nil
+	case "getCount":
+		return int64(s.index + 1), nil
+	case "hasNext", "getHasNext":
+		return s.hasNext, nil
+	case "isFirst", "getFirst":
+		return s.index == 0, nil
+	case "isLast", "getLast":
+		return !s.hasNext, nil
+	case "getParent":
+		return s.parent, nil
+	}
+	return nil, ErrNoMethod
+}
+
+func (e *exec) call(n *macroCall) error {
+	if err := e.step(n.at); err != nil {
+		return err
+	}
+	d := e.t.macros[n.name]
+	if d == nil {
+		return e.write(n.at, n.lit) // no such macro: the text as written
+	}
+	if len(n.args) != len(d.params) {
+		return e.errorf(n.at, nil, "#%s: %d arguments, want %d", n.name, len(n.args), len(d.params))
+	}
+	e.depth++
+	defer func() { e.depth-- }()
+	if e.depth > maxCallDepth {
+		return e.errorf(n.at, ErrLimit, "macros nested more than %d deep", maxCallDepth)
+	}
+	type saved struct {
+		v   any
+		had bool
+	}
+	prev := make([]saved, len(d.params))
+	vals := make([]any, len(d.params))
+	for i, a := range n.args {
+		v, err := e.eval(a)
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+	}
+	for i, p := range d.params {
+		v, had := e.vars[p]
+		prev[i] = saved{v, had}
+		switch a := n.args[i].(type) {
+		case *refNode:
+			if vals[i] == nil {
+				e.set(p, nullArg{a.lit})
+				continue
+			}
+		}
+		if vals[i] == nil {
+			e.unset(p)
+		} else {
+			e.set(p, vals[i])
+		}
+	}
+	err := e.nodes(d.body)
+	for i, p := range d.params {
+		if prev[i].had {
+			e.vars[p] = prev[i].v
+		} else {
+			e.unset(p)
+		}
+	}
+	var c *control
+	if errors.As(err, &c) && !c.stop {
+		err = nil // #break leaves the macro
+	}
+	return err
+}
+
+// nullArg is the value of a macro's parameter whose argument, a
+// reference, is null: Velocity passes arguments by name, so the parameter
+// is written as the argument was.
+type nullArg struct{ lit string }
+
+// iterator walks what #foreach iterates: a list, a map's values.
+type iterator struct {
+	list ListValue
+	vals []any
+	i, n int
+}
+
+func iterate(v any) *iterator {
+	switch v := v.(type) {
+	case *Map:
+		return &iterator{vals: v.vals, n: len(v.vals), i: -1}
+	case ListValue:
+		return &iterator{list: v, n: v.Len(), i: -1}
+	case MapValue:
+		var vals []any
+		v.Range(func(_ string, x any) bool { vals = append(vals, x); return true })
+		return &iterator{vals: vals, n: len(vals), i: -1}
+	}
+	return nil
+}
+
+func (it *iterator) next() bool {
+	it.i++
+	if it.list != nil {
+		it.n = it.list.Len() // a list changed inside the loop
+	}
+	return it.i < it.n
+}
+
+func (it *iterator) hasNext() bool { return it.i+1 < it.n }
+
+func (it *iterator) value() any {
+	if it.list != nil {
+		return it.list.Index(it.i)
+	}
+	return it.vals[it.i]
+}
+
