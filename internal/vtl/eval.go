@@ -774,4 +774,3 @@ func (it *iterator) value() any {
 	}
 	return it.vals[it.i]
 }
-

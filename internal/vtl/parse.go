@@ -1019,7 +1019,7 @@ func (p *parser) parseNumber() (expr, error) {
 }
 
 // parseString parses a string literal. A double-quoted one with $ or #
-// is a template, rendered on each evaluation; "" and '' stand for one
+// is a template, rendered on each evaluation; "" and ” stand for one
 // quote; \uXXXX in double quotes is that character.
 func (p *parser) parseString() (expr, error) {
 	s := p.src
