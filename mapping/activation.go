@@ -39,6 +39,11 @@ type activation struct {
 	queryMap  valuesMap
 	headerMap valuesMap
 	queryDone bool
+	// tapeDone: a VTL template's request body is parsed into doc.
+	tapeDone bool
+	// ovr holds what VTL templates set in $context.requestOverride and
+	// $context.responseOverride.
+	ovr *overrides
 }
 
 var activations = sync.Pool{New: func() any { return new(activation) }}

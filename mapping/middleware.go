@@ -136,6 +136,10 @@ func (m *Mapping) Handler(next http.Handler) http.Handler {
 				return
 			}
 			ir = out.NewHTTPRequest(r)
+			if out.overrides != nil {
+				// the response mapping sees the request template's overrides
+				r = r.WithContext(ir.Context())
+			}
 		}
 		if m.resp == nil {
 			next.ServeHTTP(w, ir)

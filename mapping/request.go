@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -167,6 +168,11 @@ type Request struct {
 	ContentType string
 	// Template is the template applied, nil when the body passed through.
 	Template *Template
+
+	// overrides: what a VTL template set in $context.requestOverride
+	// (applied above) and $context.responseOverride (carried to the
+	// response mapping).
+	overrides *overrides
 }
 
 // Map builds the integration request for the method request r and its
@@ -234,12 +240,37 @@ func (m *RequestMapping) Map(r *http.Request, c *apigw.Context) (*Request, error
 			out.PathParams[pm.target] = vs[0]
 		}
 	}
+	if a.ovr != nil {
+		applyRequestOverrides(out, a.ovr)
+	}
 	if mapped := out.Header.Get("Content-Type"); mapped != "" {
 		out.ContentType = mapped
 	} else if out.ContentType != "" {
 		out.Header.Set("Content-Type", out.ContentType)
 	}
 	return out, nil
+}
+
+// applyRequestOverrides applies what a VTL template set in
+// $context.requestOverride: they replace the parameter mappings' values,
+// as in API Gateway.
+func applyRequestOverrides(out *Request, o *overrides) {
+	out.overrides = o
+	for k, vs := range overrideValues(o.request, "header") {
+		out.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	for k, vs := range overrideValues(o.request, "querystring") {
+		if out.Query == nil {
+			out.Query = url.Values{}
+		}
+		out.Query[k] = vs
+	}
+	for k, vs := range overrideValues(o.request, "path") {
+		if out.PathParams == nil {
+			out.PathParams = map[string]string{}
+		}
+		out.PathParams[k] = vs[0]
+	}
 }
 
 func bodyError(err error) *apigw.Error {
@@ -276,6 +307,9 @@ func (ir *Request) NewHTTPRequest(r *http.Request) *http.Request {
 	}
 	if len(ir.Body) == 0 {
 		out.Body = http.NoBody
+	}
+	if ir.overrides != nil {
+		out = out.WithContext(context.WithValue(out.Context(), overridesKey, ir.overrides))
 	}
 	return out
 }

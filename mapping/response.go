@@ -316,6 +316,25 @@ func (m *ResponseMapping) Write(w http.ResponseWriter, r *http.Request, c *apigw
 		contentType = vs[:1]
 	}
 
+	status := ir.status
+	o := a.ovr
+	if o == nil {
+		o = carriedOverrides(r)
+	}
+	var headerOverrides map[string][]string
+	if o != nil {
+		var err error
+		if status, err = o.status(status); err != nil {
+			if bufp != nil {
+				buffers.Put(bufp)
+			}
+			e := &apigw.Error{Type: apigw.APIConfigurationError, Err: err}
+			apigw.WriteError(w, r, e)
+			return e
+		}
+		headerOverrides = overrideValues(o.response, "header")
+	}
+
 	h := w.Header()
 	for i := range ir.headers {
 		if values[i] != nil {
@@ -325,15 +344,18 @@ func (m *ResponseMapping) Write(w http.ResponseWriter, r *http.Request, c *apigw
 	if !mappedHeader(ir, "Content-Type", values) {
 		h["Content-Type"] = contentType
 	}
+	for k, vs := range headerOverrides {
+		h[http.CanonicalHeaderKey(k)] = vs
+	}
 	if c.RequestID != "" && len(h["X-Amzn-Requestid"]) == 0 {
 		h["X-Amzn-Requestid"] = []string{c.RequestID}
 	}
 	if res.Status != 0 && c.IntegrationStatus == 0 {
 		c.IntegrationStatus = res.Status
 	}
-	c.Status = ir.status
+	c.Status = status
 	c.ResponseLength = int64(len(body))
-	w.WriteHeader(ir.status)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}

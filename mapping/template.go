@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/vtl"
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common"
 	"github.com/google/cel-go/common/ast"
@@ -51,6 +52,7 @@ type Template struct {
 	keys      []string
 	prg       cel.Program
 	costLimit uint64
+	vtl       *vtl.Template // a VTL template ([CompileVTL])
 }
 
 // Option configures [Compile] and [CompileText].
@@ -338,6 +340,9 @@ func (t *Template) render(dst []byte, a *activation) (out []byte, err error) {
 			out, err = dst[:n], t.fail(a, fmt.Errorf("panic: %v", p))
 		}
 	}()
+	if t.vtl != nil {
+		return t.renderVTL(dst, a)
+	}
 	if t.prg == nil { // a text template without holes
 		return append(dst, t.lits[0]...), nil
 	}

@@ -45,8 +45,13 @@ type Object interface {
 	Call(name string, args []any) (any, error)
 }
 
-// List is a mutable list, as Java's ArrayList.
-type List struct{ Elems []any }
+// List is a mutable list, as Java's ArrayList. A JSON list (what an
+// indefinite JSONPath gives, as json-smart's JSONArray) is written as
+// compact JSON instead of [a, b].
+type List struct {
+	Elems []any
+	JSON  bool
+}
 
 // Len implements ListValue.
 func (l *List) Len() int { return len(l.Elems) }
@@ -189,6 +194,9 @@ func appendString(b []byte, v any) []byte {
 	case float64:
 		return appendDouble(b, v)
 	case *List:
+		if v.JSON {
+			return AppendJSON(b, v, true)
+		}
 		return appendJavaList(b, v, 0)
 	case *Map:
 		return appendJavaMap(b, v, 0)
@@ -263,6 +271,9 @@ func appendNested(b []byte, v any, depth int) []byte {
 	}
 	switch v := v.(type) {
 	case *List:
+		if v.JSON {
+			return AppendJSON(b, v, true)
+		}
 		return appendJavaList(b, v, depth+1)
 	case *Map:
 		return appendJavaMap(b, v, depth+1)
@@ -339,3 +350,9 @@ func truthy(v any) bool {
 	}
 	return true
 }
+
+// AppendText appends v as a template writes it: Java's toString.
+func AppendText(b []byte, v any) []byte { return appendString(b, v) }
+
+// ToString is Java's String.valueOf for a template's value.
+func ToString(v any) string { return toString(v) }
