@@ -4,6 +4,7 @@
 //	go run ./examples/music
 //	curl localhost:8080/artists/1234
 //	curl localhost:8080/artists/1234/genres                       # {"genre":[...]}, by a response template
+//	curl localhost:8080/artists/1234/genres-vtl                   # the same, by the template in VTL
 //	curl -X PUT -d '{"popularity":95}' localhost:8080/artists/1234
 //	curl localhost:8080/artists/1234                              # still 90: cached for 300 s
 //	curl -H 'Cache-Control: max-age=0' localhost:8080/artists/1234 # 95, and cached from now on
@@ -124,6 +125,25 @@ var (
 	notFound = mapping.MustCompile(`{"message": input.json.message}`, mapping.WithName("genres not found"))
 )
 
+// The same templates in VTL, as AWS users write them, for
+// GET /artists/{id}/genres-vtl: a template pasted from an API on AWS runs
+// unchanged. (The empty line after #if...#end keeps one genre per line:
+// #end eats the newline that follows it.)
+var (
+	genresVTL = mapping.MustCompileVTL(`#set($inputRoot = $input.path('$'))
+{
+  "genre": [
+#foreach($g in $inputRoot.genres)
+    "$util.escapeJavaScript($g)"#if($foreach.hasNext),#end
+
+#end
+  ]
+}
+`, mapping.WithName("genres (VTL)"))
+	notFoundVTL = mapping.MustCompileVTL(`{"message": "$util.escapeJavaScript($input.path('$.message'))"}`,
+		mapping.WithName("genres not found (VTL)"))
+)
+
 // newGateway puts the backend behind the gateway. GET /artists/{id} is
 // cached for 300 s, one entry per id; in this example anyone may send
 // Cache-Control: max-age=0 to fetch afresh (AWS requires a permission by
@@ -150,6 +170,15 @@ func newGateway(s *store, logger *slog.Logger, now func() time.Time) (*gateway.G
 			Response: mapping.ResponseConfig{IntegrationResponses: []mapping.IntegrationResponse{
 				{StatusCode: 200, Templates: map[string]*mapping.Template{"application/json": genres}},
 				{SelectionPattern: "404", StatusCode: 404, Templates: map[string]*mapping.Template{"application/json": notFound}},
+			}},
+		}),
+		// The same resource shaped by the VTL templates.
+		gateway.Route("GET /artists/{id}/genres-vtl", gateway.Method{
+			Integration: gateway.Handler(be, gateway.Path("/artists/{id}")),
+			Cache:       &gateway.CacheSettings{KeyParameters: []string{"method.request.path.id"}},
+			Response: mapping.ResponseConfig{IntegrationResponses: []mapping.IntegrationResponse{
+				{StatusCode: 200, Templates: map[string]*mapping.Template{"application/json": genresVTL}},
+				{SelectionPattern: "404", StatusCode: 404, Templates: map[string]*mapping.Template{"application/json": notFoundVTL}},
 			}},
 		}),
 		gateway.Route("PUT /artists/{id}", gateway.Method{

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -64,6 +65,9 @@ func TestMusic(t *testing.T) {
 		{"unknown artist", "GET", "/artists/9", "", 404, `{"message":"artist not found"}`, ""},
 		{"genres", "GET", "/artists/1234/genres", "", 200, `{"genre":["Progressive rock","Pop rock","Glam rock"]}`, ""},
 		{"genres of an unknown artist", "GET", "/artists/9/genres", "", 404, `{"message":"artist not found"}`, ""},
+		{"genres in VTL", "GET", "/artists/1234/genres-vtl", "", 200,
+			"{\n  \"genre\": [\n    \"Progressive rock\",\n    \"Pop rock\",\n    \"Glam rock\"\n  ]\n}", ""},
+		{"genres in VTL of an unknown artist", "GET", "/artists/9/genres-vtl", "", 404, `{"message": "artist not found"}`, ""},
 		{"unknown path", "GET", "/albums/1", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
 		{"unknown method", "DELETE", "/artists/1234", "", 403, `{"message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException"},
 		{"update popularity", "PUT", "/artists/1234", `{"popularity":95}`, 200,
@@ -85,6 +89,26 @@ func TestMusic(t *testing.T) {
 				t.Error("no x-amzn-RequestId")
 			}
 		})
+	}
+}
+
+// TestGenresVTLAsCEL checks that the VTL template and the CEL one give the
+// same JSON for every artist.
+func TestGenresVTLAsCEL(t *testing.T) {
+	base := startExample(t)
+	for _, id := range []string{"1234", "5678", "9"} {
+		_, _, cel := call(t, "GET", base+"/artists/"+id+"/genres", "")
+		_, _, vtl := call(t, "GET", base+"/artists/"+id+"/genres-vtl", "")
+		var a, b any
+		if err := json.Unmarshal([]byte(cel), &a); err != nil {
+			t.Fatalf("CEL: %v: %s", err, cel)
+		}
+		if err := json.Unmarshal([]byte(vtl), &b); err != nil {
+			t.Fatalf("VTL: %v: %s", err, vtl)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("artist %s: CEL %s, VTL %s", id, cel, vtl)
+		}
 	}
 }
 
