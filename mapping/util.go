@@ -108,6 +108,16 @@ func utilFunctions() []cel.EnvOption {
 // which is not valid inside a JSON string.
 func escapeJavaScript(s string) string {
 	const upperHex = "0123456789ABCDEF"
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '\'' || c == '"' || c == '\\' || c == '/' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	u := func(r rune) {

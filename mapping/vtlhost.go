@@ -85,10 +85,6 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 	a := in.a()
 	switch {
 	case name == "path" && len(args) == 1, name == "json" && len(args) == 1:
-		p, err := vtl.ParsePath(vtl.ToString(args[0]))
-		if err != nil {
-			return nil, err
-		}
 		d, err := a.vtlTape()
 		if err != nil {
 			return nil, err
@@ -100,7 +96,10 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 		if root == nil && isBlank(d.s) {
 			root = vtl.NewMap(0)
 		}
-		v, ok := p.Eval(root)
+		v, ok, err := vtl.EvalPath(vtl.ToString(args[0]), root)
+		if err != nil {
+			return nil, err
+		}
 		if name == "path" {
 			if !ok {
 				return nil, nil
@@ -330,7 +329,10 @@ func (vtlUtil) Call(name string, args []any) (any, error) {
 	}
 	switch name {
 	case "escapeJavaScript":
-		return escapeJavaScript(s), nil
+		if e := escapeJavaScript(s); e != s {
+			return e, nil
+		}
+		return args[0], nil // unchanged: no new string
 	case "urlEncode":
 		return urlEncode(s), nil
 	case "urlDecode":

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Vars are the host's variables ($input, $context, ...), read by name.
@@ -53,7 +54,13 @@ type exec struct {
 	out   []byte
 	steps int
 	depth int
+	// args is a stack of method arguments: a call's are on top while it
+	// runs, so that calls allocate no argument slices. A method must not
+	// keep its args slice.
+	args []any
 }
+
+var execs = sync.Pool{New: func() any { return &exec{vars: make(map[string]any, 8)} }}
 
 // Template is a compiled template. It is immutable and safe for
 // simultaneous use by multiple goroutines.
@@ -84,13 +91,21 @@ func (t *Template) Source() string { return t.src }
 // Execute evaluates t over vars and appends its output to dst. On error
 // the output so far is returned with an [*Error] that names the line.
 func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
-	e := &exec{t: t, src: t.src, opt: opt, host: vars, out: dst}
+	e := execs.Get().(*exec)
+	e.t, e.src, e.opt, e.host, e.out = t, t.src, opt, vars, dst
 	err := e.nodes(t.nodes)
 	var c *control
 	if errors.As(err, &c) {
 		err = nil // #stop, or #break outside a loop: the evaluation ends
 	}
-	return e.out, err
+	out := e.out
+	clear(e.vars)
+	clear(e.args[:cap(e.args)])
+	*e = exec{vars: e.vars, args: e.args[:0]}
+	if len(e.vars) == 0 && cap(e.args) <= 64 {
+		execs.Put(e)
+	}
+	return out, err
 }
 
 func (e *exec) errorf(at int, cause error, format string, args ...any) error {
@@ -294,15 +309,19 @@ func (e *exec) apply(v any, st *step) (any, error) {
 		}
 		return r, nil
 	}
-	args := make([]any, len(st.args))
-	for i, a := range st.args {
+	base := len(e.args)
+	for _, a := range st.args {
 		x, err := e.eval(a)
 		if err != nil {
+			e.args = e.args[:base]
 			return nil, err
 		}
-		args[i] = x
+		e.args = append(e.args, x)
 	}
+	args := e.args[base:len(e.args):len(e.args)]
 	r, err := e.method(v, st.name, args)
+	clear(e.args[base:])
+	e.args = e.args[:base]
 	if errors.Is(err, ErrNoMethod) {
 		return nil, nil // Velocity: an unknown method is null
 	}

@@ -236,6 +236,59 @@ func splitTop(s string, sep byte) []string {
 	return append(parts, s[last:])
 }
 
+// EvalPath evaluates the JSONPath path on root. A simple path ($, $.a.b,
+// a.b) is read without being compiled, so that it allocates nothing.
+func EvalPath(path string, root any) (any, bool, error) {
+	if v, ok, simple := evalSimple(path, root); simple {
+		return v, ok, nil
+	}
+	p, err := ParsePath(path)
+	if err != nil {
+		return nil, false, err
+	}
+	v, ok := p.Eval(root)
+	return v, ok, nil
+}
+
+// evalSimple evaluates a path of plain names separated by dots; simple is
+// false for any other path.
+func evalSimple(path string, root any) (v any, ok, simple bool) {
+	s := path
+	switch {
+	case s == "$":
+		return root, true, true
+	case strings.HasPrefix(s, "$."):
+		s = s[2:]
+	case strings.HasPrefix(s, "$"):
+		return nil, false, false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.' && (i == 0 || i == len(s)-1 || s[i-1] == '.'):
+			return nil, false, false
+		case c == '.', isLetter(c), isDigit(c), c == '_', c == '-':
+		default:
+			return nil, false, false
+		}
+	}
+	if s == "" {
+		return nil, false, false
+	}
+	v = root
+	for s != "" {
+		name, rest, _ := strings.Cut(s, ".")
+		m, isMap := v.(MapValue)
+		if !isMap {
+			return nil, false, true
+		}
+		if v, ok = m.Get(name); !ok {
+			return nil, false, true
+		}
+		s = rest
+	}
+	return v, true, true
+}
+
 // Definite reports whether the path names at most one value.
 func (p *Path) Definite() bool { return p.definite }
 
