@@ -607,7 +607,7 @@ func (p *parser) parseMacro(at int) (node, error) {
 			return nil, err
 		}
 		if !ok || len(r.chain) > 0 || r.quiet {
-			return nil, p.errorf(r.at, "#macro %s: arguments must be simple $names", name)
+			return nil, p.errorf(p.i, "#macro %s: arguments must be simple $names", name)
 		}
 		d.params = append(d.params, r.name)
 	}
@@ -696,8 +696,9 @@ func (p *parser) parseRef(dollar, backslashes int) (*refNode, bool, error) {
 	if formal {
 		if p.i >= len(s) || s[p.i] != '}' {
 			// ${a without }: Velocity's parser fails here.
+			text := s[dollar:p.i]
 			p.i = save
-			return nil, false, p.errorf(dollar, "reference %s: want }", s[dollar:p.i])
+			return nil, false, p.errorf(dollar, "reference %s: want }", text)
 		}
 		p.i++
 	}
