@@ -80,6 +80,49 @@
 // is not JSON answers 400, as AWS does. Compile errors name the template
 // and the line:column of each problem.
 //
+// # VTL
+//
+// [CompileVTL] (or [VTL] in a gateway.Method) takes a template in VTL, the
+// language of AWS's own mapping templates, so that a template written for
+// API Gateway runs unchanged, wherever a CEL template may stand:
+//
+//	genres := mapping.MustCompileVTL(`#set($inputRoot = $input.path('$'))
+//	{"genre": $input.json('$.genres')}`)
+//
+// It is parsed once, at build time, and evaluated per request over the
+// same body and Context as a CEL template. It behaves as API Gateway's
+// templates do (Apache Velocity 1.7, see internal/vtl for the language):
+//
+//   - $input.body is the raw body ({} when it is empty); $input.path(p)
+//     reads JSONPath p as objects (written {key=value}), arrays (written as
+//     JSON), strings, numbers and booleans; $input.json(p) writes it as
+//     compact JSON ("" when p names nothing); $input.params() is the map
+//     of path, querystring and header, $input.params(x) the first of them
+//     that has x, else "";
+//   - $context.* are the variables of [apigw.ContextVarNames] as strings,
+//     with $context.identity.*, $context.authorizer.* (principalId, claims
+//     and a Lambda authorizer's keys) and $context.requestOverride and
+//     $context.responseOverride, maps a template may set:
+//     requestOverride.header.X, .querystring.X and .path.X replace what the
+//     integration request carries (a list sets several values);
+//     responseOverride.status and .header.X replace the answer's status and
+//     headers, whether the request or the response template set them, and
+//     the response template reads what the request template set;
+//   - $stageVariables.x, $util.escapeJavaScript, parseJson, urlEncode,
+//     urlDecode, base64Encode, base64Decode, and toJson (any value as JSON);
+//   - a reference that is null is "" everywhere, as in API Gateway: it is
+//     written as nothing and equals "";
+//   - a #foreach runs at most [MaxIterations] (1,000) times; an evaluation
+//     at most its cost limit in steps and 10 MB of output. A failure at
+//     run time is AWS's 500 with the template's line in the access log;
+//     a request template reading a body that is not JSON is a 400;
+//     compile errors name the line, column and construct.
+//
+// Gateway responses are not VTL in AWS either: their templates get plain
+// $context substitution (apigw.GatewayResponse). Header names in
+// $input.params().header are Go's canonical forms (Content-Type), and a
+// map's keys are listed in sorted order; AWS keeps the client's spelling.
+//
 // # Request and response mapping
 //
 // [RequestConfig] selects a request template by Content-Type (none sent
