@@ -137,3 +137,35 @@ func ExampleMiddleware() {
 	fmt.Println(w.Code, w.Body)
 	// Output: 200 {"genre":["Progressive rock","Pop rock","Glam rock"],"id":"1234"}
 }
+
+// The genres template in VTL, as an API on AWS holds it.
+func ExampleCompileVTL() {
+	genres := mapping.MustCompileVTL(`#set($inputRoot = $input.path('$'))
+{
+  "genre": [
+#foreach($g in $inputRoot.genres)
+    "$g"#if($foreach.hasNext),#end
+
+#end
+  ]
+}`)
+
+	r, c := apigw.EnsureContext(httptest.NewRequest("GET", "/artists/1234/genres", nil))
+	out, err := genres.RenderBody(nil, r, c, []byte(artist))
+	fmt.Println(string(out), err)
+	// Output:
+	// {
+	//   "genre": [
+	//     "Progressive rock",
+	//     "Pop rock",
+	//     "Glam rock"
+	//   ]
+	// } <nil>
+}
+
+// VTL compile errors name the line, the column and the construct.
+func ExampleCompileVTL_error() {
+	_, err := mapping.CompileVTL("{\n  #foreach($g in $input.path('$.genres'))\"$g\"\n}", mapping.WithName("genres"))
+	fmt.Println(err)
+	// Output: mapping: template genres: line 2, column 3: #foreach without #end
+}

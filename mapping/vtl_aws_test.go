@@ -23,7 +23,7 @@ import (
 //	compare: bytes | json   (json where AWS shows the output reformatted)
 //	path: name=value        (also query:, header:, status:, want-header:)
 //	-- template --
-//	-- body --
+//	-- body --              (without its last newline)
 //	-- want --
 type awsCase struct {
 	name, source, side, compare string
@@ -44,7 +44,9 @@ func readAWSCase(t *testing.T, file string) awsCase {
 	head, rest, _ := strings.Cut(string(data), "-- template --\n")
 	tpl, rest, _ := strings.Cut(rest, "-- body --\n")
 	body, want, _ := strings.Cut(rest, "-- want --\n")
-	c.template, c.body, c.want = tpl, body, want
+	// A section ends with a newline of the file's; a body's is not the
+	// body's (a template's is, and the comparison ignores final newlines).
+	c.template, c.body, c.want = tpl, strings.TrimSuffix(body, "\n"), want
 	for _, line := range strings.Split(head, "\n") {
 		k, v, ok := strings.Cut(line, ": ")
 		if !ok || strings.HasPrefix(line, "#") {
