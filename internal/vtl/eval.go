@@ -617,7 +617,14 @@ func (e *exec) foreach(n *foreachNode) error {
 		restore("foreach", savedScope, hadScope)
 	}()
 	count := 0
-	for it.next() {
+	for {
+		more, err := it.next()
+		if err != nil {
+			return e.errorf(n.at, err, "#foreach: %v", err)
+		}
+		if !more {
+			break
+		}
 		if e.opt.MaxLoops > 0 && count >= e.opt.MaxLoops {
 			break
 		}
@@ -756,17 +763,26 @@ func (e *exec) call(n *macroCall) error {
 // is written as the argument was.
 type nullArg struct{ lit string }
 
-// iterator walks what #foreach iterates: a list, a map's values.
+// iterator walks what #foreach iterates: a list, a map's values. As
+// Java's iterators, it fails when the list or map it walks was changed
+// in size by the loop's body and has more to give.
 type iterator struct {
 	list ListValue
+	m    *Map
 	vals []any
 	i, n int
+	mod  *int
+	want int
 }
+
+var errConcurrent = errors.New("the list or map was changed while #foreach walked it (ConcurrentModificationException)")
 
 func iterate(v any) *iterator {
 	switch v := v.(type) {
 	case *Map:
-		return &iterator{vals: v.vals, n: len(v.vals), i: -1}
+		return &iterator{m: v, n: len(v.vals), i: -1, mod: &v.mod, want: v.mod}
+	case *List:
+		return &iterator{list: v, n: v.Len(), i: -1, mod: &v.mod, want: v.mod}
 	case ListValue:
 		return &iterator{list: v, n: v.Len(), i: -1}
 	case MapValue:
@@ -777,19 +793,39 @@ func iterate(v any) *iterator {
 	return nil
 }
 
-func (it *iterator) next() bool {
-	it.i++
+// size is how many elements the iteration sees: a list's current length
+// (ArrayList's hasNext), a map's length when its last element was given
+// (LinkedHashMap's iterator finds its next entry then).
+func (it *iterator) size() int {
 	if it.list != nil {
-		it.n = it.list.Len() // a list changed inside the loop
+		return it.list.Len()
 	}
-	return it.i < it.n
+	return it.n
 }
 
-func (it *iterator) hasNext() bool { return it.i+1 < it.n }
+// next moves to the next element; false at the end.
+func (it *iterator) next() (bool, error) {
+	if it.i+1 >= it.size() {
+		return false, nil
+	}
+	if it.mod != nil && *it.mod != it.want {
+		return false, errConcurrent
+	}
+	it.i++
+	if it.m != nil {
+		it.n = len(it.m.vals)
+	}
+	return true, nil
+}
+
+func (it *iterator) hasNext() bool { return it.i+1 < it.size() }
 
 func (it *iterator) value() any {
-	if it.list != nil {
+	switch {
+	case it.list != nil:
 		return it.list.Index(it.i)
+	case it.m != nil:
+		return it.m.vals[it.i]
 	}
 	return it.vals[it.i]
 }

@@ -772,6 +772,7 @@ func listMethod(l ListValue, name string, args []any) (any, error) {
 		case "clear":
 			if mutable {
 				ml.Elems = ml.Elems[:0]
+				ml.mod++
 				return nil, nil
 			}
 		}
@@ -796,6 +797,7 @@ func listMethod(l ListValue, name string, args []any) (any, error) {
 		case "add":
 			if mutable {
 				ml.Elems = append(ml.Elems, args[0])
+				ml.mod++
 				return true, nil
 			}
 		case "addAll":
@@ -803,6 +805,7 @@ func listMethod(l ListValue, name string, args []any) (any, error) {
 				for i := 0; i < o.Len(); i++ {
 					ml.Elems = append(ml.Elems, o.Index(i))
 				}
+				ml.mod++
 				return true, nil
 			}
 		case "remove":
@@ -815,10 +818,12 @@ func listMethod(l ListValue, name string, args []any) (any, error) {
 				}
 				old := ml.Elems[i]
 				ml.Elems = append(ml.Elems[:i], ml.Elems[i+1:]...)
+				ml.mod++
 				return old, nil
 			}
 			if i := listIndex(l, args[0]); i >= 0 {
 				ml.Elems = append(ml.Elems[:i], ml.Elems[i+1:]...)
+				ml.mod++
 				return true, nil
 			}
 			return false, nil
@@ -838,6 +843,7 @@ func listMethod(l ListValue, name string, args []any) (any, error) {
 				ml.Elems = append(ml.Elems, nil)
 				copy(ml.Elems[i+1:], ml.Elems[i:])
 				ml.Elems[i] = args[1]
+				ml.mod++
 				return nil, nil
 			}
 			if i < 0 || i >= n {
@@ -909,7 +915,7 @@ func mapMethod(m MapValue, name string, args []any) (any, error) {
 			return toString(m), nil
 		case "clear":
 			if mutable {
-				*mm = Map{}
+				*mm = Map{mod: mm.mod + 1}
 				return nil, nil
 			}
 		}

@@ -81,12 +81,59 @@ func (p *parser) parseBlock() (nodes []node, term terminator, termAt int, cond e
 				return nil, 0, 0, nil, err
 			}
 			if !ok {
+				if err := p.atEOF(p.i); err != nil {
+					return nil, 0, 0, nil, err
+				}
+				if n := p.beforeSet(p.i); n > 0 {
+					p.i += n // Velocity's lexer joins "$ #set(" into the #set
+					continue
+				}
+				if p.dollarHash() {
+					p.i++ // $#if, $#end, $## ...: the $ joins the # token and is lost
+					continue
+				}
+				if word, _ := wordAt(p.src, p.i+2); p.i+1 < len(p.src) && p.src[p.i+1] == '#' && word != "" {
+					// $#foreach(...): Velocity reads a directive named
+					// "#foreach", which nothing defines: text.
+					text.WriteByte('$')
+					p.i++
+					call, err := p.parseCall(p.i, "#"+word, true)
+					if err != nil {
+						return nil, 0, 0, nil, err
+					}
+					flush()
+					nodes = append(nodes, call)
+					continue
+				}
 				text.WriteByte('$')
 				p.i += p.notRef(p.i)
 				continue
 			}
 			flush()
 			nodes = append(nodes, r)
+			if p.i+1 < len(p.src) && p.src[p.i] == '{' && (isLetter(p.src[p.i+1]) || p.src[p.i+1] == '_') {
+				return nil, 0, 0, nil, p.errorf(p.i, "a name right after %s{ does not parse in Velocity: write ${%s}", r.lit, r.lit[1:])
+			}
+			if p.i < len(p.src) && (p.src[p.i] == '{' || p.src[p.i] == '}') {
+				// Velocity's lexer takes a { or } after a reference as a
+				// token of its own: spaces after it start a token, and a
+				// #set there eats them.
+				text.WriteByte(p.src[p.i])
+				p.i++
+				continue
+			}
+			if n := len(r.chain); n > 0 && r.chain[n-1].kind == stepProp && strings.HasPrefix(p.src[p.i:], "##") {
+				// After $a.b, Velocity's lexer does not see ## as a
+				// comment: the line is text.
+				end := strings.IndexByte(p.src[p.i:], '\n')
+				if end < 0 {
+					end = len(p.src) - p.i
+				} else {
+					end++
+				}
+				text.WriteString(p.src[p.i : p.i+end])
+				p.i += end
+			}
 		case '\\':
 			s, n, err := p.parseBackslashes()
 			if err != nil {
@@ -290,6 +337,72 @@ func (p *parser) notRef(dollar int) int {
 	return 1
 }
 
+// hashEscape handles a # followed by an escaped directive (#\#if):
+// Velocity's lexer makes one token of them and keeps the first half of
+// what precedes the directive, which drops the #.
+func (p *parser) hashEscape() (string, bool) {
+	j := p.i + 1
+	for j < len(p.src) && p.src[j] == '\\' {
+		j++
+	}
+	n := j - p.i - 1
+	if n%2 == 0 || j >= len(p.src) || p.src[j] != '#' {
+		return "", false
+	}
+	word, end := wordAt(p.src, j+1)
+	if word == "" || !p.isDirective(word) {
+		return "", false
+	}
+	img := p.src[p.i:j]
+	p.i = end
+	return img[:n/2] + p.src[j:end], true
+}
+
+// dollarHash reports whether the $ at p.i, which starts no reference, is
+// followed by a # that starts a comment, #if, #elseif, #else or #end: the
+// $ is then lost in that token.
+func (p *parser) dollarHash() bool {
+	rest := p.src[p.i+1:]
+	if !strings.HasPrefix(rest, "#") {
+		return false
+	}
+	if strings.HasPrefix(rest, "##") || strings.HasPrefix(rest, "#*") {
+		return true
+	}
+	switch word, _ := wordAt(rest, 1); word {
+	case "if", "elseif", "else", "end":
+		return true
+	}
+	return false
+}
+
+// atEOF is Velocity's lexical error for a template that ends in $, $!,
+// ${, $!{, # or #{: nothing of it is written.
+func (p *parser) atEOF(at int) error {
+	switch p.src[at:] {
+	case "$", "$!", "${", "$!{", "#", "#{":
+		return p.errorf(at, "the template ends in %s", p.src[at:])
+	}
+	return nil
+}
+
+// beforeSet returns the length of the $, $! or # at at when only spaces
+// and tabs separate it from a #set: Velocity drops it with them.
+func (p *parser) beforeSet(at int) int {
+	n := 1
+	if strings.HasPrefix(p.src[at:], "$!") {
+		n = 2
+	}
+	save := p.i
+	p.i = at + n
+	ok := p.atSet()
+	p.i = save
+	if !ok {
+		return 0
+	}
+	return n
+}
+
 func (p *parser) isDirective(word string) bool {
 	switch word {
 	case "if", "else", "elseif", "end", "set":
@@ -362,6 +475,16 @@ func (p *parser) parseHash() (string, node, terminator, expr, error) {
 	}
 	word, end := wordAt(p.src, p.i+1)
 	if word == "" {
+		if err := p.atEOF(p.i); err != nil {
+			return "", nil, 0, nil, err
+		}
+		if n := p.beforeSet(p.i); n > 0 {
+			p.i += n // Velocity's lexer joins "# #set(" into the #set
+			return "", nil, termEOF, nil, nil
+		}
+		if s, ok := p.hashEscape(); ok {
+			return s, nil, termEOF, nil, nil
+		}
 		p.i++
 		return "#", nil, termEOF, nil, nil
 	}
@@ -428,18 +551,28 @@ func (p *parser) parseHash() (string, node, terminator, expr, error) {
 	}
 	// Any other word: a macro call (or, with no such macro, text).
 	_ = bracketed
-	call := &macroCall{at: start, name: word}
-	if paren {
+	call, err := p.parseCall(start, word, false)
+	return "", call, termEOF, nil, err
+}
+
+// parseCall parses #name or #name(args) at start: a macro call. words
+// allows bare words as arguments, as Velocity does for a directive that
+// is not a macro.
+func (p *parser) parseCall(start int, name string, words bool) (*macroCall, error) {
+	_, end := wordAt(p.src, start+1)
+	p.i = end
+	call := &macroCall{at: start, name: name}
+	if p.atParen() {
 		p.skipSpace()
 		p.i++ // (
-		args, err := p.parseArgs("#"+word, false)
+		args, err := p.parseArgs("#"+name, words)
 		if err != nil {
-			return "", nil, 0, nil, err
+			return nil, err
 		}
 		call.args = args
 	}
 	call.lit = p.src[start:p.i]
-	return "", call, termEOF, nil, nil
+	return call, nil
 }
 
 // atParen reports whether the next non-blank character is (.
@@ -625,7 +758,7 @@ func (p *parser) parseMacro(at int) (node, error) {
 
 // parseArgs parses the arguments of a macro call up to its ), separated
 // by blanks or commas.
-func (p *parser) parseArgs(name string, _ bool) ([]expr, error) {
+func (p *parser) parseArgs(name string, words bool) ([]expr, error) {
 	var args []expr
 	for {
 		p.skipSpace()
@@ -637,6 +770,11 @@ func (p *parser) parseArgs(name string, _ bool) ([]expr, error) {
 		if len(args) > 0 && p.i < len(p.src) && p.src[p.i] == ',' {
 			p.i++
 			p.skipSpace()
+		}
+		if word, end := wordAt(p.src, p.i); words && word != "" && p.src[p.i] != '{' {
+			p.i = end
+			args = append(args, strLit{word})
+			continue
 		}
 		a, err := p.parseArg(name)
 		if err != nil {

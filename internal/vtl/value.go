@@ -51,6 +51,7 @@ type Object interface {
 type List struct {
 	Elems []any
 	JSON  bool
+	mod   int // structural changes made through methods, for #foreach
 }
 
 // Len implements ListValue.
@@ -66,6 +67,7 @@ type Map struct {
 	keys []any
 	vals []any
 	idx  map[any]int
+	mod  int // structural changes, for #foreach
 }
 
 // NewMap returns an empty map with room for n entries.
@@ -116,6 +118,7 @@ func (m *Map) Put(key, v any) any {
 	}
 	m.keys = append(m.keys, key)
 	m.vals = append(m.vals, v)
+	m.mod++
 	if m.idx != nil {
 		m.idx[key] = len(m.keys) - 1
 	}
@@ -130,6 +133,7 @@ func (m *Map) Remove(key any) any {
 		return nil
 	}
 	old := m.vals[i]
+	m.mod++
 	m.keys = append(m.keys[:i], m.keys[i+1:]...)
 	m.vals = append(m.vals[:i], m.vals[i+1:]...)
 	m.idx = nil

@@ -15,7 +15,16 @@ import (
 // (testdata/tools/gen.sh): NAME.out as Velocity renders out of the box,
 // NAME.aws.out with null references turned into "" as API Gateway does.
 func TestVelocity(t *testing.T) {
-	dir := filepath.Join("testdata", "velocity")
+	testCorpus(t, filepath.Join("testdata", "velocity"))
+}
+
+// TestVelocityRandom is TestVelocity over the random templates of
+// testdata/tools/randgen.py.
+func TestVelocityRandom(t *testing.T) {
+	testCorpus(t, filepath.Join("testdata", "velocity", "rand"))
+}
+
+func testCorpus(t *testing.T, dir string) {
 	vars := loadContext(t, filepath.Join(dir, "context.json"))
 	files, err := filepath.Glob(filepath.Join(dir, "*.vm"))
 	if err != nil || len(files) == 0 {

@@ -9,4 +9,5 @@ cp="/usr/share/java/velocity-1.7.jar:/usr/share/java/commons-collections3.jar:/u
 out=$(mktemp -d)
 javac -nowarn -d "$out" -cp "$cp" "$here/Golden.java" 2>/dev/null || javac -d "$out" -cp "$cp" "$here/Golden.java"
 java -cp "$cp:$out" Golden "$here/../velocity"
+java -cp "$cp:$out" Golden "$here/../velocity/rand"
 rm -rf "$out"
