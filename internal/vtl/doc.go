@@ -22,7 +22,7 @@
 //     value, \#if writes #if; a $ or # that starts nothing is text, and the
 //     ! of a $! that starts nothing is dropped;
 //   - "double-quoted" strings are templates, 'single-quoted' ones are not,
-//     "" and '' stand for one quote, \uXXXX for a character;
+//     "" and ” stand for one quote, \uXXXX for a character;
 //   - - before a digit is part of a number: "$a -1" does not parse;
 //   - identifiers may hold '-': $a-b is one name.
 //
