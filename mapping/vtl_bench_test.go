@@ -49,3 +49,27 @@ func BenchmarkGenresVTL(b *testing.B) {
 		})
 	}
 }
+
+// genresVTLAllocBudget pins the allocations of BenchmarkGenresVTL/vtl: the
+// views of the artist object and its genres, each genre's string, the
+// #foreach's iterator and scope, and the x-amzn-RequestId header.
+const genresVTLAllocBudget = 10
+
+func TestGenresVTLAllocBudget(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation budget: not under -short or -race")
+	}
+	m, _ := MustCompileVTL(genresVTL).ResponseMapping()
+	r, c := newRequest(t, "GET", "/artists/1234/genres", "", nil)
+	res := Result{Status: 200, Body: []byte(artistBody)}
+	w := &discardWriter{h: http.Header{}}
+	allocs := testing.AllocsPerRun(200, func() {
+		w.reset()
+		if err := m.Write(w, r, c, res); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > genresVTLAllocBudget {
+		t.Errorf("%.0f allocations per response, budget %d", allocs, genresVTLAllocBudget)
+	}
+}

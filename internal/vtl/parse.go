@@ -66,10 +66,17 @@ func (p *parser) parseBlock() (nodes []node, term terminator, termAt int, cond e
 	}
 	for p.i < len(p.src) {
 		if p.atSet() {
+			// A #set right after a reference returns Velocity's lexer to
+			// the reference's state: a [ after it opens an index, which
+			// does not parse.
+			afterRef := text.Len() == 0 && len(nodes) > 0 && isRef(nodes[len(nodes)-1])
 			flush()
 			n, err := p.parseSet()
 			if err != nil {
 				return nil, 0, 0, nil, err
+			}
+			if afterRef && p.i < len(p.src) && p.src[p.i] == '[' {
+				return nil, 0, 0, nil, p.errorf(p.i, "[ right after a #set that follows a reference does not parse in Velocity")
 			}
 			nodes = append(nodes, n)
 			continue
@@ -111,7 +118,7 @@ func (p *parser) parseBlock() (nodes []node, term terminator, termAt int, cond e
 			}
 			flush()
 			nodes = append(nodes, r)
-			if p.i+1 < len(p.src) && p.src[p.i] == '{' && (isLetter(p.src[p.i+1]) || p.src[p.i+1] == '_') {
+			if p.i+1 < len(p.src) && p.src[p.i] == '{' && (isLetter(p.src[p.i+1]) || p.src[p.i+1] == '_' || p.src[p.i+1] == '$') {
 				return nil, 0, 0, nil, p.errorf(p.i, "a name right after %s{ does not parse in Velocity: write ${%s}", r.lit, r.lit[1:])
 			}
 			if p.i < len(p.src) && (p.src[p.i] == '{' || p.src[p.i] == '}') {
@@ -176,6 +183,11 @@ func (p *parser) parseBlock() (nodes []node, term terminator, termAt int, cond e
 	}
 	flush()
 	return nodes, termEOF, p.i, nil, nil
+}
+
+func isRef(n node) bool {
+	_, ok := n.(*refNode)
+	return ok
 }
 
 // atSet reports whether a #set directive starts at p.i: spaces and tabs,
@@ -390,7 +402,8 @@ func (p *parser) atEOF(at int) error {
 // and tabs separate it from a #set: Velocity drops it with them.
 func (p *parser) beforeSet(at int) int {
 	n := 1
-	if strings.HasPrefix(p.src[at:], "$!") {
+	switch {
+	case strings.HasPrefix(p.src[at:], "$!"), strings.HasPrefix(p.src[at:], "#$"):
 		n = 2
 	}
 	save := p.i

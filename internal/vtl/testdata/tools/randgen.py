@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""randgen writes random templates (seeded, so the same every run) into
-../velocity/rand: text with blanks and newlines around references,
+"""randgen writes random templates (seed 18, or $SEED, so the same every
+run) into ../velocity/rand (or $OUT): text with blanks and newlines around references,
 directives, comments and escapes, nested a few levels deep. gen.sh then
 renders them with Velocity, and TestVelocity compares apigw's output with
 Velocity's, as for the hand-written corpus."""
 import os, random, shutil
 
 here = os.path.dirname(os.path.abspath(__file__))
-out = os.path.join(here, '..', 'velocity', 'rand')
-rnd = random.Random(18)
+out = os.environ.get('OUT') or os.path.join(here, '..', 'velocity', 'rand')
+rnd = random.Random(int(os.environ.get('SEED', '18')))
 
 TEXT = ['a', 'b c', ' ', '  ', '\t', '\n', '\n', '\n  ', ',', '{', '}', '"', ':', '[', ']', '.', '-', 'x=1;', '\r\n']
 REFS = ['$s', '$!s', '${s}', '$n', '$!n', '$f', '$t', '$no', '$undefined', '$!undefined', '${undefined}',
@@ -66,7 +66,7 @@ def block(depth, n):
 if os.path.isdir(out):
     shutil.rmtree(out)
 os.makedirs(out)
-shutil.copy(os.path.join(here, '..', 'velocity', 'context.json'), out)
+shutil.copy(os.path.join(here, '..', 'velocity', 'context.json'), os.path.join(out, 'context.json'))
 for i in range(300):
     with open(os.path.join(out, 'r%03d.vm' % i), 'w', newline='') as f:
         f.write(block(0, rnd.randint(2, 12)))
