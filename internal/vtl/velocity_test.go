@@ -12,8 +12,8 @@ import (
 
 // TestVelocity renders the corpus in testdata/velocity and compares each
 // output byte for byte with what Apache Velocity 1.7 wrote for it
-// (testdata/tools/gen.sh): NAME.out as Velocity renders out of the box,
-// NAME.aws.out with null references turned into "" as API Gateway does.
+// (testdata/tools/gen.sh): NAME.want as Velocity renders out of the box,
+// NAME.aws.want with null references turned into "" as API Gateway does.
 func TestVelocity(t *testing.T) {
 	testCorpus(t, filepath.Join("testdata", "velocity"))
 }
@@ -39,7 +39,7 @@ func testCorpus(t *testing.T, dir string) {
 		for _, mode := range []struct {
 			suffix string
 			opt    Options
-		}{{".out", Options{}}, {".aws.out", Options{NullAsEmpty: true}}} {
+		}{{".want", Options{}}, {".aws.want", Options{NullAsEmpty: true}}} {
 			t.Run(name+mode.suffix, func(t *testing.T) {
 				want, err := os.ReadFile(filepath.Join(dir, name+mode.suffix))
 				if err != nil {

@@ -3,8 +3,8 @@
 // tests can compare its output byte for byte. It is not run by go test;
 // gen.sh beside it runs it and writes the outputs into testdata.
 //
-// For each NAME.vm in the directory given it writes NAME.out, rendered by
-// Velocity as configured out of the box, and NAME.aws.out, rendered with
+// For each NAME.vm in the directory given it writes NAME.want, rendered by
+// Velocity as configured out of the box, and NAME.aws.want, rendered with
 // an InvalidReferenceEventHandler that turns every null reference into the
 // empty string, as API Gateway's templates behave. A template that fails
 // writes "ERROR <exception class>" instead. The context is context.json in
@@ -37,8 +37,8 @@ public class Golden {
             String name = p.getFileName().toString();
             name = name.substring(0, name.length() - 3);
             String tpl = new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
-            Files.write(dir.resolve(name + ".out"), render(ve, tpl, ctx, false).getBytes(StandardCharsets.UTF_8));
-            Files.write(dir.resolve(name + ".aws.out"), render(ve, tpl, ctx, true).getBytes(StandardCharsets.UTF_8));
+            Files.write(dir.resolve(name + ".want"), render(ve, tpl, ctx, false).getBytes(StandardCharsets.UTF_8));
+            Files.write(dir.resolve(name + ".aws.want"), render(ve, tpl, ctx, true).getBytes(StandardCharsets.UTF_8));
         }
     }
 
