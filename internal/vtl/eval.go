@@ -50,7 +50,7 @@ type exec struct {
 	src   string // the source positions refer to
 	opt   Options
 	host  Vars
-	vars  map[string]any
+	vars  []binding // what the template set, searched from the end
 	out   []byte
 	steps int
 	depth int
@@ -60,7 +60,13 @@ type exec struct {
 	args []any
 }
 
-var execs = sync.Pool{New: func() any { return &exec{vars: make(map[string]any, 8)} }}
+// binding is a variable a template set.
+type binding struct {
+	name string
+	v    any
+}
+
+var execs = sync.Pool{New: func() any { return &exec{vars: make([]binding, 0, 8)} }}
 
 // Template is a compiled template. It is immutable and safe for
 // simultaneous use by multiple goroutines.
@@ -99,10 +105,10 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 		err = nil // #stop, or #break outside a loop: the evaluation ends
 	}
 	out := e.out
-	clear(e.vars)
+	clear(e.vars[:cap(e.vars)])
 	clear(e.args[:cap(e.args)])
-	*e = exec{vars: e.vars, args: e.args[:0]}
-	if len(e.vars) == 0 && cap(e.args) <= 64 {
+	*e = exec{vars: e.vars[:0], args: e.args[:0]}
+	if cap(e.vars) <= 64 && cap(e.args) <= 64 {
 		execs.Put(e)
 	}
 	return out, err
@@ -130,7 +136,7 @@ func (e *exec) write(at int, s string) error {
 }
 
 func (e *exec) lookup(name string) (any, bool) {
-	if v, ok := e.vars[name]; ok {
+	if v, ok := e.local(name); ok {
 		return v, true
 	}
 	if e.host != nil {
@@ -140,15 +146,45 @@ func (e *exec) lookup(name string) (any, bool) {
 }
 
 func (e *exec) set(name string, v any) {
-	if e.vars == nil {
-		e.vars = make(map[string]any, 4)
+	for i := range e.vars {
+		if e.vars[i].name == name {
+			e.vars[i].v = v
+			return
+		}
 	}
-	e.vars[name] = v
+	e.vars = append(e.vars, binding{name, v})
+}
+
+// local returns a variable the template set.
+func (e *exec) local(name string) (any, bool) {
+	for i := range e.vars {
+		if e.vars[i].name == name {
+			return e.vars[i].v, true
+		}
+	}
+	return nil, false
 }
 
 // unset removes a variable a template set; a host variable it shadowed
 // shows again.
-func (e *exec) unset(name string) { delete(e.vars, name) }
+func (e *exec) unset(name string) {
+	for i := range e.vars {
+		if e.vars[i].name == name {
+			e.vars = append(e.vars[:i], e.vars[i+1:]...)
+			e.vars = e.vars[:len(e.vars):cap(e.vars)]
+			return
+		}
+	}
+}
+
+// restore gives name back the value it had (had: whether it had one).
+func (e *exec) restore(name string, v any, had bool) {
+	if had {
+		e.set(name, v)
+	} else {
+		e.unset(name)
+	}
+}
 
 func (e *exec) nodes(ns []node) error {
 	for _, n := range ns {
@@ -221,8 +257,10 @@ func (e *exec) render(r *refNode) error {
 			return e.write(r.at, r.prefix+r.prefix)
 		}
 		lit := r.lit
-		if na, ok := e.vars[r.name].(nullArg); ok && len(r.chain) == 0 {
-			lit = na.lit // a macro's argument that is null: the argument as written
+		if v, _ := e.local(r.name); len(r.chain) == 0 {
+			if na, ok := v.(nullArg); ok {
+				lit = na.lit // a macro's argument that is null: the argument as written
+			}
 		}
 		return e.write(r.at, r.prefix+r.prefix+lit)
 	}
@@ -596,21 +634,15 @@ func (e *exec) foreach(n *foreachNode) error {
 	if it == nil {
 		return nil // null or not iterable: no iterations
 	}
-	saved, hadSaved := e.vars[n.v]
-	savedCount, hadCount := e.vars["velocityCount"]
-	savedNext, hadNext := e.vars["velocityHasNext"]
-	savedScope, hadScope := e.vars["foreach"]
+	saved, hadSaved := e.local(n.v)
+	savedCount, hadCount := e.local("velocityCount")
+	savedNext, hadNext := e.local("velocityHasNext")
+	savedScope, hadScope := e.local("foreach")
 	parent, _ := e.lookup("foreach")
 	scope := &foreachScope{index: -1, parent: parent}
 	e.set("foreach", scope)
 	defer func() {
-		restore := func(name string, v any, had bool) {
-			if had {
-				e.vars[name] = v
-			} else {
-				e.unset(name)
-			}
-		}
+		restore := e.restore
 		restore(n.v, saved, hadSaved)
 		restore("velocityCount", savedCount, hadCount)
 		restore("velocityHasNext", savedNext, hadNext)
@@ -633,8 +665,7 @@ func (e *exec) foreach(n *foreachNode) error {
 		e.set("velocityCount", int64(count))
 		e.set("velocityHasNext", it.hasNext())
 		if v == nil {
-			e.unset(n.v)
-			e.vars[n.v] = nil
+			e.set(n.v, nil)
 		} else {
 			e.set(n.v, v)
 		}
@@ -728,7 +759,7 @@ func (e *exec) call(n *macroCall) error {
 		vals[i] = v
 	}
 	for i, p := range d.params {
-		v, had := e.vars[p]
+		v, had := e.local(p)
 		prev[i] = saved{v, had}
 		switch a := n.args[i].(type) {
 		case *refNode:
@@ -746,7 +777,7 @@ func (e *exec) call(n *macroCall) error {
 	err := e.nodes(d.body)
 	for i, p := range d.params {
 		if prev[i].had {
-			e.vars[p] = prev[i].v
+			e.set(p, prev[i].v)
 		} else {
 			e.unset(p)
 		}
