@@ -99,7 +99,7 @@
 //     compact JSON ("" when p names nothing); $input.params() is the map
 //     of path, querystring and header, $input.params(x) the first of them
 //     that has x, else "";
-//   - $context.* are the variables of [apigw.ContextVarNames] as strings,
+//   - $context.* are the variables of apigw.Context.Var as strings,
 //     with $context.identity.*, $context.authorizer.* (principalId, claims
 //     and a Lambda authorizer's keys) and $context.requestOverride and
 //     $context.responseOverride, maps a template may set:

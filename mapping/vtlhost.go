@@ -10,7 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/authzvalue"
+	"github.com/apigw/apigw/internal/paramexpr"
 	"github.com/apigw/apigw/internal/vtl"
 )
 
@@ -157,7 +158,7 @@ func valuesToMap(m map[string][]string) *vtl.Map {
 // ("" and "identity." and so on), the names one level below it.
 var contextTree = sync.OnceValue(func() map[string][]string {
 	tree := map[string][]string{}
-	for _, name := range apigw.ContextVarNames() {
+	for _, name := range paramexpr.ContextVars() {
 		prefix := ""
 		for {
 			head, rest, ok := strings.Cut(name, ".")
@@ -231,11 +232,11 @@ func (a *activation) vtlAuthorizer() *vtl.Map {
 	m := vtl.NewMap(len(az.Context) + 2)
 	m.Put("principalId", az.PrincipalID)
 	for _, k := range sortedKeys(az.Context) {
-		m.Put(k, apigw.Stringify(az.Context[k]))
+		m.Put(k, authzvalue.String(az.Context[k]))
 	}
 	claims := vtl.NewMap(len(az.Claims))
 	for _, k := range sortedKeys(az.Claims) {
-		claims.Put(k, apigw.Stringify(az.Claims[k]))
+		claims.Put(k, authzvalue.String(az.Claims[k]))
 	}
 	m.Put("claims", claims)
 	return m
