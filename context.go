@@ -53,8 +53,13 @@ type Context struct {
 	Error      ErrorInfo
 
 	Status             int           // $context.status, the status sent to the client
-	IntegrationStatus  int           // $context.integrationStatus
-	IntegrationLatency time.Duration // $context.integrationLatency
+	IntegrationStatus  int           // $context.integrationStatus, $context.integration.status
+	IntegrationLatency time.Duration // $context.integrationLatency, $context.integration.latency
+	// IntegrationError is the error a Lambda-style function returned
+	// ($context.integration.error, $context.integrationErrorMessage); ""
+	// when it returned none. A non-proxy method's integration responses
+	// select on it.
+	IntegrationError string
 	ResponseLatency    time.Duration // $context.responseLatency
 	ResponseLength     int64         // $context.responseLength
 

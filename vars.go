@@ -66,9 +66,11 @@ func (c *Context) Var(name string) (value string, ok bool) {
 		return c.Identity.CognitoAuthenticationType, true
 	case "identity.cognitoAuthenticationProvider":
 		return c.Identity.CognitoAuthenticationProvider, true
-	case "integrationLatency":
+	case "integrationLatency", "integration.latency":
 		return formatMillis(c.IntegrationLatency), true
-	case "integrationStatus":
+	case "integration.error", "integrationErrorMessage":
+		return c.IntegrationError, true
+	case "integrationStatus", "integration.status":
 		return strconv.Itoa(c.IntegrationStatus), true
 	case "isCanaryRequest":
 		return strconv.FormatBool(c.IsCanaryRequest), true

@@ -53,18 +53,19 @@ func BenchmarkGatewayProxy(b *testing.B) {
 }
 
 // TestGatewayAllocs pins the allocation budget of the proxy path: the
-// gateway adds at most 6 allocations to the bare handler's — the request's
+// gateway adds at most 5 allocations to the bare handler's — the request's
 // context (with its apigw.Context and scratch space), the request ids, the
-// PathParameters map (two), and the requests the phases and the
-// integration see (two). Nothing is pooled that a handler could keep.
+// PathParameters map (two) and the request carrying the context. Nothing is
+// pooled that a handler could keep (round 1 pooled the Context and the map:
+// 2 allocations fewer, but a kept context lost its Context).
 func TestGatewayAllocs(t *testing.T) {
 	gw := mustNew(t, Route("GET /artists/{id}", Method{Integration: Handler(trivialBackend)}))
 	req := httptest.NewRequest("GET", "/artists/1234", nil)
 	w := &discardWriter{h: http.Header{}}
 	bare := testing.AllocsPerRun(200, func() { w.reset(); trivialBackend.ServeHTTP(w, req) })
 	proxied := testing.AllocsPerRun(200, func() { w.reset(); gw.ServeHTTP(w, req) })
-	if added := proxied - bare; added > 6 {
-		t.Errorf("the gateway adds %.0f allocations per request, budget 6", added)
+	if added := proxied - bare; added > 5 {
+		t.Errorf("the gateway adds %.0f allocations per request, budget 5", added)
 	}
 	t.Logf("bare %.0f, through the gateway %.0f allocations per request", bare, proxied)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
-	"github.com/apigw/apigw/mapping"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/validator"
 )
@@ -177,15 +176,13 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		chain = append(chain, mw)
 	}
 
-	reqMap, respMap, err := compileMapping(m)
-	if err != nil {
+	if mw, err := compileMapping(m); err != nil {
 		errs = append(errs, err)
-	}
-	if reqMap != nil {
-		chain = append(chain, mapRequest(reqMap))
+	} else if mw != nil {
+		chain = append(chain, mw)
 	}
 
-	h, err := g.compileIntegration(d, m, path, segs, respMap)
+	h, err := g.compileIntegration(d, m, path, segs)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -199,7 +196,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 }
 
 // compileIntegration builds the method's integration under its timeout.
-func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, respMap *mapping.ResponseMapping) (http.Handler, error) {
+func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string) (http.Handler, error) {
 	var errs []error
 	timeout := m.Timeout
 	if timeout == 0 {
@@ -225,9 +222,6 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
-	}
-	if env.nonProxy {
-		ih = mapResponse(ih, respMap)
 	}
 	return withIntegrationTimeout(ih, timeout, g.cfg.now, g.cfg.realClock), nil
 }

@@ -38,9 +38,9 @@
 //
 // Each request has an [apigw.Context] of its own, never reused: a handler
 // that keeps its context past the request keeps reading that request's
-// Context. The integration runs in a context of its own, derived from the
-// request's with the method's timeout, which ends when the integration
-// returns; the request's context ends when the client leaves.
+// Context. The request's context gets the method's integration timeout as
+// its deadline when the integration starts, and ends when the client
+// leaves or the request ends.
 //
 // The gateway serves, judges and logs one spelling of each path, its
 // canonical form, so that a policy, a cache key, a throttle and the backend

@@ -195,7 +195,7 @@ func (s *state) pickRoot() {
 // ServeHTTP runs the request through the pipeline of its stage and route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.state.Load()
-	rc := &requestCtx{Context: r.Context()}
+	rc := &requestCtx{parent: r.Context()}
 	c := &rc.c
 	*c = *apigw.NewRequestContext(r, g.cfg.now())
 	c.APIID, c.Region, c.AccountID = g.cfg.apiID, g.cfg.region, g.cfg.accountID
@@ -220,8 +220,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(rw, r)
 }
 
-// finish records what was sent and writes the access-log line.
+// finish records what was sent, writes the access-log line and ends the
+// request's context.
 func (g *Gateway) finish(rc *requestCtx) {
+	defer rc.end()
 	c, rw := &rc.c, &rc.rw
 	if rw.status == 0 {
 		rw.status = http.StatusOK

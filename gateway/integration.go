@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,12 +28,11 @@ type buildEnv struct {
 	nonProxy     bool // the method maps its request or response
 }
 
-// withIntegrationTimeout runs h under the method's timeout, in a context of
-// its own that ends when h returns, and records the integration's status
-// and latency. A handler that gives up at the deadline without answering
-// (or answers after it) gets AWS's 504. The deadline is on the real clock,
-// since it becomes a context's deadline that real I/O honours; now, the
-// gateway's clock, times the latency.
+// withIntegrationTimeout runs h under the method's timeout and records the
+// integration's status and latency. A handler that gives up at the
+// deadline without answering (or answers after it) gets AWS's 504. The
+// deadline is on the real clock, since it becomes a context's deadline that
+// real I/O honours; now, the gateway's clock, times the latency.
 func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() time.Time, realClock bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := apigw.FromContext(r.Context())
@@ -43,18 +43,20 @@ func withIntegrationTimeout(h http.Handler, timeout time.Duration, now func() ti
 		if !realClock {
 			fakeStart = now()
 		}
-		var ic *integrationCtx
+		deadline := start.Add(timeout)
 		var iw *integrationWriter
-		if rc, ok := r.Context().(*requestCtx); ok {
-			ic, iw = &rc.ictx, &rc.iw // the gateway's own request: its scratch space
+		if rc, ok := r.Context().(*requestCtx); ok && rc.setDeadline(deadline) {
+			iw = &rc.iw // the gateway's own request: its scratch space
 		} else {
-			ic, iw = new(integrationCtx), new(integrationWriter)
+			// A phase replaced the request's context: one of the
+			// integration's own, ended when it returns.
+			ctx, cancel := context.WithDeadline(r.Context(), deadline)
+			defer cancel()
+			r = r.WithContext(ctx)
+			iw = new(integrationWriter)
 		}
-		*ic = integrationCtx{parent: r.Context(), deadline: start.Add(timeout)}
-		r = r.WithContext(ic)
 		*iw = integrationWriter{ResponseWriter: w, r: r, start: start, limit: timeout}
 		defer func() {
-			ic.release()
 			if c != nil {
 				if realClock {
 					c.IntegrationLatency = time.Since(start)

@@ -145,7 +145,7 @@ func (h *lambdaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the timeout phase answers 504
 	}
 	if h.custom {
-		writeCustomResult(w, out, err)
+		writeCustomResult(w, c, out, err)
 		return
 	}
 	if err != nil {
@@ -224,16 +224,17 @@ func (h *lambdaHandler) call(ctx context.Context, c *apigw.Context, payload []by
 
 // writeCustomResult hands a custom integration's result to the
 // integration response: the function's JSON, or AWS Lambda's error
-// document marked with X-Amz-Function-Error.
-func writeCustomResult(w http.ResponseWriter, out []byte, err error) {
+// document, its message recorded as the Context's IntegrationError for the
+// integration responses to select on.
+func writeCustomResult(w http.ResponseWriter, c *apigw.Context, out []byte, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		errorType := "Error"
 		if errors.Is(err, errLambdaPanic) {
 			errorType = "Runtime.Panic"
 		}
+		c.IntegrationError = err.Error()
 		doc, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": errorType})
-		w.Header().Set(functionErrorHeader, "Unhandled")
 		_, _ = w.Write(doc)
 		return
 	}

@@ -11,47 +11,33 @@ import (
 )
 
 // requestCtx is the context.Context of a request inside the gateway: the
-// server's context carrying the request's apigw.Context, and the gateway's
-// per-request scratch space, in one allocation. It is never reused: a
-// handler that keeps its context past the request keeps reading its own
-// request's Context, as with any Go context.
+// server's context carrying the request's apigw.Context, the integration's
+// deadline, and the gateway's per-request scratch space, in one
+// allocation. It is never reused: a handler that keeps its context past
+// the request keeps reading its own request's Context, as with any Go
+// context.
+//
+// The integration's deadline costs no timer until somebody asks for Done
+// (most in-process handlers never do; context.WithDeadline costs three
+// allocations and a timer per request); once Done is asked for, the
+// context is backed by an ordinary context.WithDeadline, so that contexts
+// derived from it propagate cancellation without a goroutine of their own.
+// That timer is stopped when the request ends, not when the integration
+// returns, so that the phases around the integration (the cache asks
+// whether the client left) see the client's context, not an ended one.
 type requestCtx struct {
-	context.Context // the server's: done when the client leaves
-	c               apigw.Context
+	parent context.Context // the server's: done when the client leaves
+	c      apigw.Context
+
+	deadline atomic.Int64 // the integration's, unix nanoseconds; 0: none yet
+	mu       sync.Mutex   // serialises materialize
+	inner    atomic.Pointer[deadlineInner]
 
 	rw     responseWriter
 	iw     integrationWriter
-	ictx   integrationCtx
 	params [4]param // the router's scratch space for path parameters
 
 	requestIDHeader [1]string
-}
-
-func (rc *requestCtx) Value(key any) any {
-	if key == ctxkey.Context {
-		return &rc.c
-	}
-	return rc.Context.Value(key)
-}
-
-func (rc *requestCtx) String() string { return "apigw.requestContext" }
-
-// integrationCtx is the context an integration runs in: its parent's
-// (the request's) with the method's timeout. It makes no timer until
-// somebody asks for Done — most in-process handlers never do, and
-// context.WithDeadline costs three allocations and a timer per request;
-// once Done is asked for it is backed by an ordinary context.WithDeadline,
-// so that contexts derived from it propagate cancellation without a
-// goroutine of their own. Ending the integration ends this context only:
-// the request's own context stays live for the phases around the
-// integration (the cache asks it whether the client left).
-type integrationCtx struct {
-	parent   context.Context
-	deadline time.Time // on the real clock
-
-	mu    sync.Mutex // serialises materialize
-	inner atomic.Pointer[deadlineInner]
-	ended atomic.Bool // release was called before any timer was made
 }
 
 type deadlineInner struct {
@@ -59,60 +45,82 @@ type deadlineInner struct {
 	cancel context.CancelFunc
 }
 
-func (ic *integrationCtx) materialize() context.Context {
-	ic.mu.Lock()
-	defer ic.mu.Unlock()
-	if in := ic.inner.Load(); in != nil {
-		return in.ctx
+// setDeadline gives the request the integration's deadline. It reports
+// false when the context is already backed by a timer, which a deadline
+// set now could not change: the caller then derives a context of its own.
+func (rc *requestCtx) setDeadline(t time.Time) bool {
+	if rc.inner.Load() != nil {
+		return false
 	}
-	ctx, cancel := context.WithDeadline(ic.parent, ic.deadline)
-	if ic.ended.Load() {
-		cancel() // asked for after the integration ended: done at once
-	}
-	ic.inner.Store(&deadlineInner{ctx: ctx, cancel: cancel})
-	return ctx
+	rc.deadline.Store(t.UnixNano())
+	return true
 }
 
-// release ends the integration's context, as a CancelFunc would.
-func (ic *integrationCtx) release() {
-	ic.mu.Lock()
-	defer ic.mu.Unlock()
-	ic.ended.Store(true)
-	if in := ic.inner.Load(); in != nil {
+// end stops the timer, if one was made, when the request ends.
+func (rc *requestCtx) end() {
+	if in := rc.inner.Load(); in != nil {
 		in.cancel()
 	}
 }
 
-func (ic *integrationCtx) Deadline() (time.Time, bool) {
-	if pd, ok := ic.parent.Deadline(); ok && pd.Before(ic.deadline) {
+func (rc *requestCtx) ownDeadline() (time.Time, bool) {
+	if ns := rc.deadline.Load(); ns != 0 {
+		return time.Unix(0, ns), true
+	}
+	return time.Time{}, false
+}
+
+func (rc *requestCtx) materialize(d time.Time) context.Context {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if in := rc.inner.Load(); in != nil {
+		return in.ctx
+	}
+	ctx, cancel := context.WithDeadline(rc.parent, d)
+	rc.inner.Store(&deadlineInner{ctx: ctx, cancel: cancel})
+	return ctx
+}
+
+func (rc *requestCtx) Deadline() (time.Time, bool) {
+	d, ok := rc.ownDeadline()
+	if pd, pok := rc.parent.Deadline(); pok && (!ok || pd.Before(d)) {
 		return pd, true
 	}
-	return ic.deadline, true
+	return d, ok
 }
 
-func (ic *integrationCtx) Done() <-chan struct{} {
-	if in := ic.inner.Load(); in != nil {
+func (rc *requestCtx) Done() <-chan struct{} {
+	if in := rc.inner.Load(); in != nil {
 		return in.ctx.Done()
 	}
-	return ic.materialize().Done()
+	d, ok := rc.ownDeadline()
+	if !ok {
+		return rc.parent.Done()
+	}
+	return rc.materialize(d).Done()
 }
 
-func (ic *integrationCtx) Err() error {
-	if in := ic.inner.Load(); in != nil {
+func (rc *requestCtx) Err() error {
+	if in := rc.inner.Load(); in != nil {
 		return in.ctx.Err()
 	}
-	if err := ic.parent.Err(); err != nil {
+	if err := rc.parent.Err(); err != nil {
 		return err
 	}
-	if ic.ended.Load() {
-		return context.Canceled
-	}
-	if !time.Now().Before(ic.deadline) {
+	if d, ok := rc.ownDeadline(); ok && !time.Now().Before(d) {
 		return context.DeadlineExceeded
 	}
 	return nil
 }
 
-func (ic *integrationCtx) Value(key any) any { return ic.parent.Value(key) }
+func (rc *requestCtx) Value(key any) any {
+	if key == ctxkey.Context {
+		return &rc.c
+	}
+	if in := rc.inner.Load(); in != nil {
+		return in.ctx.Value(key)
+	}
+	return rc.parent.Value(key)
+}
 
-func (ic *integrationCtx) String() string { return "apigw.integrationContext" }
+func (rc *requestCtx) String() string { return "apigw.requestContext" }

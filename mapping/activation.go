@@ -121,9 +121,9 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	}
 	c := a.c
 	switch name {
-	case "integrationLatency":
+	case "integrationLatency", "integration.latency":
 		return types.Int(c.IntegrationLatency.Milliseconds()), true
-	case "integrationStatus":
+	case "integrationStatus", "integration.status":
 		return types.Int(c.IntegrationStatus), true
 	case "isCanaryRequest":
 		return types.Bool(c.IsCanaryRequest), true

@@ -35,13 +35,15 @@ const (
 // typedContextVars are the $context variables whose CEL type is not
 // string; every other name of the $context variables is a string.
 var typedContextVars = map[string]*cel.Type{
-	"integrationLatency": cel.IntType,
-	"integrationStatus":  cel.IntType,
-	"isCanaryRequest":    cel.BoolType,
-	"requestTimeEpoch":   cel.IntType,
-	"responseLatency":    cel.IntType,
-	"responseLength":     cel.IntType,
-	"status":             cel.IntType,
+	"integrationLatency":  cel.IntType,
+	"integrationStatus":   cel.IntType,
+	"integration.latency": cel.IntType,
+	"integration.status":  cel.IntType,
+	"isCanaryRequest":     cel.BoolType,
+	"requestTimeEpoch":    cel.IntType,
+	"responseLatency":     cel.IntType,
+	"responseLength":      cel.IntType,
+	"status":              cel.IntType,
 }
 
 // env is the one CEL environment every template is compiled in. A cel.Env

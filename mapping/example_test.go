@@ -118,19 +118,19 @@ func ExampleNewResponseMapping() {
 
 // The mapping as middleware around an existing handler, without package
 // gateway.
-func ExampleMiddleware() {
+func ExampleMapping_Handler() {
 	backend := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, artist)
 	})
-	mw, err := mapping.Middleware(mapping.Config{
+	m, err := mapping.New(mapping.Config{
 		Response: mapping.MustCompile(`{"genre": input.json.genres, "id": input.params.path.id}`),
 	})
 	if err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /artists/{id}/genres", mw(backend))
+	mux.Handle("GET /artists/{id}/genres", m.Handler(backend))
 
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, httptest.NewRequest("GET", "/artists/1234/genres", nil))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -64,25 +65,33 @@ func (t *Template) ResponseMapping() (*ResponseMapping, error) {
 	}}})
 }
 
-// Config is the mapping of one method used as middleware, outside
-// package gateway. The zero value maps nothing.
+// Config is the mapping of one method: what makes its integration
+// non-proxy. The zero value maps nothing.
 type Config struct {
-	// Request maps the request before the next handler sees it; nil
+	// Request maps the method request into the integration request; nil
 	// passes it unchanged.
 	Request RequestSpec
-	// Response maps what the next handler writes; nil passes it through
-	// unchanged.
+	// Response maps the integration's answer to the method response by its
+	// integration responses. nil with a Request is AWS's default
+	// integration response without a template: status 200, the answer's
+	// body as it is, its Content-Type and no other of its headers. nil
+	// without a Request passes the answer unchanged.
 	Response ResponseSpec
 }
 
-// Mapping is net/http middleware that applies a method's request mapping
-// before the next handler and its response mapping to what the next
-// handler writes, as a non-proxy integration in front of that handler
-// would. It is safe for simultaneous use by multiple goroutines.
+// Mapping is the integration request and integration response phase of
+// one method: net/http middleware in front of the integration. Package
+// gateway composes it for every non-proxy method, and it works alone in
+// front of any handler. It is safe for simultaneous use by multiple
+// goroutines.
 type Mapping struct {
 	req  *RequestMapping
 	resp *ResponseMapping
 }
+
+// defaultResponse is AWS's default integration response without a
+// template, for a method that maps its request only.
+var defaultResponse = ResponseConfig{IntegrationResponses: []IntegrationResponse{{}}}
 
 // New checks and compiles cfg.
 func New(cfg Config) (*Mapping, error) {
@@ -94,6 +103,9 @@ func New(cfg Config) (*Mapping, error) {
 			errs = append(errs, fmt.Errorf("Request: %w", err))
 		}
 		m.req = req
+		if cfg.Response == nil {
+			cfg.Response = defaultResponse
+		}
 	}
 	if cfg.Response != nil {
 		resp, err := cfg.Response.ResponseMapping()
@@ -108,23 +120,33 @@ func New(cfg Config) (*Mapping, error) {
 	return m, nil
 }
 
-// Middleware is [New] returning the middleware itself.
-func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
+// MustNew is [New] for a configuration known to be good; it panics on an
+// error.
+func MustNew(cfg Config) *Mapping {
 	m, err := New(cfg)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
-	return m.Handler, nil
+	return m
 }
 
-// Handler wraps next. The request next receives is the integration
-// request: only mapped headers and query string parameters, the mapped
-// path values (r.PathValue) and the template's body. What next writes is
-// buffered (up to 10 MB) and answered through the response mapping.
-// Refusals are written with [apigw.WriteError]. When the request carries
-// no [apigw.Context] one is created; its PathParameters default to the
-// wildcards of the http.ServeMux pattern that matched.
+// Handler wraps next, the integration. The request next receives is the
+// integration request: only mapped headers and query string parameters,
+// the mapped path values (r.PathValue) and the template's body. What next
+// writes is buffered (up to 10 MB; more is a 502) and answered through the
+// response mapping, which selects the integration response on the
+// integration's status or, when it is set, on the Lambda-style function's
+// error, apigw.Context.IntegrationError. An answer the gateway itself wrote
+// for the integration (a timeout, an unreachable endpoint: one that
+// recorded apigw.Context.Error) passes unmapped, as AWS's gateway responses
+// do. Refusals are written with [apigw.WriteError]. When the request
+// carries no [apigw.Context] one is created; its PathParameters default to
+// the wildcards of the http.ServeMux pattern that matched. A Mapping that
+// maps nothing returns next itself.
 func (m *Mapping) Handler(next http.Handler) http.Handler {
+	if m.req == nil && m.resp == nil {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, c := apigw.EnsureContext(r)
 		fillPathParameters(r, c)
@@ -148,7 +170,11 @@ func (m *Mapping) Handler(next http.Handler) http.Handler {
 		rec := recorders.Get().(*recorder)
 		defer rec.release()
 		next.ServeHTTP(rec, ir)
-		if rec.overflow {
+		switch {
+		case c.Error.ResponseType != "":
+			rec.copyTo(w)
+			return
+		case rec.overflow:
 			apigw.WriteError(w, r, &apigw.Error{Type: apigw.IntegrationFailure, Status: http.StatusBadGateway,
 				Err: fmt.Errorf("mapping: integration response over %d bytes", maxOutputBytes)})
 			return
@@ -157,7 +183,7 @@ func (m *Mapping) Handler(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		_ = m.resp.Write(w, r, c, Result{Status: status, Header: rec.header, Body: rec.body})
+		_ = m.resp.Write(w, r, c, Result{Status: status, Header: rec.header, Body: rec.body, ErrorMessage: c.IntegrationError})
 	})
 }
 
@@ -209,6 +235,20 @@ func (rec *recorder) release() {
 
 // Header implements http.ResponseWriter.
 func (rec *recorder) Header() http.Header { return rec.header }
+
+// copyTo writes what was recorded to w as it is.
+func (rec *recorder) copyTo(w http.ResponseWriter) {
+	h := w.Header()
+	for k, vs := range rec.header {
+		h[k] = slices.Clone(vs)
+	}
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(rec.body)
+}
 
 // WriteHeader implements http.ResponseWriter; informational statuses are
 // ignored.

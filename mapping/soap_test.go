@@ -102,11 +102,11 @@ func soapConfig() Config {
 // TestSOAPRoundTrip runs the SOAP story end to end over HTTP: a JSON
 // client, the mapping middleware, an XML-only backend.
 func TestSOAPRoundTrip(t *testing.T) {
-	mw, err := Middleware(soapConfig())
+	m, err := New(soapConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(mw(legacyPriceService(t)))
+	srv := httptest.NewServer(m.Handler(legacyPriceService(t)))
 	defer srv.Close()
 
 	post := func(t *testing.T, query, body string) (*http.Response, map[string]any) {
