@@ -80,9 +80,33 @@ func newVerifiers(s algSet) ([numAlgs]jws.Verifier, error) {
 // the algorithms it may verify, already narrowed to the allowed ones and to
 // the key's own "alg" when it declares one.
 type vkey struct {
-	kid  string
-	raw  any // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or []byte
-	algs algSet
+	kid     string
+	raw     any // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or []byte
+	algs    algSet
+	rsaSize int // an RSA key's modulus in bytes: the length of its signatures
+}
+
+// sigSize is the exact length of a signature by k with a: RFC 7518 fixes
+// it for every algorithm (RSA: the modulus length; ECDSA: R and S of the
+// curve's size side by side; EdDSA with Ed25519: 64; HMAC: the hash size).
+func (k *vkey) sigSize(a alg) int {
+	switch a {
+	case algES256:
+		return 64
+	case algES384:
+		return 96
+	case algES512:
+		return 132
+	case algEdDSA:
+		return ed25519.SignatureSize
+	case algHS256:
+		return 32
+	case algHS384:
+		return 48
+	case algHS512:
+		return 64
+	}
+	return k.rsaSize
 }
 
 // keySet is an immutable set of verification keys. The JWT authorizer swaps
@@ -133,6 +157,7 @@ func convertKey(key jwk.Key, allowed algSet, allowHMAC bool) (*vkey, string) {
 	}
 	var algs algSet
 	var raw any
+	rsaSize := 0
 	switch key.KeyType() {
 	case jwa.RSA, jwa.EC, jwa.OKP:
 		pub, err := jwk.PublicRawKeyOf(key)
@@ -145,6 +170,7 @@ func convertKey(key jwk.Key, allowed algSet, allowHMAC bool) (*vkey, string) {
 				return nil, fmt.Sprintf("RSA key under %d bits", minRSABits)
 			}
 			algs = rsaAlgs
+			rsaSize = pub.Size()
 		case *ecdsa.PublicKey:
 			if pub.Curve == nil {
 				return nil, "EC key without curve"
@@ -198,7 +224,7 @@ func convertKey(key jwk.Key, allowed algSet, allowHMAC bool) (*vkey, string) {
 	if algs == 0 {
 		return nil, "no allowed algorithm fits the key"
 	}
-	return &vkey{kid: key.KeyID(), raw: raw, algs: algs}, ""
+	return &vkey{kid: key.KeyID(), raw: raw, algs: algs, rsaSize: rsaSize}, ""
 }
 
 // sameKeys reports whether a and b hold the same keys in the same order, so

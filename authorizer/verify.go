@@ -188,14 +188,20 @@ func (a *JWTAuthorizer) verifySlow(ctx context.Context, tok string, now time.Tim
 	if f != nil {
 		return nil, f
 	}
+	// A signature whose length no key of the algorithm can produce (a
+	// truncated or padded one) is malformed, whatever its bytes: the answer
+	// must not depend on whether a cut happened to leave canonical base64.
 	input := []byte(tok[:dot2]) // the signing input: header.payload
-	matched := false
-	verifiedSig := false
+	matched, sized, verifiedSig := false, false, false
 	for _, k := range keys {
 		if !k.algs.has(al) {
 			continue
 		}
 		matched = true
+		if len(sig) != k.sigSize(al) {
+			continue
+		}
+		sized = true
 		if a.verifiers[al].Verify(input, sig, k.raw) == nil {
 			verifiedSig = true
 			break
@@ -204,6 +210,8 @@ func (a *JWTAuthorizer) verifySlow(ctx context.Context, tok string, now time.Tim
 	switch {
 	case !matched:
 		return nil, failKeyAlg
+	case !sized:
+		return nil, failMalformed
 	case !verifiedSig:
 		return nil, failSignature
 	}
