@@ -15,9 +15,9 @@ type CognitoConfig struct {
 	Region string
 	// UserPoolID is the pool's id, e.g. "eu-west-1_AbCdEf123".
 	UserPoolID string
-	// ClientIDs lists the app clients whose tokens are accepted: an id
-	// token's aud or an access token's client_id must be one of them.
-	// Default: any client of the pool.
+	// ClientIDs lists the app clients whose tokens are accepted: a token's
+	// aud (id tokens) must be one of them, or, only when it has no aud
+	// (access tokens), its client_id. Default: any client of the pool.
 	ClientIDs []string
 	// TokenUse, when set, accepts only "id" or only "access" tokens.
 	TokenUse string

@@ -5,8 +5,9 @@
 //     authorizer (HTTP APIs). The gateway verifies the token itself with
 //     github.com/lestrrat-go/jwx/v2: signature with the issuer's keys (a
 //     JWKS URL kept fresh by a jwk.Cache, or a static set), exp/nbf/iat with
-//     a leeway against an injected clock, iss, aud or client_id, token_use,
-//     and the method's scopes (scope or scp: at least one required).
+//     a leeway against an injected clock, iss, aud (client_id only for a
+//     token without aud), token_use, and the method's scopes (scope or
+//     scp: at least one required).
 //   - [Token]: a Lambda authorizer of type TOKEN, as an in-process Go
 //     function that gets events.APIGatewayCustomAuthorizerRequest and
 //     answers with a principal and an IAM policy.

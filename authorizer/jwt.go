@@ -27,10 +27,11 @@ type JWTConfig struct {
 	// Issuer is the value the iss claim must equal. Required.
 	Issuer string
 	// Audience lists the accepted audiences: the token's aud (a string or
-	// a list) must contain one of them, or, for tokens without a matching
-	// aud such as Cognito access tokens, its client_id must be one of them.
-	// Default: empty, the audience is not checked (as REST Cognito
-	// authorizers do).
+	// a list) must contain one of them; only a token without aud, such as
+	// a Cognito access token, is judged by its client_id instead (AWS's
+	// rule: a token whose aud names another app is refused even when its
+	// client_id is ours). Default: empty, the audience is not checked (as
+	// REST Cognito authorizers do).
 	Audience []string
 	// TokenUse, when set, is the value the token_use claim must have:
 	// "id" or "access" (Cognito). Default: not checked.

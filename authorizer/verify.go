@@ -358,20 +358,24 @@ func (a *JWTAuthorizer) checkClaims(claims map[string]any, now time.Time) (*veri
 	return v, nil
 }
 
-// audienceOK reports whether aud (a string or a list of strings) or else
-// client_id names one of the configured audiences.
+// audienceOK applies AWS's rule: a token with an aud claim (a string or a
+// list of strings) is accepted when aud names one of the configured
+// audiences, whatever its client_id says; client_id is read only when aud
+// is absent (Cognito access tokens). An aud of another type, null or an
+// empty list is present and names nobody.
 func (a *JWTAuthorizer) audienceOK(claims map[string]any) bool {
-	switch aud := claims["aud"].(type) {
-	case string:
-		if a.isAudience(aud) {
-			return true
-		}
-	case []any:
-		for _, x := range aud {
-			if s, ok := x.(string); ok && a.isAudience(s) {
-				return true
+	if aud, present := claims["aud"]; present {
+		switch aud := aud.(type) {
+		case string:
+			return a.isAudience(aud)
+		case []any:
+			for _, x := range aud {
+				if s, ok := x.(string); ok && a.isAudience(s) {
+					return true
+				}
 			}
 		}
+		return false
 	}
 	cid, ok := claims["client_id"].(string)
 	return ok && a.isAudience(cid)
