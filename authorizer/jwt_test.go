@@ -134,6 +134,48 @@ func TestJWTHardToFool(t *testing.T) {
 		{name: "unknown kid",
 			values: []string{"Bearer " + signRS256(rsaKeyB(), rsHeader("zzz"), claimsAt(now, nil))},
 			status: 401, errDesc: "the signing key is unknown"},
+		{name: "no kid",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), rsHeader(""), claimsAt(now, nil))},
+			status: 401, errDesc: "the token names no signing key (kid)"},
+		{name: "empty kid",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"alg": "RS256", "kid": ""}, claimsAt(now, nil))},
+			status: 401, errDesc: "the token names no signing key (kid)"},
+		{name: "Kid in another case",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"alg": "RS256", "Kid": "a"}, claimsAt(now, nil))},
+			status: 401, errDesc: "the token names no signing key (kid)"},
+		{name: "Alg in another case",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"Alg": "RS256", "kid": "a"}, claimsAt(now, nil))},
+			status: 401, errDesc: "the signing algorithm is not accepted"},
+		{name: "ALG and KID",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"ALG": "RS256", "KID": "a"}, claimsAt(now, nil))},
+			status: 401, errDesc: "the signing algorithm is not accepted"},
+		{name: "alg value in another case",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"alg": "rs256", "kid": "a"}, claimsAt(now, nil))},
+			status: 401, errDesc: "the signing algorithm is not accepted"},
+		{name: "kid value in another case",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), rsHeader("A"), claimsAt(now, nil))},
+			status: 401, errDesc: "the signing key is unknown"},
+		{name: "kid a number",
+			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"alg": "RS256", "kid": 1}, claimsAt(now, nil))},
+			status: 401, errDesc: "the token is malformed"},
+		{name: "alg twice, last none",
+			values: []string{"Bearer " + signRaw(rsaKeyA(), rawSegment(`{"alg":"RS256","kid":"a","alg":"none"}`), parts[1])},
+			status: 401, errDesc: "the token is malformed"},
+		{name: "alg twice, last RS256",
+			values: []string{"Bearer " + signRaw(rsaKeyA(), rawSegment(`{"alg":"none","kid":"a","alg":"RS256"}`), parts[1])},
+			status: 401, errDesc: "the token is malformed"},
+		{name: "aud twice",
+			values: []string{"Bearer " + signRaw(rsaKeyA(), parts[0], rawSegment(strings.Replace(string(mustDecode(parts[1])), "{", `{"aud":"other",`, 1)))},
+			status: 401, errDesc: "the token is malformed"},
+		{name: "payload with trailing garbage",
+			values: []string{"Bearer " + signRaw(rsaKeyA(), parts[0], rawSegment(string(mustDecode(parts[1]))+"x"))},
+			status: 401, errDesc: "the token is malformed"},
+		{name: "header with trailing garbage",
+			values: []string{"Bearer " + signRaw(rsaKeyA(), rawSegment(`{"alg":"RS256","kid":"a"}x`), parts[1])},
+			status: 401, errDesc: "the token is malformed"},
+		{name: "payload with trailing whitespace",
+			values: []string{"Bearer " + signRaw(rsaKeyA(), parts[0], rawSegment(string(mustDecode(parts[1]))+" \n"))},
+			status: 200},
 		{name: "crit header",
 			values: []string{"Bearer " + signRS256(rsaKeyA(), map[string]any{"alg": "RS256", "kid": "a", "crit": []string{"exp"}}, claimsAt(now, nil))},
 			status: 401, errDesc: "the token has unsupported critical headers"},
@@ -207,6 +249,18 @@ func signRaw(key *rsa.PrivateKey, header, payload string) string {
 		panic(err)
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// rawSegment encodes JSON text as it is, for headers and payloads that
+// json.Marshal cannot produce (duplicate members, trailing data).
+func rawSegment(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func mustDecode(seg string) []byte {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func mustPKIX(t *testing.T, pub any) []byte {
@@ -358,6 +412,7 @@ func TestJWTConfigErrors(t *testing.T) {
 		{"empty audience", JWTConfig{Issuer: testIssuer, Keys: set, Audience: []string{""}}, "Audience[0]"},
 		{"no usable key", JWTConfig{Issuer: testIssuer, Keys: set, Algorithms: []string{"ES256"}}, "Keys: no usable key"},
 		{"small RSA key", JWTConfig{Issuer: testIssuer, Keys: smallKeySet(t)}, "RSA key under 2048 bits"},
+		{"key without kid", JWTConfig{Issuer: testIssuer, Keys: noKIDKeySet(t)}, "no kid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -389,6 +444,16 @@ func smallKeySet(t *testing.T) jwk.Set {
 	return keySetOf(t, map[string]*rsa.PrivateKey{"small": k})
 }
 
+func noKIDKeySet(t *testing.T) jwk.Set {
+	k, err := jwk.FromRaw(&rsaKeyA().PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := jwk.NewSet()
+	_ = set.AddKey(k)
+	return set
+}
+
 func TestJWTCustomHeaderAndTokenUse(t *testing.T) {
 	clk := newClock()
 	set := keySetOf(t, map[string]*rsa.PrivateKey{"a": rsaKeyA()})
@@ -397,15 +462,17 @@ func TestJWTCustomHeaderAndTokenUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := clk.Now()
-	access := signRS256(rsaKeyA(), rsHeader(""), claimsAt(now, func(c map[string]any) { c["token_use"] = "access" }))
-	id := signRS256(rsaKeyA(), rsHeader(""), claimsAt(now, func(c map[string]any) { c["token_use"] = "id" }))
+	access := signRS256(rsaKeyA(), rsHeader("a"), claimsAt(now, func(c map[string]any) { c["token_use"] = "access" }))
+	id := signRS256(rsaKeyA(), rsHeader("a"), claimsAt(now, func(c map[string]any) { c["token_use"] = "id" }))
+	noKID := signRS256(rsaKeyA(), rsHeader(""), claimsAt(now, func(c map[string]any) { c["token_use"] = "access" }))
 	for _, tt := range []struct {
 		name   string
 		header string
 		tok    string
 		status int
 	}{
-		{"access token in X-Token (no kid, one-key set)", "X-Token", access, 200},
+		{"access token in X-Token", "X-Token", access, 200},
+		{"no kid, although the set holds one key", "X-Token", noKID, 401},
 		{"id token refused", "X-Token", id, 401},
 		{"token in Authorization ignored", "Authorization", access, 401},
 	} {

@@ -118,10 +118,10 @@ type keySet struct {
 }
 
 // candidates returns the keys that may have signed a token with kid: those
-// with that kid, or for a token without kid the only key of a one-key set.
+// whose kid is exactly kid. A token without kid has none.
 func (ks *keySet) candidates(kid string) []*vkey {
-	if kid == "" && len(ks.all) == 1 {
-		return ks.all
+	if kid == "" {
+		return nil
 	}
 	return ks.byKID[kid]
 }
@@ -141,6 +141,9 @@ func buildKeySet(set jwk.Set, allowed algSet, allowHMAC bool) (ks *keySet, skipp
 			continue
 		}
 		k, why := convertKey(key, allowed, allowHMAC)
+		if k != nil && k.kid == "" {
+			k, why = nil, "no kid: no token can name it"
+		}
 		if k == nil {
 			skipped = append(skipped, fmt.Sprintf("key %d (kid %q): %s", i, key.KeyID(), why))
 			continue

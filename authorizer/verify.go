@@ -28,6 +28,7 @@ var (
 	failMalformed    = &failure{401, "the token is malformed"}
 	failAlg          = &failure{401, "the signing algorithm is not accepted"}
 	failCrit         = &failure{401, "the token has unsupported critical headers"}
+	failNoKID        = &failure{401, "the token names no signing key (kid)"}
 	failUnknownKey   = &failure{401, "the signing key is unknown"}
 	failKeyAlg       = &failure{401, "the signing algorithm does not match the key"}
 	failSignature    = &failure{401, "the signature is invalid"}
@@ -147,10 +148,34 @@ func (a *JWTAuthorizer) verify(ctx context.Context, tok string) (*verified, *fai
 
 // jwsHeader is the part of a JOSE header the authorizer reads.
 type jwsHeader struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Crit json.RawMessage `json:"crit"`
-	B64  json.RawMessage `json:"b64"`
+	alg, kid string
+	crit     bool // crit or b64 present: extensions the authorizer does not implement
+}
+
+// parseHeader reads a JOSE header. Header parameter names are
+// case-sensitive (RFC 7515 4): {"Alg":…,"Kid":…} has no alg and no kid,
+// although encoding/json would match those names to struct fields. alg and
+// kid, when present, must be strings.
+func parseHeader(b []byte) (jwsHeader, bool) {
+	m, ok := decodeObject[any](b)
+	if !ok {
+		return jwsHeader{}, false
+	}
+	var h jwsHeader
+	if v, present := m["alg"]; present {
+		if h.alg, ok = v.(string); !ok {
+			return jwsHeader{}, false
+		}
+	}
+	if v, present := m["kid"]; present {
+		if h.kid, ok = v.(string); !ok {
+			return jwsHeader{}, false
+		}
+	}
+	_, crit := m["crit"]
+	_, b64 := m["b64"]
+	h.crit = crit || b64
+	return h, true
 }
 
 var b64 = base64.RawURLEncoding.Strict()
@@ -166,16 +191,21 @@ func (a *JWTAuthorizer) verifySlow(ctx context.Context, tok string, now time.Tim
 	if err != nil {
 		return nil, failMalformed
 	}
-	var hdr jwsHeader
-	if err := json.Unmarshal(hdrBytes, &hdr); err != nil {
+	hdr, ok := parseHeader(hdrBytes)
+	if !ok {
 		return nil, failMalformed
 	}
-	al, ok := algByName(hdr.Alg)
+	al, ok := algByName(hdr.alg)
 	if !ok || !a.allowed.has(al) {
 		return nil, failAlg
 	}
-	if hdr.Crit != nil || hdr.B64 != nil {
+	if hdr.crit {
 		return nil, failCrit
+	}
+	// AWS requires the kid to name a key of the JWKS; a token without
+	// one is never tried against whatever key happens to be alone.
+	if hdr.kid == "" {
+		return nil, failNoKID
 	}
 	sig, err := b64.DecodeString(tok[dot2+1:])
 	if err != nil || len(sig) == 0 {
@@ -184,7 +214,7 @@ func (a *JWTAuthorizer) verifySlow(ctx context.Context, tok string, now time.Tim
 
 	// The entry is cached against the key set the key came from: if a
 	// newer set replaced it meanwhile, the entry is never used.
-	keys, ks, f := a.keysFor(ctx, hdr.Kid)
+	keys, ks, f := a.keysFor(ctx, hdr.kid)
 	if f != nil {
 		return nil, f
 	}
@@ -293,16 +323,66 @@ func splitCompact(tok string) (dot1, dot2 int, ok bool) {
 // decodeClaims parses a JWT payload: exactly one JSON object, numbers kept
 // as json.Number.
 func decodeClaims(payload []byte) (map[string]any, bool) {
-	dec := json.NewDecoder(bytes.NewReader(payload))
+	return decodeObject[any](payload)
+}
+
+// decodeObject parses b as exactly one JSON object (whitespace aside) and
+// returns its members by their exact names, numbers as json.Number. An
+// object that names a member twice is refused (RFC 7515 4 and RFC 7519 4
+// allow refusing it): a parser that keeps the first of two "aud" or "alg"
+// members, as some do, must never read a token differently from this one.
+func decodeObject[V any](b []byte) (map[string]V, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil || claims == nil {
+	var m map[string]V
+	if err := dec.Decode(&m); err != nil || m == nil {
 		return nil, false
 	}
-	if _, err := dec.Token(); err == nil { // trailing data
+	if len(bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")) > 0 { // trailing data, JSON or not
 		return nil, false
 	}
-	return claims, true
+	if topLevelMembers(b) != len(m) { // a name given twice
+		return nil, false
+	}
+	return m, true
+}
+
+// topLevelMembers counts the members of the JSON object b, which must be
+// valid JSON (decodeObject decoded it first): the commas outside strings
+// at depth 1, plus one unless the object is empty.
+func topLevelMembers(b []byte) int {
+	commas, depth, inString, empty := 0, 0, false, true
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			if depth == 1 {
+				empty = false // a member name
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ',':
+			if depth == 1 {
+				commas++
+			}
+		}
+	}
+	if empty {
+		return 0
+	}
+	return commas + 1
 }
 
 // checkClaims checks exp, nbf, iat, iss, aud/client_id and token_use at now

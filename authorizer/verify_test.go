@@ -118,3 +118,40 @@ func TestJWTSignatureLength(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeObject: one JSON object, exact member names, no name twice, no
+// trailing data; commas and quotes inside strings and nested values do not
+// count as members.
+func TestDecodeObject(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		members int // -1: refused
+	}{
+		{`{}`, 0},
+		{` { } `, 0},
+		{`{"a":1}`, 1},
+		{`{"a":1,"A":2}`, 2},
+		{`{"a":1,"a":2}`, -1},
+		{`{"a":1,"b":{"a":2,"a":3}}`, 2}, // nested objects are the claim's business
+		{`{"a,\"b":"x,y","c":[1,2,{"d":","}]}`, 2},
+		{`{"a":"\\","b":"\\\""}`, 2},
+		{`{"a":"\\","a":"\""}`, -1},
+		{`{"a":"x"}` + "\n\t ", 1},
+		{`{"a":"x"}x`, -1},
+		{`{"a":"x"}{}`, -1},
+		{`{"a":"x"}null`, -1},
+		{`null`, -1},
+		{`[]`, -1},
+		{`"a"`, -1},
+		{``, -1},
+		{`{"a":1,}`, -1},
+	} {
+		m, ok := decodeObject[any]([]byte(tt.in))
+		switch {
+		case tt.members < 0 && ok:
+			t.Errorf("%s: accepted as %v", tt.in, m)
+		case tt.members >= 0 && (!ok || len(m) != tt.members):
+			t.Errorf("%s: %v %v, want %d members", tt.in, m, ok, tt.members)
+		}
+	}
+}
