@@ -89,8 +89,10 @@ func isScopeChar(b byte) bool {
 
 // ErrUnauthorized is the error a TOKEN or REQUEST function returns to refuse
 // the caller with 401 Unauthorized, as a Lambda authorizer does by failing
-// with the message "Unauthorized". Any error whose message is exactly
-// "Unauthorized" counts too; every other error is a 500.
+// with the message "Unauthorized". What counts is the message, as in AWS:
+// any error whose Error() is exactly "Unauthorized" is a 401, and every
+// other error is a 500 AUTHORIZER_CONFIGURATION_ERROR, including one that
+// wraps ErrUnauthorized under a longer message ("bad token: Unauthorized").
 var ErrUnauthorized = errors.New("Unauthorized")
 
 // NoCache, as a TTL, turns the authorizer result cache off: the function is

@@ -172,7 +172,10 @@ func (l *lambdaCore) protect(ctx context.Context, requestID string, fn func(cont
 	}
 	var fe funcError
 	if errors.As(err, &fe) {
-		if errors.Is(fe.err, ErrUnauthorized) || fe.err.Error() == "Unauthorized" {
+		// AWS answers 401 only for a function error whose message is
+		// exactly "Unauthorized"; a wrapped ErrUnauthorized is another
+		// message, hence a 500, as in AWS.
+		if fe.err.Error() == "Unauthorized" {
 			return nil, unauthorized(fmt.Errorf("authorizer: %s function: %w", l.kind, fe.err))
 		}
 		l.log.Error("authorizer: function failed", "type", l.kind, "requestId", requestID, "err", fe.err)

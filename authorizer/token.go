@@ -19,8 +19,9 @@ import (
 // authorizer of type TOKEN. It gets {type: "TOKEN", authorizationToken,
 // methodArn} and answers with a principal id, an IAM policy and optionally
 // a context map and a usage identifier key. Returning [ErrUnauthorized]
-// (or any error whose message is "Unauthorized") refuses the caller with
-// 401; any other error is a 500.
+// (or any error whose message is exactly "Unauthorized") refuses the
+// caller with 401; any other error, a wrapped ErrUnauthorized included, is
+// a 500.
 type TokenFunc func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error)
 
 // TokenConfig configures a TOKEN authorizer. Func is required; every other

@@ -217,8 +217,23 @@ func TestTokenFailures(t *testing.T) {
 		log    string
 	}{
 		{"ErrUnauthorized", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-			return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("bad token: %w", ErrUnauthorized)
+			return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 		}, 401, ""},
+		{"another error saying Unauthorized", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("%w", errors.New("Unauthorized"))
+		}, 401, ""},
+		{"ErrUnauthorized wrapped in a longer message", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("bad token: %w", ErrUnauthorized)
+		}, 500, "bad token: Unauthorized"},
+		{"Unauthorized with a trailing space", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("Unauthorized ")
+		}, 500, "Unauthorized "},
+		{"unauthorized in lower case", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("unauthorized")
+		}, 500, "unauthorized"},
+		{"Unauthorized joined with another error", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return events.APIGatewayCustomAuthorizerResponse{}, errors.Join(ErrUnauthorized, errors.New("db down"))
+		}, 500, "db down"},
 		{"other error", func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("db down")
 		}, 500, "db down"},
