@@ -69,7 +69,7 @@ func ExampleJWT() {
 	}
 	// Output:
 	// 200 hello alice, scopes [pets/read]
-	// 403 {"message":"User is not authorized to access this resource"}
+	// 403 {"message":"Forbidden"}
 	// 401 {"message":"Unauthorized"}
 	// 401 {"message":"Unauthorized"}
 }

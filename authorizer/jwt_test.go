@@ -215,7 +215,7 @@ func TestJWTHardToFool(t *testing.T) {
 					t.Fatalf("body %s, error type %q", got.body, got.header.Get("X-Amzn-Errortype"))
 				}
 			case 403:
-				if got.body != `{"message":"`+msgNotAuthorized+`"}` {
+				if got.body != `{"message":"Forbidden"}` || got.header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
 					t.Fatalf("body %s", got.body)
 				}
 			}

@@ -67,10 +67,11 @@ func (e jwtError) Error() string { return "authorizer: JWT refused: " + string(e
 
 var errNoKeys = jwtError("no JWKS could be fetched from the issuer")
 
-// insufficientScope is the 403 of a valid token that lacks every required
-// scope (RFC 6750 insufficient_scope, AWS's ACCESS_DENIED message).
+// insufficientScope is the 403 {"message":"Forbidden"} AWS documents for a
+// valid token that carries none of the method's scopes, an ACCESS_DENIED
+// response with an RFC 6750 insufficient_scope challenge.
 func insufficientScope(scopes []string) *apigw.Error {
-	e := &apigw.Error{Type: apigw.AccessDenied, Header: http.Header{},
+	e := &apigw.Error{Type: apigw.AccessDenied, Message: "Forbidden", Header: http.Header{},
 		Err: jwtError("the token has none of the required scopes")}
 	e.Header.Set("WWW-Authenticate", challenge(scopes, "insufficient_scope",
 		"the token has none of the required scopes"))
