@@ -1,20 +1,25 @@
 package authorizer_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/gateway"
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
@@ -178,5 +183,73 @@ func TestGatewayJWT(t *testing.T) {
 				t.Fatalf("WWW-Authenticate %q, want %q", w.Header().Get("WWW-Authenticate"), tt.challenge)
 			}
 		})
+	}
+}
+
+// TestGatewayRequestCachePoisoning: through gateway.New, a request with a
+// repeated identity header or query string parameter never leaves an
+// answer that another caller's request is served (issue 14 item 2), for a
+// Handler and a Lambda proxy integration alike.
+func TestGatewayRequestCachePoisoning(t *testing.T) {
+	var calls atomic.Int64
+	authz, err := authorizer.NewRequest(authorizer.RequestConfig{
+		IdentitySources: []string{"method.request.header.X-User", "method.request.querystring.tenant"},
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			calls.Add(1)
+			user := req.Headers["X-User"] // the last value, as AWS's single-value map has it
+			if user == "attacker" {
+				return events.APIGatewayCustomAuthorizerResponse{}, authorizer.ErrUnauthorized
+			}
+			return events.APIGatewayCustomAuthorizerResponse{
+				PrincipalID: user + "@" + req.QueryStringParameters["tenant"],
+				PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
+					{Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: []string{"*"}},
+				}},
+			}, nil
+		},
+		Logger: quiet,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambda := func(_ context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: fmt.Sprint(ev.RequestContext.Authorizer["principalId"])}, nil
+	}
+	gw := mustGateway(t,
+		gateway.WithAuthorizer("req", authz),
+		gateway.Route("GET /handler", gateway.Method{Authorizer: "req", Integration: gateway.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, apigw.FromContext(r.Context()).Authorizer.PrincipalID)
+		}))}),
+		gateway.Route("GET /lambda", gateway.Method{Authorizer: "req", Integration: gateway.Lambda(lambda)}),
+	)
+	for _, path := range []string{"/handler", "/lambda"} {
+		t.Run(path, func(t *testing.T) {
+			for _, tt := range []struct {
+				name   string
+				query  string
+				users  []string
+				status int
+				body   string
+			}{
+				{"attacker's value last", "?tenant=t", []string{"victim", "attacker"}, 401, `{"message":"Unauthorized"}`},
+				{"victim's value last", "?tenant=t", []string{"attacker", "victim"}, 200, "victim@t"},
+				{"victim alone", "?tenant=t", []string{"victim"}, 200, "victim@t"},
+				{"tenant repeated", "?tenant=t&tenant=other", []string{"victim"}, 200, "victim@other"},
+				{"victim alone again", "?tenant=t", []string{"victim"}, 200, "victim@t"},
+			} {
+				w := httptest.NewRecorder()
+				r := httptest.NewRequest("GET", path+tt.query, nil)
+				for _, u := range tt.users {
+					r.Header.Add("X-User", u)
+				}
+				gw.ServeHTTP(w, r)
+				if w.Code != tt.status || w.Body.String() != tt.body {
+					t.Fatalf("%s: %d %s, want %d %s", tt.name, w.Code, w.Body, tt.status, tt.body)
+				}
+			}
+		})
+	}
+	if n := calls.Load(); n != 5 {
+		t.Fatalf("%d calls, want 5: the 401 is not cached, each other list of values once", n)
 	}
 }

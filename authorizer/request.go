@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +44,19 @@ type RequestConfig struct {
 	// "stageVariables.x" or "context.x" (HTTP API forms
 	// "$request.header.X", "$request.querystring.x", "$stageVariables.x",
 	// "$context.x" are accepted too). Path parameters cannot be identity
-	// sources. A request where one is absent or empty is refused with 401
-	// without calling the function.
+	// sources.
+	//
+	// A header or query string source means all of its values, in the
+	// request's order: the function gets them all in multiValueHeaders or
+	// multiValueQueryStringParameters (headers and queryStringParameters
+	// carry the last), and the cache key holds them all, so a repeated
+	// X-User can never be cached under one value while the function decided
+	// on another. A request where a source has no value, or an empty one,
+	// is refused with 401 without calling the function; so is one whose
+	// http.Header holds an identity header under two spellings (possible
+	// only when a handler writes the map directly). A SimpleFunc's
+	// identitySource lists each source's values joined with commas, as the
+	// 2.0 event's headers are.
 	IdentitySources []string
 	// TTL is how long an answer is cached, keyed by the identity sources'
 	// values, and evaluated afresh against each request's method ARN.
@@ -81,23 +93,58 @@ type identitySource struct {
 	src    paramexpr.Expr
 }
 
-// value resolves the source for r; query is r's parsed query string, made
-// on first use.
-func (s *identitySource) value(r *http.Request, c *apigw.Context, query *url.Values) string {
+// values resolves the source for r: every value of a header or query string
+// parameter, in the request's order; the one value of any other source
+// (one is the caller's space for it). nil means absent. query is r's parsed
+// query string, made on first use: the same parse as the event's.
+func (s *identitySource) values(r *http.Request, c *apigw.Context, query *url.Values, one *[1]string) []string {
 	switch {
-	case s.header != "":
-		if vals := r.Header[s.header]; len(vals) > 0 {
-			return vals[0]
+	case s.header == "Host":
+		// The event carries the request's Host, never a Host header.
+		if r.Host == "" {
+			return nil
 		}
-		return ""
+		one[0] = r.Host
+		return one[:]
+	case s.header != "":
+		return r.Header[s.header]
 	case s.query != "":
 		if *query == nil {
 			*query = r.URL.Query()
 		}
-		return query.Get(s.query)
+		return (*query)[s.query]
 	}
-	v, _ := s.src.Value(&paramexpr.Request{Context: c, StageVariables: c.StageVariables})
-	return v
+	if one[0], _ = s.src.Value(&paramexpr.Request{Context: c, StageVariables: c.StageVariables}); one[0] == "" {
+		return nil
+	}
+	return one[:]
+}
+
+// otherSpelling reports whether h holds the header name (canonical) under
+// another spelling too, as only a handler that writes the map directly can
+// make: the event would carry both, and which one a function reads is its
+// business, so such a request has no single identity.
+func otherSpelling(h http.Header, name string) bool {
+	for k := range h {
+		if len(k) == len(name) && k != name && strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendKey appends vals to a cache key so that no two lists of lists of
+// values share a key: the number of values, then each value's length and
+// bytes.
+func appendKey(key []byte, vals []string) []byte {
+	key = strconv.AppendInt(key, int64(len(vals)), 10)
+	key = append(key, '#')
+	for _, v := range vals {
+		key = strconv.AppendInt(key, int64(len(v)), 10)
+		key = append(key, ':')
+		key = append(key, v...)
+	}
+	return key
 }
 
 // Request returns a REQUEST authorizer for cfg; a bad cfg is recorded for
@@ -191,26 +238,30 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	if a.core == nil {
 		return configError(errNotBuilt)
 	}
-	var values []string // for a SimpleFunc's identitySource
+	var identity []string // for a SimpleFunc's identitySource
 	if a.simple != nil {
-		values = make([]string, len(a.sources))
+		identity = make([]string, len(a.sources))
 	}
 	var query url.Values
 	var buf [256]byte
 	key := buf[:0]
 	for i := range a.sources {
 		s := &a.sources[i]
-		v := s.value(r, c, &query)
-		if v == "" {
+		var one [1]string
+		vals := s.values(r, c, &query, &one)
+		if len(vals) == 0 || slices.Contains(vals, "") {
 			return missingIdentity(s.name)
 		}
-		if values != nil {
-			values[i] = v
+		if s.header != "" && otherSpelling(r.Header, s.header) {
+			return unauthorized(errors.New("authorizer: identity source " + s.name + " is sent under two spellings"))
 		}
-		// Length-prefixed, so that no two lists of values share a key.
-		key = strconv.AppendInt(key, int64(len(v)), 10)
-		key = append(key, ':')
-		key = append(key, v...)
+		if identity != nil {
+			identity[i] = strings.Join(vals, ",") // as the 2.0 event's headers and query string join them
+		}
+		// The key holds every value the function is given, in order: the
+		// cache can never answer one request with the result computed for
+		// another whose identity values differ.
+		key = appendKey(key, vals)
 	}
 	k := string(key)
 	if res, ok := a.core.cached(k); ok {
@@ -218,7 +269,7 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	}
 	var fn func(context.Context) (*result, error)
 	if a.simple != nil {
-		ev := simpleEvent(r, c, values)
+		ev := simpleEvent(r, c, identity)
 		fn = func(ctx context.Context) (*result, error) {
 			resp, err := a.simple(ctx, ev)
 			if err != nil {

@@ -206,3 +206,150 @@ func TestRequestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestCachePoisoning: the cache key holds every value of a repeated
+// identity header or query string parameter, so a request carrying the
+// victim's value and the attacker's is never cached under the victim's
+// value alone while the function decided on the attacker's (issue 14 item
+// 2). The function here decides as AWS's would: on the single-value maps,
+// which carry the last value.
+func TestRequestCachePoisoning(t *testing.T) {
+	var calls atomic.Int64
+	a, err := NewRequest(RequestConfig{
+		IdentitySources: []string{"method.request.header.X-User", "method.request.querystring.tenant"},
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			calls.Add(1)
+			return allowPolicy(req.Headers["X-User"]+"@"+req.QueryStringParameters["tenant"], "Allow", "*"), nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(query string, users ...string) response {
+		r := gwRequest("GET", "/pets"+query)
+		for _, u := range users {
+			r.Header.Add("X-User", u)
+		}
+		return serve(a, nil, r)
+	}
+	for _, tt := range []struct {
+		name      string
+		query     string
+		users     []string
+		status    int
+		principal string
+	}{
+		{"victim and attacker", "?tenant=t", []string{"victim", "attacker"}, 200, "attacker@t"},
+		{"victim alone is not served the attacker's answer", "?tenant=t", []string{"victim"}, 200, "victim@t"},
+		{"attacker and victim", "?tenant=t", []string{"attacker", "victim"}, 200, "victim@t"},
+		{"attacker alone", "?tenant=t", []string{"attacker"}, 200, "attacker@t"},
+		{"tenant repeated", "?tenant=t&tenant=evil", []string{"victim"}, 200, "victim@evil"},
+		{"tenant alone after a repeat", "?tenant=t", []string{"victim"}, 200, "victim@t"},
+		{"the values' split between sources counts", "?tenant=victim&tenant=t", []string{"victim"}, 200, "victim@t"},
+		{"an empty value among others", "?tenant=t", []string{"victim", ""}, 401, ""},
+		{"an empty query value among others", "?tenant=t&tenant=", []string{"victim"}, 401, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := send(tt.query, tt.users...)
+			if got.status != tt.status || got.authorizer.PrincipalID != tt.principal {
+				t.Fatalf("%d %q, want %d %q (%s)", got.status, got.authorizer.PrincipalID, tt.status, tt.principal, got.body)
+			}
+		})
+	}
+	if n := calls.Load(); n != 6 {
+		t.Fatalf("%d calls, want 6 (one per distinct list of values)", n)
+	}
+}
+
+// TestRequestCacheKeyUnambiguous: lists of values that a naive join would
+// confuse each call the function.
+func TestRequestCacheKeyUnambiguous(t *testing.T) {
+	var calls atomic.Int64
+	a, err := NewRequest(RequestConfig{
+		IdentitySources: []string{"method.request.header.X-A", "method.request.header.X-B"},
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			calls.Add(1)
+			return allowPolicy("p", "Allow", "*"), nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := [][2][]string{
+		{{"x"}, {"z"}},
+		{{"x", "y"}, {"z"}},
+		{{"x"}, {"y", "z"}},
+		{{"x,y"}, {"z"}},
+		{{"x, y"}, {"z"}},
+		{{"1:x"}, {"z"}},
+		{{"x"}, {"1:z"}},
+		{{"x", "1:y"}, {"z"}},
+		{{"x#1:y"}, {"z"}},
+		{{"2#1:x1:y"}, {"z"}},
+		{{"y", "x"}, {"z"}},
+	}
+	for i, l := range lists {
+		r := gwRequest("GET", "/pets")
+		for _, v := range l[0] {
+			r.Header.Add("X-A", v)
+		}
+		for _, v := range l[1] {
+			r.Header.Add("X-B", v)
+		}
+		if got := serve(a, nil, r); got.status != 200 || calls.Load() != int64(i+1) {
+			t.Fatalf("%q: %d, %d calls: it shares a key with an earlier list", l, got.status, calls.Load())
+		}
+	}
+}
+
+// TestRequestIdentityHeaderSpellings: a header map holding the identity
+// header under a second spelling (written directly, not with Set or Add)
+// has no single identity; the Host source is the request's Host, which is
+// what the event carries.
+func TestRequestIdentityHeaderSpellings(t *testing.T) {
+	var calls atomic.Int64
+	a, err := NewRequest(RequestConfig{
+		IdentitySources: []string{"method.request.header.X-User"},
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			calls.Add(1)
+			return allowPolicy(req.Headers["X-User"], "Allow", "*"), nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gwRequest("GET", "/pets")
+	r.Header["X-User"] = []string{"victim"}
+	r.Header["x-user"] = []string{"attacker"}
+	if got := serve(a, nil, r); got.status != 401 || calls.Load() != 0 {
+		t.Fatalf("two spellings: %d, %d calls", got.status, calls.Load())
+	}
+	r = gwRequest("GET", "/pets")
+	r.Header["x-user"] = []string{"attacker"}
+	if got := serve(a, nil, r); got.status != 401 || calls.Load() != 0 {
+		t.Fatalf("only a non-canonical spelling: %d, %d calls", got.status, calls.Load())
+	}
+
+	var hosts []string
+	h, err := NewRequest(RequestConfig{
+		IdentitySources: []string{"method.request.header.Host"},
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			hosts = append(hosts, req.Headers["Host"])
+			return allowPolicy(req.Headers["Host"], "Allow", "*"), nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"a.example", "b.example"} {
+		r := gwRequest("GET", "/pets")
+		r.Host = host
+		r.Header["Host"] = []string{"a.example"} // ignored, as the event ignores it
+		if got := serve(h, nil, r); got.status != 200 || got.authorizer.PrincipalID != host {
+			t.Fatalf("Host %s: %d %q", host, got.status, got.authorizer.PrincipalID)
+		}
+	}
+	if len(hosts) != 2 {
+		t.Fatalf("calls for hosts %v", hosts)
+	}
+}
