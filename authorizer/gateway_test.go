@@ -253,3 +253,54 @@ func TestGatewayRequestCachePoisoning(t *testing.T) {
 		t.Fatalf("%d calls, want 5: the 401 is not cached, each other list of values once", n)
 	}
 }
+
+// TestGatewayConcurrentFirstRequests: through gateway.New, 200 concurrent
+// first requests over 50 tokens call a TOKEN authorizer's function exactly
+// 50 times (issue 14 item 6b), whatever the interleaving.
+func TestGatewayConcurrentFirstRequests(t *testing.T) {
+	const tokens, perToken = 50, 4
+	var calls atomic.Int64
+	authz, err := authorizer.NewToken(authorizer.TokenConfig{
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			calls.Add(1)
+			return events.APIGatewayCustomAuthorizerResponse{
+				PrincipalID: req.AuthorizationToken,
+				PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{Version: "2012-10-17", Statement: []events.IAMPolicyStatement{
+					{Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: []string{req.MethodArn}},
+				}},
+			}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := mustGateway(t,
+		gateway.WithAuthorizer("tok", authz),
+		gateway.Route("GET /pets", gateway.Method{Authorizer: "tok", Integration: gateway.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, apigw.FromContext(r.Context()).Authorizer.PrincipalID)
+		}))}),
+	)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan string, tokens*perToken)
+	for i := range tokens * perToken {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok := fmt.Sprintf("tok-%d", i%tokens)
+			<-start
+			if w := send(gw, "GET", "/pets", "Authorization", tok); w.Code != 200 || w.Body.String() != tok {
+				errs <- fmt.Sprintf("%s: %d %s", tok, w.Code, w.Body)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := calls.Load(); n != tokens {
+		t.Fatalf("%d calls for %d requests over %d tokens, want %d", n, tokens*perToken, tokens, tokens)
+	}
+}

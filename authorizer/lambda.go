@@ -129,8 +129,20 @@ func (e funcError) Unwrap() error { return e.err }
 // "Unauthorized" is a 401; any other error, a panic or a malformed answer
 // is logged and is a 500 AUTHORIZER_CONFIGURATION_ERROR. fn must not touch
 // the request or its Context: it may outlive them.
+//
+// The call runs on a context that the callers' cancellation does not reach
+// (only the timeout does): a caller whose client leaves stops waiting, and
+// the others still get the answer.
 func (l *lambdaCore) call(ctx context.Context, key, requestID string, fn func(context.Context) (*result, error)) (*result, error) {
 	run := func() (*result, error) {
+		// A caller that missed the cache just before another's call stored
+		// its answer, and reached the flight group after that call had
+		// left it, finds the answer here instead of calling again: with
+		// the answer stored before a call leaves the group, concurrent
+		// first requests with one key make exactly one call.
+		if res, ok := l.cached(key); ok {
+			return res, nil
+		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
 		defer cancel()
 		res, err := l.protect(cctx, requestID, fn)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime"
 	"strings"
 	"sync"
@@ -371,4 +372,150 @@ func TestTokenConfigErrors(t *testing.T) {
 	if a.Validate() != nil || a.Close() != nil {
 		t.Fatal("TTL of 3600 s refused")
 	}
+}
+
+// TestLambdaCallRechecksCache: a request that missed the cache just before
+// another request's call stored its answer, and reaches the call after
+// that call ended, is answered from the cache instead of calling the
+// function again. This interleaving made 200 concurrent requests over 50
+// tokens call the function 52 times (issue 14 item 6b).
+func TestLambdaCallRechecksCache(t *testing.T) {
+	var calls atomic.Int64
+	a, err := NewToken(TokenConfig{Func: func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		calls.Add(1)
+		return allowPolicy("p", "Allow", "*"), nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gwRequest("GET", "/pets")
+	r.Header.Set("Authorization", "tok")
+	if got := serve(a, nil, r); got.status != 200 || calls.Load() != 1 {
+		t.Fatalf("first request: %d, %d calls", got.status, calls.Load())
+	}
+	// The late request: past its cache lookup, entering the call.
+	res, err := a.core.call(context.Background(), "tok", "late", func(context.Context) (*result, error) {
+		calls.Add(1)
+		return nil, errors.New("called again")
+	})
+	if err != nil || res == nil || res.principalID != "p" || calls.Load() != 1 {
+		t.Fatalf("late request: %v %v, %d calls", res, err, calls.Load())
+	}
+}
+
+// TestLambdaConcurrentFirstRequests: 200 concurrent first requests over 50
+// tokens (and 50 REQUEST identities) make exactly 50 calls, whatever the
+// interleaving: nothing here waits for time.
+func TestLambdaConcurrentFirstRequests(t *testing.T) {
+	const tokens, perToken = 50, 4
+	var calls atomic.Int64
+	policy := func(principal string) (events.APIGatewayCustomAuthorizerResponse, error) {
+		calls.Add(1)
+		return allowPolicy(principal, "Allow", "*"), nil
+	}
+	ta, err := NewToken(TokenConfig{Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		return policy(req.AuthorizationToken)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, err := NewRequest(RequestConfig{
+		IdentitySources: []string{"method.request.header.Authorization"},
+		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return policy(req.Headers["Authorization"])
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range map[string]Authorizer{"TOKEN": ta, "REQUEST": ra} {
+		t.Run(name, func(t *testing.T) {
+			calls.Store(0)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			errs := make(chan string, tokens*perToken)
+			for i := range tokens * perToken {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					tok := fmt.Sprintf("tok-%d", i%tokens)
+					r := gwRequest("GET", "/pets")
+					r.Header.Set("Authorization", tok)
+					<-start
+					if got := serve(a, nil, r); got.status != 200 || got.authorizer.PrincipalID != tok {
+						errs <- fmt.Sprintf("%s: %d %q", tok, got.status, got.authorizer.PrincipalID)
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			close(errs)
+			for e := range errs {
+				t.Error(e)
+			}
+			if n := calls.Load(); n != tokens {
+				t.Fatalf("%d calls for %d requests over %d tokens, want %d", n, tokens*perToken, tokens, tokens)
+			}
+		})
+	}
+}
+
+// TestLambdaCallerLeaves: the request whose call is running leaves (its
+// client goes away); the call goes on uncancelled and the requests waiting
+// for it get its answer.
+func TestLambdaCallerLeaves(t *testing.T) {
+	const waiters = 10
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int64
+	var fnCtxErr atomic.Value
+	a, err := NewToken(TokenConfig{Logger: quietLogger(), Func: func(ctx context.Context, _ events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		calls.Add(1)
+		close(entered)
+		<-release
+		fnCtxErr.Store(fmt.Sprint(ctx.Err()))
+		return allowPolicy("p", "Allow", "*"), nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	request := func(ctx context.Context) *http.Request {
+		r := gwRequest("GET", "/pets")
+		r.Header.Set("Authorization", "tok")
+		return r.WithContext(ctx)
+	}
+	ctx, cancel := context.WithCancel(apigwContextOf(t))
+	leader := make(chan response)
+	go func() { leader <- serve(a, nil, request(ctx)) }()
+	<-entered
+
+	var wg sync.WaitGroup
+	statuses := make([]int, waiters)
+	for i := range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = serve(a, nil, request(apigwContextOf(t))).status
+		}()
+	}
+	cancel()
+	if got := <-leader; got.status != 500 || got.reached {
+		t.Fatalf("leaving caller: %d (reached %v)", got.status, got.reached)
+	}
+	close(release)
+	wg.Wait()
+	for i, s := range statuses {
+		if s != 200 {
+			t.Fatalf("waiter %d: %d", i, s)
+		}
+	}
+	if calls.Load() != 1 || fnCtxErr.Load() != "<nil>" {
+		t.Fatalf("%d calls; the function's context ended with %v", calls.Load(), fnCtxErr.Load())
+	}
+}
+
+// apigwContextOf is a fresh request context carrying an apigw.Context, as
+// gwRequest makes it.
+func apigwContextOf(t *testing.T) context.Context {
+	t.Helper()
+	return gwRequest("GET", "/pets").Context()
 }
