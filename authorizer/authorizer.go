@@ -12,7 +12,10 @@ import (
 
 // Authorizer decides whether a request may call a method. The JWT,
 // Cognito, TOKEN and REQUEST authorizers of this package implement it; all
-// are safe for simultaneous use by multiple goroutines.
+// are safe for simultaneous use by multiple goroutines. Their constructors
+// (NewJWT, NewCognito, NewToken, NewRequest) check the whole configuration
+// and return every mistake at once, so an Authorizer in hand is a working
+// one.
 type Authorizer interface {
 	// Authorize checks r for a method that requires scopes (only JWT
 	// authorizers read them; Lambda-style authorizers ignore them, as AWS
@@ -21,10 +24,6 @@ type Authorizer interface {
 	// UNAUTHORIZED, 403 ACCESS_DENIED, or 500 AUTHORIZER_CONFIGURATION_ERROR
 	// or AUTHORIZER_FAILURE.
 	Authorize(r *http.Request, c *apigw.Context, scopes []string) error
-	// Validate returns the configuration error recorded by the constructor,
-	// naming each bad field, or nil. An authorizer whose configuration is
-	// bad refuses every request with a 500 AUTHORIZER_CONFIGURATION_ERROR.
-	Validate() error
 	// Close stops the authorizer's background work (JWKS refreshes). It is
 	// idempotent and returns nil for authorizers that have none.
 	Close() error
@@ -38,10 +37,11 @@ var (
 )
 
 // Middleware returns net/http middleware that runs a for every request with
-// the method's required scopes, without package gateway: it attaches an
-// apigw.Context when the request has none, answers a refusal with
-// apigw.WriteError, and otherwise calls next with c.Authorizer filled in.
-// The scopes are copied; a nil a refuses every request with a 500.
+// the method's required scopes, as package gateway runs it for a method: it
+// attaches an apigw.Context when the request has none, answers a refusal
+// with apigw.WriteError, and otherwise calls next with c.Authorizer filled
+// in. The scopes are copied; a nil a refuses every request with a 500. Each
+// authorizer's Handler method is shorthand for Middleware(a, nil)(next).
 func Middleware(a Authorizer, scopes []string) func(http.Handler) http.Handler {
 	scopes = slices.Clone(scopes)
 	return func(next http.Handler) http.Handler {
@@ -112,8 +112,16 @@ const (
 )
 
 // errNotBuilt is the configuration error of an authorizer that was not made
-// by its constructor (a zero value).
+// by its constructor (a zero value, or nil).
 var errNotBuilt = errors.New("authorizer: not built by its constructor")
+
+// must returns a, or panics with err: the body of the MustNew functions.
+func must[T any](a T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 // configError is the refusal of an authorizer whose configuration is bad.
 func configError(err error) *apigw.Error {

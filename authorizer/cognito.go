@@ -65,16 +65,6 @@ func (c CognitoConfig) JWTConfig() (JWTConfig, error) {
 	return j, nil
 }
 
-// Cognito returns a JWT authorizer for a Cognito user pool; like [JWT], it
-// records a bad configuration for [JWTAuthorizer.Validate].
-func Cognito(c CognitoConfig) *JWTAuthorizer {
-	a, err := NewCognito(c)
-	if err != nil {
-		return &JWTAuthorizer{err: err}
-	}
-	return a
-}
-
 // NewCognito returns a JWT authorizer for a Cognito user pool, or an error
 // naming each bad field.
 func NewCognito(c CognitoConfig) (*JWTAuthorizer, error) {
@@ -83,4 +73,10 @@ func NewCognito(c CognitoConfig) (*JWTAuthorizer, error) {
 		return nil, err
 	}
 	return NewJWT(j)
+}
+
+// MustNewCognito is like [NewCognito] but panics on a bad configuration;
+// it is meant for examples and tests whose configuration is a literal.
+func MustNewCognito(c CognitoConfig) *JWTAuthorizer {
+	return must(NewCognito(c))
 }

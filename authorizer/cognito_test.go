@@ -41,13 +41,11 @@ func TestCognitoConfig(t *testing.T) {
 		{"bad token use", CognitoConfig{Region: "eu-west-1", UserPoolID: "eu-west-1_A", TokenUse: "x"}, "TokenUse"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewCognito(tt.cfg)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
+			a, err := NewCognito(tt.cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || a != nil {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
-			if Cognito(tt.cfg).Validate() == nil {
-				t.Fatal("Cognito did not record the error")
-			}
+			wantPanic(t, err, func() { MustNewCognito(tt.cfg) })
 		})
 	}
 }

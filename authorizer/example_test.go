@@ -21,7 +21,7 @@ import (
 
 // A JWT authorizer on an issuer's JWKS endpoint, protecting a handler that
 // requires the scope pets/read.
-func ExampleJWT() {
+func ExampleNewJWT() {
 	// The issuer: an RSA key, published as a JWKS.
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	signingKey, _ := jwk.FromRaw(key)
@@ -35,15 +35,15 @@ func ExampleJWT() {
 	}))
 	defer idp.Close()
 
-	authz := authorizer.JWT(authorizer.JWTConfig{
+	authz, err := authorizer.NewJWT(authorizer.JWTConfig{
 		Issuer:   "https://issuer.example",
 		Audience: []string{"pets-app"},
 		JWKSURL:  idp.URL + "/.well-known/jwks.json",
 	})
-	if err := authz.Validate(); err != nil {
+	if err != nil {
 		panic(err)
 	}
-	defer authz.Close()
+	defer authz.Close() // stops the JWKS refreshes
 
 	pets := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := apigw.FromContext(r.Context())
@@ -76,8 +76,8 @@ func ExampleJWT() {
 
 // AWS's sample TOKEN authorizer: "allow" is allowed, "deny" is denied,
 // "unauthorized" is a 401 and anything else an error (500).
-func ExampleToken() {
-	authz := authorizer.Token(authorizer.TokenConfig{
+func ExampleNewToken() {
+	authz := authorizer.MustNewToken(authorizer.TokenConfig{
 		Func: func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 			policy := func(effect string) events.APIGatewayCustomAuthorizerResponse {
 				return events.APIGatewayCustomAuthorizerResponse{
@@ -103,7 +103,7 @@ func ExampleToken() {
 		},
 		Logger: quiet,
 	})
-	admin := authorizer.Middleware(authz, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	admin := authz.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "welcome ", apigw.FromContext(r.Context()).Authorizer.PrincipalID)
 	}))
 	for _, tok := range []string{"allow", "deny", "unauthorized", "bogus"} {
@@ -122,7 +122,7 @@ func ExampleToken() {
 
 // A REQUEST authorizer keyed by a header and a query string parameter; a
 // request without them never reaches the function.
-func ExampleRequest() {
+func ExampleNewRequest() {
 	authz, err := authorizer.NewRequest(authorizer.RequestConfig{
 		IdentitySources: []string{"method.request.header.X-Tenant", "method.request.querystring.user"},
 		TTL:             time.Minute,
@@ -140,7 +140,7 @@ func ExampleRequest() {
 	if err != nil {
 		panic(err)
 	}
-	h := authorizer.Middleware(authz, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := authz.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := apigw.FromContext(r.Context())
 		tenant, _ := c.Var("authorizer.tenant")
 		tier, _ := c.Var("authorizer.tier")

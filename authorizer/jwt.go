@@ -95,13 +95,12 @@ type JWTConfig struct {
 }
 
 // JWTAuthorizer verifies JSON Web Tokens as AWS's Cognito and JWT
-// authorizers do, with the keys of one issuer. Build one with [JWT],
-// [NewJWT], [Cognito] or [NewCognito]. It is safe for simultaneous use by
-// multiple goroutines; with a JWKSURL it runs background refreshes from its
-// first request until [JWTAuthorizer.Close].
+// authorizers do, with the keys of one issuer. Build one with [NewJWT] or
+// [NewCognito]; a zero JWTAuthorizer (or a nil one) refuses every request
+// with a 500 AUTHORIZER_CONFIGURATION_ERROR. It is safe for simultaneous
+// use by multiple goroutines; with a JWKSURL it runs background refreshes
+// from its first request until [JWTAuthorizer.Close].
 type JWTAuthorizer struct {
-	err error
-
 	issuer    string
 	audience  []string
 	tokenUse  string
@@ -121,25 +120,16 @@ type JWTAuthorizer struct {
 	seed   maphash.Seed
 }
 
-// JWT returns a JWT authorizer for cfg. A bad cfg is recorded, not
-// returned: [JWTAuthorizer.Validate] reports it (gateway.New does) and
-// every request is refused with 500 AUTHORIZER_CONFIGURATION_ERROR. Use
-// [NewJWT] to get the error at once.
-func JWT(cfg JWTConfig) *JWTAuthorizer {
-	a, err := newJWT(cfg)
-	if err != nil {
-		return &JWTAuthorizer{err: err}
-	}
-	return a
+// MustNewJWT is like [NewJWT] but panics on a bad configuration; it is
+// meant for examples and tests whose configuration is a literal.
+func MustNewJWT(cfg JWTConfig) *JWTAuthorizer {
+	return must(NewJWT(cfg))
 }
 
 // NewJWT returns a JWT authorizer for cfg, or an error naming each bad
-// field.
+// field. With a JWKSURL, nothing is fetched before the first request (or
+// [JWTAuthorizer.Refresh]).
 func NewJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
-	return newJWT(cfg)
-}
-
-func newJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 	a := &JWTAuthorizer{
 		issuer:   cfg.Issuer,
 		audience: append([]string(nil), cfg.Audience...),
@@ -339,25 +329,29 @@ func (a *JWTAuthorizer) installRemote(set jwk.Set) {
 	a.keys.Store(ks)
 }
 
-// Validate returns the configuration error recorded by [JWT], or nil.
-func (a *JWTAuthorizer) Validate() error { return a.err }
-
 // Close stops the background JWKS refreshes and any fetch in flight. The
 // keys already held keep verifying tokens; no further fetch happens. It is
 // idempotent and safe to call on an authorizer that never fetched.
 func (a *JWTAuthorizer) Close() error {
-	if a.remote != nil {
+	if a != nil && a.remote != nil {
 		a.remote.close()
 	}
 	return nil
+}
+
+// Handler returns next behind the authorizer, for a method that requires no
+// scopes, without package gateway; it is shorthand for
+// Middleware(a, nil)(next). Use [Middleware] to require scopes.
+func (a *JWTAuthorizer) Handler(next http.Handler) http.Handler {
+	return Middleware(a, nil)(next)
 }
 
 // Refresh fetches the JWKS now (concurrent calls share one fetch), so that
 // a service can load the keys, or check the issuer is reachable, before it
 // takes traffic. It returns nil at once for a static key set.
 func (a *JWTAuthorizer) Refresh(ctx context.Context) error {
-	if a.err != nil {
-		return a.err
+	if a == nil || a.now == nil {
+		return errNotBuilt
 	}
 	if a.remote == nil {
 		return nil
@@ -377,10 +371,7 @@ func (a *JWTAuthorizer) Refresh(ctx context.Context) error {
 // (error="insufficient_scope"); an issuer whose keys were never fetched is
 // a 500 AUTHORIZER_FAILURE.
 func (a *JWTAuthorizer) Authorize(r *http.Request, c *apigw.Context, scopes []string) error {
-	if a.err != nil {
-		return configError(a.err)
-	}
-	if a.now == nil {
+	if a == nil || a.now == nil {
 		return configError(errNotBuilt)
 	}
 	tok, f := a.extract(r)

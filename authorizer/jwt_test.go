@@ -416,14 +416,12 @@ func TestJWTConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewJWT(tt.cfg)
+			a, err := NewJWT(tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "authorizer: ") {
 				t.Fatalf("NewJWT error %v, want it to name %q", err, tt.want)
 			}
-			a := JWT(tt.cfg)
-			if a.Validate() == nil {
-				t.Fatal("JWT did not record the error")
-			}
+			wantPanic(t, err, func() { MustNewJWT(tt.cfg) })
+			// The nil authorizer of a caller that dropped the error refuses.
 			got := serve(a, nil, bearer("Bearer x.y.z"))
 			if got.status != 500 || got.body != `{"message":null}` || got.header.Get("X-Amzn-Errortype") != "AuthorizerConfigurationException" {
 				t.Fatalf("bad config answered %d %s", got.status, got.body)

@@ -76,10 +76,11 @@ type RequestConfig struct {
 }
 
 // RequestAuthorizer is a Lambda-style REQUEST authorizer running a Go
-// function in-process. Build one with [Request] or [NewRequest]. It is safe
-// for simultaneous use by multiple goroutines and starts no goroutine.
+// function in-process. Build one with [NewRequest]; a zero
+// RequestAuthorizer (or a nil one) refuses every request with a 500
+// AUTHORIZER_CONFIGURATION_ERROR. It is safe for simultaneous use by
+// multiple goroutines and starts no goroutine.
 type RequestAuthorizer struct {
-	err     error
 	fn      RequestFunc
 	simple  SimpleFunc
 	sources []identitySource
@@ -147,16 +148,6 @@ func appendKey(key []byte, vals []string) []byte {
 	return key
 }
 
-// Request returns a REQUEST authorizer for cfg; a bad cfg is recorded for
-// [RequestAuthorizer.Validate] and refuses every request with a 500.
-func Request(cfg RequestConfig) *RequestAuthorizer {
-	a, err := NewRequest(cfg)
-	if err != nil {
-		return &RequestAuthorizer{err: err}
-	}
-	return a
-}
-
 // NewRequest returns a REQUEST authorizer for cfg, or an error naming each
 // bad field.
 func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
@@ -219,11 +210,20 @@ func normalizeSource(s string) string {
 	return n
 }
 
-// Validate returns the configuration error recorded by [Request], or nil.
-func (a *RequestAuthorizer) Validate() error { return a.err }
+// MustNewRequest is like [NewRequest] but panics on a bad configuration;
+// it is meant for examples and tests whose configuration is a literal.
+func MustNewRequest(cfg RequestConfig) *RequestAuthorizer {
+	return must(NewRequest(cfg))
+}
 
 // Close returns nil: a REQUEST authorizer has no background work.
 func (a *RequestAuthorizer) Close() error { return nil }
+
+// Handler returns next behind the authorizer, without package gateway; it
+// is shorthand for Middleware(a, nil)(next).
+func (a *RequestAuthorizer) Handler(next http.Handler) http.Handler {
+	return Middleware(a, nil)(next)
+}
 
 // Authorize resolves the identity sources (one absent or empty: 401 without
 // calling the function), gets the function's answer from the cache or a
@@ -232,10 +232,7 @@ func (a *RequestAuthorizer) Close() error { return nil }
 // PrincipalID, Context and UsageIdentifierKey; the Context map is shared
 // with the cache and must not be modified. Scopes are ignored.
 func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []string) error {
-	if a.err != nil {
-		return configError(a.err)
-	}
-	if a.core == nil {
+	if a == nil || a.core == nil {
 		return configError(errNotBuilt)
 	}
 	var identity []string // for a SimpleFunc's identitySource

@@ -191,12 +191,13 @@ func TestRequestConfigErrors(t *testing.T) {
 		{"TTL", RequestConfig{Func: fn, IdentitySources: src, TTL: 2 * time.Hour}, "TTL"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewRequest(tt.cfg)
+			a, err := NewRequest(tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
-			if Request(tt.cfg).Validate() == nil {
-				t.Fatal("Request did not record the error")
+			wantPanic(t, err, func() { MustNewRequest(tt.cfg) })
+			if got := serve(a, nil, gwRequest("GET", "/")); got.status != 500 {
+				t.Fatalf("nil authorizer answered %d", got.status)
 			}
 		})
 	}

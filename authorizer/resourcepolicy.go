@@ -297,13 +297,6 @@ func (g *guarded) Authorize(r *http.Request, c *apigw.Context, scopes []string) 
 	return g.p.Check(r, c, g.t, authorize)
 }
 
-func (g *guarded) Validate() error {
-	if g.a == nil {
-		return nil
-	}
-	return g.a.Validate()
-}
-
 func (g *guarded) Close() error {
 	if g.a == nil {
 		return nil

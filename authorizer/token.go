@@ -53,24 +53,15 @@ type TokenConfig struct {
 }
 
 // TokenAuthorizer is a Lambda-style TOKEN authorizer running a Go function
-// in-process. Build one with [Token] or [NewToken]. It is safe for
-// simultaneous use by multiple goroutines and starts no goroutine.
+// in-process. Build one with [NewToken]; a zero TokenAuthorizer (or a nil
+// one) refuses every request with a 500 AUTHORIZER_CONFIGURATION_ERROR. It
+// is safe for simultaneous use by multiple goroutines and starts no
+// goroutine.
 type TokenAuthorizer struct {
-	err    error
 	fn     TokenFunc
 	header string
 	valid  *regexp.Regexp
 	core   *lambdaCore
-}
-
-// Token returns a TOKEN authorizer for cfg; a bad cfg is recorded for
-// [TokenAuthorizer.Validate] and refuses every request with a 500.
-func Token(cfg TokenConfig) *TokenAuthorizer {
-	a, err := NewToken(cfg)
-	if err != nil {
-		return &TokenAuthorizer{err: err}
-	}
-	return a
 }
 
 // NewToken returns a TOKEN authorizer for cfg, or an error naming each bad
@@ -104,11 +95,20 @@ func NewToken(cfg TokenConfig) (*TokenAuthorizer, error) {
 	return a, nil
 }
 
-// Validate returns the configuration error recorded by [Token], or nil.
-func (a *TokenAuthorizer) Validate() error { return a.err }
+// MustNewToken is like [NewToken] but panics on a bad configuration; it is
+// meant for examples and tests whose configuration is a literal.
+func MustNewToken(cfg TokenConfig) *TokenAuthorizer {
+	return must(NewToken(cfg))
+}
 
 // Close returns nil: a TOKEN authorizer has no background work.
 func (a *TokenAuthorizer) Close() error { return nil }
+
+// Handler returns next behind the authorizer, without package gateway; it
+// is shorthand for Middleware(a, nil)(next).
+func (a *TokenAuthorizer) Handler(next http.Handler) http.Handler {
+	return Middleware(a, nil)(next)
+}
 
 // Authorize reads the token from the identity-source header (absent,
 // empty, sent twice or not matching the validation expression: 401 without
@@ -118,10 +118,7 @@ func (a *TokenAuthorizer) Close() error { return nil }
 // map is shared with the cache and must not be modified. Scopes are
 // ignored, as AWS ignores them for Lambda authorizers.
 func (a *TokenAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []string) error {
-	if a.err != nil {
-		return configError(a.err)
-	}
-	if a.core == nil {
+	if a == nil || a.core == nil {
 		return configError(errNotBuilt)
 	}
 	tok := singleHeader(r, a.header)

@@ -355,22 +355,19 @@ func TestTokenConfigErrors(t *testing.T) {
 		{"bad header", TokenConfig{Func: fn, Header: "a b"}, "Header"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewToken(tt.cfg)
+			a, err := NewToken(tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
-			a := Token(tt.cfg)
-			if a.Validate() == nil {
-				t.Fatal("Token did not record the error")
-			}
+			wantPanic(t, err, func() { MustNewToken(tt.cfg) })
 			if got := serve(a, nil, bearer("allow")); got.status != 500 {
-				t.Fatalf("bad config answered %d", got.status)
+				t.Fatalf("nil authorizer answered %d", got.status)
 			}
 		})
 	}
-	a := Token(TokenConfig{Func: fn, TTL: MaxTTL})
-	if a.Validate() != nil || a.Close() != nil {
-		t.Fatal("TTL of 3600 s refused")
+	a := MustNewToken(TokenConfig{Func: fn, TTL: MaxTTL})
+	if a.Close() != nil {
+		t.Fatal("Close")
 	}
 }
 

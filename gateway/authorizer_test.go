@@ -66,8 +66,8 @@ func TestAuthorizers(t *testing.T) {
 	})
 	gw := mustNew(t,
 		WithCORS(cors.Options{AllowOrigins: []string{"https://pet.example"}, AllowHeaders: []string{"Authorization"}}),
-		WithAuthorizer("users", authorizer.JWT(authorizer.JWTConfig{Issuer: "https://issuer.example", Keys: set})),
-		WithAuthorizer("sample", authorizer.Token(authorizer.TokenConfig{Func: sampleTokenFunc, Logger: discardLogger()})),
+		WithAuthorizer("users", authorizer.MustNewJWT(authorizer.JWTConfig{Issuer: "https://issuer.example", Keys: set})),
+		WithAuthorizer("sample", authorizer.MustNewToken(authorizer.TokenConfig{Func: sampleTokenFunc, Logger: discardLogger()})),
 		Route("GET /pets", Method{Integration: Handler(backend), Authorizer: "users", AuthorizationScopes: []string{"pets/read"}}),
 		Route("GET /admin", Method{Integration: Handler(backend), Authorizer: "sample"}),
 	)
@@ -81,7 +81,7 @@ func TestAuthorizers(t *testing.T) {
 	}{
 		{"jwt ok", "/pets", []string{"Authorization", "Bearer " + sign("pets/read pets/write")}, 200, ""},
 		{"jwt no token", "/pets", nil, 401, "Unauthorized"},
-		{"jwt missing scope", "/pets", []string{"Authorization", sign("other")}, 403, ""},
+		{"jwt missing scope", "/pets", []string{"Authorization", sign("other")}, 403, "Forbidden"},
 		{"jwt garbage", "/pets", []string{"Authorization", "Bearer abc.def.ghi"}, 401, "Unauthorized"},
 		{"token allow", "/admin", []string{"Authorization", "allow"}, 200, ""},
 		{"token deny", "/admin", []string{"Authorization", "deny"}, 403, "User is not authorized to access this resource with an explicit deny"},
@@ -121,12 +121,12 @@ func TestAuthorizers(t *testing.T) {
 
 func TestAuthorizerMistakes(t *testing.T) {
 	_, err := New(
-		WithAuthorizer("bad", authorizer.JWT(authorizer.JWTConfig{})),
+		WithAuthorizer("bad", nil),
 		Route("GET /a", Method{Integration: Mock(200, ""), Authorizer: "nope"}),
 		Route("GET /b", Method{Integration: Mock(200, ""), AuthorizationScopes: []string{"x"}}),
 		Route("GET /c", Method{Integration: Mock(200, ""), Authorizer: "bad", AuthorizationScopes: []string{"bad scope"}}),
 	)
-	for _, want := range []string{`WithAuthorizer("bad")`, `route "GET /a": Authorizer "nope": not defined`, `route "GET /b": AuthorizationScopes: set without an Authorizer`, `route "GET /c": AuthorizationScopes`} {
+	for _, want := range []string{`WithAuthorizer("bad"): nil authorizer`, `route "GET /a": Authorizer "nope": not defined`, `route "GET /b": AuthorizationScopes: set without an Authorizer`, `route "GET /c": AuthorizationScopes`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}

@@ -78,9 +78,6 @@ func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 			errs = append(errs, fmt.Errorf("gateway: WithAuthorizer(%q): nil authorizer", name))
 			continue
 		}
-		if err := a.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("gateway: WithAuthorizer(%q): %w", name, err))
-		}
 		g.track(a)
 	}
 	if len(def.routes) == 0 {

@@ -180,8 +180,9 @@ func WithResourcePolicy(document string) DeploymentOption {
 }
 
 // WithAuthorizer adds a named authorizer for Method.Authorizer: a JWT or
-// Cognito authorizer, or a Lambda-style TOKEN or REQUEST one. Its
-// configuration is checked by New; [Gateway.Close] closes it.
+// Cognito authorizer, or a Lambda-style TOKEN or REQUEST one, as its
+// constructor (authorizer.NewJWT and the like) built it, configuration
+// checked. [Gateway.Close] closes it.
 func WithAuthorizer(name string, a authorizer.Authorizer) DeploymentOption {
 	return deploymentOption(func(c *config) {
 		if c.authz == nil {

@@ -173,9 +173,6 @@ func New(opts ...Option) (*API, error) {
 			case az == nil:
 				bad("WithAuthorizer(%q): nil authorizer", n)
 			default:
-				if err := az.Validate(); err != nil {
-					bad("WithAuthorizer(%q): %v", n, err)
-				}
 				if err := authorizer.ValidateScopes(connectSpec.AuthorizationScopes); err != nil {
 					bad("Route(%q).AuthorizationScopes: %v", RouteConnect, err)
 				}

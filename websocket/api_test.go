@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apigw/apigw/authorizer"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -52,9 +51,9 @@ func TestNewErrors(t *testing.T) {
 		{"two-way disconnect", []Option{Route("$disconnect", RouteSpec{Integration: echo(), TwoWay: true}), Route("a", ok)},
 			[]string{`Route("$disconnect").TwoWay`}},
 		{"negative limit", []Option{Route("a", ok), WithLimits(Limits{IdleTimeout: -1})}, []string{"WithLimits: IdleTimeout -1: negative"}},
-		{"bad authorizer config", []Option{WithAuthorizer("users", authorizer.Request(authorizer.RequestConfig{})),
+		{"nil authorizer", []Option{WithAuthorizer("users", nil),
 			Route("$connect", RouteSpec{Integration: echo(), Authorizer: "users"}), Route("a", ok)},
-			[]string{`WithAuthorizer("users")`, "Func or SimpleFunc"}},
+			[]string{`WithAuthorizer("users"): nil authorizer`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

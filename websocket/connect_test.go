@@ -17,7 +17,7 @@ import (
 // and refuses anything else with 401.
 func allowIf(t *testing.T) authorizer.Authorizer {
 	t.Helper()
-	return authorizer.Request(authorizer.RequestConfig{
+	return authorizer.MustNewRequest(authorizer.RequestConfig{
 		IdentitySources: []string{"$request.querystring.token"},
 		TTL:             authorizer.NoCache,
 		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {

@@ -55,6 +55,12 @@ func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
 	if _, err := plans.AddKey(usageplan.APIKey{ID: "bench-client", Value: APIKey}, "bench"); err != nil {
 		return nil, nil, err
 	}
+	users, err := authorizer.NewJWT(authorizer.JWTConfig{
+		Issuer: Issuer, Keys: env.Keys, Algorithms: []string{"RS256"}, TokenCacheSize: tokenCache,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	return built(gateway.New(
 		gateway.WithAPIID(apiID),
 		gateway.WithStage(stage.Stage{Name: stageName}),
@@ -63,9 +69,7 @@ func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
 			AllowMethods: []string{"GET", "POST"},
 			AllowHeaders: []string{"Authorization", "Content-Type", "X-Api-Key"},
 		}),
-		gateway.WithAuthorizer("users", authorizer.JWT(authorizer.JWTConfig{
-			Issuer: Issuer, Keys: env.Keys, Algorithms: []string{"RS256"}, TokenCacheSize: tokenCache,
-		})),
+		gateway.WithAuthorizer("users", users),
 		gateway.WithUsagePlans(plans),
 		gateway.WithModel("ArtistUpdate", UpdateSchema),
 		gateway.Route("POST /artists/{id}", gateway.Method{

@@ -35,7 +35,7 @@ func ladder() []ladderStep {
 	withJWT := func(env Env) ([]gateway.Option, gateway.Method) {
 		o, m := withCORS(env)
 		m.Authorizer = "users"
-		return append(o, gateway.WithAuthorizer("users", authorizer.JWT(authorizer.JWTConfig{Issuer: Issuer, Keys: env.Keys, Algorithms: []string{"RS256"}}))), m
+		return append(o, gateway.WithAuthorizer("users", authorizer.MustNewJWT(authorizer.JWTConfig{Issuer: Issuer, Keys: env.Keys, Algorithms: []string{"RS256"}}))), m
 	}
 	withKey := func(env Env) ([]gateway.Option, gateway.Method) {
 		o, m := withJWT(env)

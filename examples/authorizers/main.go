@@ -180,18 +180,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // newGateway puts the backend behind the two authorizers; base is the
 // issuer's URL.
 func newGateway(base string, logger *slog.Logger) (*gateway.Gateway, error) {
+	issuer, err := authorizer.NewJWT(authorizer.JWTConfig{
+		Issuer:  base,
+		JWKSURL: base + "/.well-known/jwks.json",
+		Logger:  logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sample, err := authorizer.NewToken(authorizer.TokenConfig{
+		Func:   sampleAuthorizer,
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	be := gateway.Handler(backend())
 	return gateway.New(
 		gateway.WithAccessLog(logger),
-		gateway.WithAuthorizer("issuer", authorizer.JWT(authorizer.JWTConfig{
-			Issuer:  base,
-			JWKSURL: base + "/.well-known/jwks.json",
-			Logger:  logger,
-		})),
-		gateway.WithAuthorizer("sample", authorizer.Token(authorizer.TokenConfig{
-			Func:   sampleAuthorizer,
-			Logger: logger,
-		})),
+		gateway.WithAuthorizer("issuer", issuer),
+		gateway.WithAuthorizer("sample", sample),
 		gateway.Route("GET /pets", gateway.Method{
 			Integration:         be,
 			Authorizer:          "issuer",

@@ -208,6 +208,13 @@ func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64) (*gateway.G
 	if calls == nil {
 		calls = new(atomic.Int64)
 	}
+	premium, err := authorizer.NewToken(authorizer.TokenConfig{
+		Func:   premiumAuthorizer,
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	be := gateway.Handler(backend(calls))
 	models := map[string]string{"application/json": "Photo"}
 	return gateway.New(
@@ -221,10 +228,7 @@ func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64) (*gateway.G
 			MaxAge:        10 * time.Minute,
 		}),
 		gateway.WithModel("Photo", photoSchema),
-		gateway.WithAuthorizer("premium", authorizer.Token(authorizer.TokenConfig{
-			Func:   premiumAuthorizer,
-			Logger: logger,
-		})),
+		gateway.WithAuthorizer("premium", premium),
 		gateway.Route("POST /identify", gateway.Method{Integration: be, RequestModels: models}),
 		gateway.Route("POST /identify/premium", gateway.Method{Integration: be, RequestModels: models, Authorizer: "premium"}),
 	)
