@@ -3,6 +3,7 @@ package authorizer
 import (
 	"crypto/rsa"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,41 @@ func FuzzJWTAuthorize(f *testing.F) {
 		}
 		if c.Authorizer.PrincipalID != "user-1" {
 			t.Fatalf("principal %q", c.Authorizer.PrincipalID)
+		}
+	})
+}
+
+// FuzzRequestCacheKey: two lists of identity-source values share a REQUEST
+// authorizer's cache key only when they are the same lists. Each input is
+// split into sources at '|' and into values at ';' (so every byte but
+// those two can appear in a value).
+func FuzzRequestCacheKey(f *testing.F) {
+	f.Add("x;y|z", "x|y;z")
+	f.Add("1:x|z", "x|1:z")
+	f.Add("2#1:x1:y", "x;y")
+	f.Add("", ";")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		split := func(s string) [][]string {
+			var out [][]string
+			for src := range strings.SplitSeq(s, "|") {
+				out = append(out, strings.Split(src, ";"))
+			}
+			return out
+		}
+		key := func(l [][]string) string {
+			var k []byte
+			for _, vals := range l {
+				k = appendKey(k, vals)
+			}
+			return string(k)
+		}
+		la, lb := split(a), split(b)
+		same := len(la) == len(lb)
+		for i := 0; same && i < len(la); i++ {
+			same = slices.Equal(la[i], lb[i])
+		}
+		if (key(la) == key(lb)) != same {
+			t.Fatalf("%q and %q: keys %q and %q", la, lb, key(la), key(lb))
 		}
 	})
 }
