@@ -29,6 +29,7 @@ type Context struct {
 	IsCanaryRequest   bool   // $context.isCanaryRequest
 	ResourceID        string // $context.resourceId
 	ResourcePath      string // $context.resourcePath, the route's template: /artists/{id}
+	RouteKey          string // $context.routeKey: "GET /artists/{id}", "ANY /things", "$default"
 	HTTPMethod        string // $context.httpMethod
 	Path              string // $context.path, the request path, stage prefix included
 	// StagePath is the request path without the stage prefix: the path the
@@ -60,8 +61,8 @@ type Context struct {
 	// when it returned none. A non-proxy method's integration responses
 	// select on it.
 	IntegrationError string
-	ResponseLatency    time.Duration // $context.responseLatency
-	ResponseLength     int64         // $context.responseLength
+	ResponseLatency  time.Duration // $context.responseLatency
+	ResponseLength   int64         // $context.responseLength
 
 	// Responses customises the gateway responses [WriteError] renders for
 	// this request; nil means AWS's defaults.

@@ -35,6 +35,8 @@ type GatewayResponse struct {
 // by multiple goroutines. The nil value renders AWS's defaults.
 type GatewayResponses struct {
 	byType map[ResponseType]*compiledResponse
+	// httpAPI: the answers of an HTTP API (see [HTTPAPIResponses]).
+	httpAPI bool
 }
 
 type compiledResponse struct {
@@ -125,6 +127,10 @@ func exprRequest(r *http.Request, c *Context) *paramexpr.Request {
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := AsError(err)
 	c := FromContext(r.Context())
+	if g := c.responses(); g != nil && g.httpAPI {
+		writeHTTPAPIError(w, r, c, e)
+		return
+	}
 	status := e.StatusCode()
 	msg := e.MessageText()
 	if c != nil {

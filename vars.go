@@ -88,6 +88,8 @@ func (c *Context) Var(name string) (value string, ok bool) {
 		return c.ResourceID, true
 	case "resourcePath":
 		return c.ResourcePath, true
+	case "routeKey":
+		return c.RouteKey, true
 	case "responseLatency":
 		return formatMillis(c.ResponseLatency), true
 	case "responseLength":

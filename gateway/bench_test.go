@@ -1,11 +1,14 @@
 package gateway
 
 import (
-	"github.com/apigw/apigw/cache"
-	"github.com/apigw/apigw/mapping"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/mapping"
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // trivialBackend answers a fixed body, as cheaply as a handler can.
@@ -105,4 +108,31 @@ func BenchmarkGatewayCacheHit(b *testing.B) {
 			Route("GET /artists/{id}", Method{Integration: Handler(artistBackend), Cache: &CacheSettings{KeyParameters: []string{"method.request.path.id"}}}))
 		benchmarkHandler(b, gw)
 	})
+}
+
+// BenchmarkGatewayLambda is a trivial Lambda function behind the gateway,
+// against the same answer from an in-process handler: a function of the
+// events types (called with the event itself) and one of other types
+// (through JSON, as the Lambda runtime calls it).
+func BenchmarkGatewayLambda(b *testing.B) {
+	type anyEvent map[string]any
+	for _, tc := range []struct {
+		name string
+		in   Integration
+	}{
+		{"handler", Handler(trivialBackend)},
+		{"v1", Lambda(func(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			return events.APIGatewayProxyResponse{StatusCode: 200, Body: `{"ok":true}`, Headers: map[string]string{"Content-Type": "application/json"}}, nil
+		})},
+		{"v2", LambdaV2(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: `{"ok":true}`, Headers: map[string]string{"Content-Type": "application/json"}}, nil
+		})},
+		{"v1-json", Lambda(func(ctx context.Context, ev anyEvent) (map[string]any, error) {
+			return map[string]any{"statusCode": 200, "body": `{"ok":true}`}, nil
+		})},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			benchmarkHandler(b, mustNew(b, Route("GET /artists/{id}", Method{Integration: tc.in})))
+		})
+	}
 }

@@ -50,7 +50,10 @@ func (g *Gateway) newDeployment(def *config) (*deployment, error) {
 		}
 		d.models[name] = m
 	}
-	if len(def.responses) > 0 {
+	if g.cfg.httpAPI {
+		errs = append(errs, checkHTTPAPIDefinition(def)...)
+		d.responses = apigw.HTTPAPIResponses()
+	} else if len(def.responses) > 0 {
 		gr, err := apigw.NewGatewayResponses(def.responses)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("gateway: WithGatewayResponses: %w", err))
@@ -100,6 +103,7 @@ type binding struct {
 	vars   map[string]string
 	canary bool
 	root   *node
+	dflt   *route // an HTTP API's $default route; nil: none
 	// notFound answers a request no route matches: AWS's 403 Missing
 	// Authentication Token, with the API's CORS headers.
 	notFound http.Handler
@@ -114,6 +118,13 @@ func (g *Gateway) bind(d *deployment, st *stage.Stage, vars map[string]string, c
 		rt, segs, err := g.compileRoute(d, spec, st, canary)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("gateway: route %q: %w", spec.pattern, err))
+			continue
+		}
+		if rt.resourcePath == stage.Default {
+			if b.dflt != nil {
+				errs = append(errs, fmt.Errorf("gateway: route %q: defined twice", spec.pattern))
+			}
+			b.dflt = rt
 			continue
 		}
 		if err := b.root.add(segs, rt); err != nil {
@@ -131,17 +142,24 @@ type middleware = func(http.Handler) http.Handler
 // request validation, cache, integration request, then the integration
 // under its timeout with, in non-proxy mode, its integration response. Every mistake of the method is reported.
 func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, canary bool) (*route, []string, error) {
-	method, path, err := parsePattern(spec.pattern)
+	method, path, err := parsePattern(spec.pattern, g.cfg.httpAPI)
 	if err != nil {
 		return nil, nil, err
 	}
-	segs, err := resourceSegments(path)
-	if err != nil {
-		return nil, nil, err
+	var segs []string
+	if path != stage.Default {
+		if segs, err = resourceSegments(path); err != nil {
+			return nil, nil, err
+		}
 	}
 	m := spec.method
 	var errs []error
 	var chain []middleware // outermost first
+	if g.cfg.httpAPI {
+		if err := checkHTTPAPIMethod(m); err != nil {
+			errs = append(errs, err)
+		}
+	}
 
 	routeCORS, err := d.cors.ForRoute(m.CORS)
 	if err != nil {
@@ -189,7 +207,8 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 	for i := len(chain) - 1; i >= 0; i-- {
 		h = chain[i](h)
 	}
-	return &route{method: method, resourcePath: path, resourceID: resourceID(path), handler: h, cors: routeCORS}, segs, nil
+	return &route{method: method, resourcePath: path, resourceID: resourceID(path), key: stage.RouteKey(path, method),
+		handler: h, cors: routeCORS}, segs, nil
 }
 
 // compileIntegration builds the method's integration under its timeout.
@@ -201,6 +220,12 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	}
 	if timeout == 0 {
 		timeout = DefaultTimeout
+		if g.cfg.httpAPI {
+			timeout = HTTPAPITimeout
+		}
+	}
+	if g.cfg.httpAPI && timeout > HTTPAPITimeout {
+		errs = append(errs, fmt.Errorf("Timeout %v: an HTTP API's integrations time out after at most %v", timeout, HTTPAPITimeout))
 	}
 	if m.Timeout != 0 && m.Timeout < 50*time.Millisecond {
 		errs = append(errs, fmt.Errorf("Timeout %v: must be at least 50ms", m.Timeout))
@@ -209,7 +234,7 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 		return nil, errors.Join(append(errs, errors.New("Integration: missing"))...)
 	}
 	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout,
-		nonProxy: m.Request != nil || m.Response != nil}
+		nonProxy: m.Request != nil || m.Response != nil, httpAPI: g.cfg.httpAPI}
 	if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
 		env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
 	}
@@ -291,10 +316,14 @@ func (b *binding) route(rc *requestCtx, method, path string) http.Handler {
 	c := &rc.c
 	m := match{params: rc.params[:0]}
 	if !b.root.lookup(method, path, &m) {
-		return nil
+		if b.dflt == nil {
+			return nil
+		}
+		m = match{route: b.dflt}
 	}
 	c.ResourcePath = m.route.resourcePath
 	c.ResourceID = m.route.resourceID
+	c.RouteKey = m.route.key
 	if len(m.params) > 0 {
 		c.PathParameters = make(map[string]string, len(m.params))
 		for _, p := range m.params {

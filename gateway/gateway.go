@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/cors"
 
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
@@ -19,8 +20,12 @@ import (
 // DefaultStageName names the stage of a gateway given no [WithStage].
 const DefaultStageName = "default"
 
-// DefaultTimeout is AWS's default integration timeout.
+// DefaultTimeout is AWS's default integration timeout of REST APIs.
 const DefaultTimeout = 29 * time.Second
+
+// HTTPAPITimeout is the default and longest integration timeout of HTTP
+// APIs.
+const HTTPAPITimeout = 30 * time.Second
 
 // Gateway serves an API through API Gateway's request pipeline. It is an
 // http.Handler, safe for simultaneous use by multiple goroutines; its
@@ -39,7 +44,8 @@ type Gateway struct {
 
 // state is one immutable view of the gateway: what each stage serves.
 type state struct {
-	root        *stageRuntime // the single stage, served at "/"
+	httpAPI     bool
+	root        *stageRuntime // the stage served at "/": REST's only one, HTTP's $default
 	stages      map[string]*stageRuntime
 	deployments map[string]*deployment
 	latest      *deployment
@@ -69,10 +75,16 @@ func New(opts ...Option) (*Gateway, error) {
 		if names[s.Name] {
 			errs = append(errs, fmt.Errorf("gateway: stage %q: defined twice", s.Name))
 		}
+		if s.Name == stage.Default && !cfg.httpAPI {
+			errs = append(errs, fmt.Errorf("gateway: stage %q: only HTTP APIs have a $default stage (gateway.WithHTTPAPI)", s.Name))
+		}
 		names[s.Name] = true
 	}
 	if err := checkPlansCover(cfg); err != nil {
 		errs = append(errs, err)
+	}
+	if cfg.httpAPI {
+		errs = append(errs, checkHTTPAPI(cfg)...)
 	}
 	if cfg.plans == nil {
 		reg, err := usageplan.New(usageplan.Options{Now: cfg.now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
@@ -99,7 +111,7 @@ func New(opts ...Option) (*Gateway, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	st := &state{stages: map[string]*stageRuntime{}, deployments: map[string]*deployment{dep.id: dep}, latest: dep}
+	st := &state{httpAPI: cfg.httpAPI, stages: map[string]*stageRuntime{}, deployments: map[string]*deployment{dep.id: dep}, latest: dep}
 	for _, s := range cfg.stages {
 		if s.DeploymentID != "" {
 			errs = append(errs, fmt.Errorf("gateway: stage %q: DeploymentID %q: no such deployment (New creates the first one)", s.Name, s.DeploymentID))
@@ -127,7 +139,11 @@ func New(opts ...Option) (*Gateway, error) {
 func (g *Gateway) setDefaults() {
 	c := g.cfg
 	if len(c.stages) == 0 {
-		c.stages = []stage.Stage{{Name: DefaultStageName}}
+		name := DefaultStageName
+		if c.httpAPI {
+			name = stage.Default
+		}
+		c.stages = []stage.Stage{{Name: name}}
 	}
 	if c.apiID == "" {
 		c.apiID = "apigw"
@@ -178,13 +194,19 @@ func (g *Gateway) Close() error {
 	return errors.Join(errs...)
 }
 
-// pickRoot serves the only stage at "/" and several under /{stage}/, and
-// sets the answer to a request for no stage or an unservable path: AWS's
-// 403 Missing Authentication Token, with the latest deployment's CORS
-// headers as every other error has them.
+// pickRoot picks the stage served at "/": a REST API's only stage (several
+// are served under /{stage}/), an HTTP API's $default stage (the others
+// under /{stage}/ beside it). It sets the answer to a request for no stage
+// or an unservable path: AWS's 403 Missing Authentication Token (an HTTP
+// API's 404 Not Found), with the latest deployment's CORS headers as every
+// other error has them.
 func (s *state) pickRoot() {
 	s.notFound = s.latest.cors.Handler(missingToken)
 	s.root = nil
+	if s.httpAPI {
+		s.root = s.stages[stage.Default]
+		return
+	}
 	if len(s.stages) == 1 {
 		for _, rt := range s.stages {
 			s.root = rt
@@ -200,8 +222,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	*c = *apigw.NewRequestContext(r, g.cfg.now())
 	c.APIID, c.Region, c.AccountID = g.cfg.apiID, g.cfg.region, g.cfg.accountID
 	// The header's slice lives in rc: one allocation fewer per request.
+	idHeader := "X-Amzn-Requestid"
+	if st.httpAPI {
+		c.RequestID = httpAPIRequestID()
+		c.ExtendedRequestID = c.RequestID
+		c.Responses = apigw.HTTPAPIResponses()
+		idHeader = "Apigw-Requestid"
+	}
 	rc.requestIDHeader[0] = c.RequestID
-	w.Header()["X-Amzn-Requestid"] = rc.requestIDHeader[:]
+	w.Header()[idHeader] = rc.requestIDHeader[:]
 	rc.rw = responseWriter{ResponseWriter: w}
 	rw := &rc.rw
 
@@ -246,6 +275,11 @@ func (g *Gateway) serveStage(rc *requestCtx, sr *stageRuntime, r *http.Request, 
 		path = "/"
 	}
 	c.StagePath = path
+	if g.cfg.httpAPI && b.dep.cors != nil && cors.IsPreflight(r) {
+		// An HTTP API with CORS answers every preflight itself, before
+		// any route (ANY and $default ones included) and authorizer.
+		return http.HandlerFunc(b.dep.cors.ServePreflight)
+	}
 	if h := b.route(rc, r.Method, path); h != nil {
 		return h
 	}
@@ -259,7 +293,7 @@ func (g *Gateway) serveStage(rc *requestCtx, sr *stageRuntime, r *http.Request, 
 
 // resolve finds the stage a path addresses and the path that remains.
 func (s *state) resolve(path string) (*stageRuntime, string) {
-	if s.root != nil {
+	if s.root != nil && !s.httpAPI {
 		return s.root, path
 	}
 	name, rest := path, ""
@@ -272,5 +306,11 @@ func (s *state) resolve(path string) (*stageRuntime, string) {
 			break
 		}
 	}
-	return s.stages[name], rest
+	if sr := s.stages[name]; sr != nil && name != stage.Default {
+		return sr, rest
+	}
+	if s.httpAPI && s.root != nil {
+		return s.root, path
+	}
+	return nil, ""
 }

@@ -26,6 +26,7 @@ type buildEnv struct {
 	transport    http.RoundTripper
 	timeout      time.Duration
 	nonProxy     bool // the method maps its request or response
+	httpAPI      bool // the gateway is an HTTP API
 }
 
 // withIntegrationTimeout runs h under the method's timeout and records the

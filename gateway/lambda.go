@@ -11,6 +11,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/lambdaevent"
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
@@ -52,29 +53,67 @@ const (
 // lambda.Start accepts (func(ctx, events.APIGatewayProxyRequest)
 // (events.APIGatewayProxyResponse, error), or other input and output types
 // that read and write the same JSON), so a handler written for AWS Lambda
-// runs unchanged; it is invoked with the same JSON round trip. fn may also
-// be [Aliases]. A function error, a panic or a malformed response is AWS's
-// 502 {"message": "Internal server error"}.
+// runs unchanged. A function of the events types is called with the event
+// itself; any other goes through the same JSON round trip as on AWS. fn may
+// also be [Aliases], or a value with an Invoke(ctx, payload []byte) ([]byte,
+// error) method (lambda.Handler's, or a remote function's). A function
+// error, a panic or a malformed response is AWS's 502 {"message": "Internal
+// server error"} (an HTTP API's 500 {"message":"Internal Server Error"}).
+//
+// A function that takes a context runs on the request's goroutine and is
+// told of the timeout by its context's deadline; one that takes none runs on
+// a goroutine of its own, so that the client gets the 504 at the timeout even
+// if the function never returns, as AWS stops waiting for a Lambda function
+// that overruns.
 func Lambda(fn any) Integration { return &lambdaIntegration{fn: fn, version: payloadV1} }
 
 // LambdaV2 is [Lambda] with payload format 2.0: fn receives an
 // events.APIGatewayV2HTTPRequest and answers with an
-// events.APIGatewayV2HTTPResponse — or with any JSON, which becomes a 200
-// application/json body.
+// events.APIGatewayV2HTTPResponse — or with any JSON, which HTTP APIs infer
+// as a 200 application/json body (a JSON string is the body itself).
 func LambdaV2(fn any) Integration { return &lambdaIntegration{fn: fn, version: payloadV2} }
 
 func (li *lambdaIntegration) build(env *buildEnv) (http.Handler, error) {
 	if a, ok := li.fn.(Aliases); ok {
-		return li.buildAliases(a, env.nonProxy)
+		return li.buildAliases(a, env)
 	}
-	h, err := lambdaevent.NewInvoker(li.fn)
+	h, err := li.handler(li.fn, "", env)
 	if err != nil {
 		return nil, fmt.Errorf("Lambda: %w", err)
 	}
-	return &lambdaHandler{invoke: h, version: li.version, custom: env.nonProxy}, nil
+	return h, nil
 }
 
-func (li *lambdaIntegration) buildAliases(a Aliases, custom bool) (http.Handler, error) {
+// handler resolves fn, at build time, into the handler that invokes it.
+func (li *lambdaIntegration) handler(fn any, alias string, env *buildEnv) (*lambdaHandler, error) {
+	inv, err := lambdaevent.NewInvoker(fn)
+	if err != nil {
+		return nil, err
+	}
+	h := &lambdaHandler{invoke: inv, version: li.version, alias: alias, custom: env.nonProxy, defaultType: "application/json"}
+	if env.httpAPI {
+		// AWS's HTTP API emulator (the Lambda Test Tool) reproduces this
+		// default for structured answers without a Content-Type.
+		h.defaultType = "text/plain; charset=utf-8"
+	}
+	switch fn := fn.(type) {
+	case func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error):
+		h.v1, h.takesCtx = fn, true
+	case func(events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error):
+		h.v1 = func(_ context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			return fn(ev)
+		}
+	case func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error):
+		h.v2, h.takesCtx = fn, true
+	case func(events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error):
+		h.v2 = func(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			return fn(ev)
+		}
+	}
+	return h, nil
+}
+
+func (li *lambdaIntegration) buildAliases(a Aliases, env *buildEnv) (http.Handler, error) {
 	sel, err := compileURLTemplate(a.Selector, nil, "")
 	if err != nil {
 		return nil, fmt.Errorf("Lambda: Aliases.Selector: %w", err)
@@ -88,12 +127,12 @@ func (li *lambdaIntegration) buildAliases(a Aliases, custom bool) (http.Handler,
 	byName := map[string]*lambdaHandler{}
 	var errs []error
 	for _, name := range sortedKeys(a.Functions) {
-		h, err := lambdaevent.NewInvoker(a.Functions[name])
+		h, err := li.handler(a.Functions[name], name, env)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("Lambda: Aliases.Functions[%q]: %w", name, err))
 			continue
 		}
-		byName[name] = &lambdaHandler{invoke: h, version: li.version, alias: name, custom: custom}
+		byName[name] = h
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -114,13 +153,20 @@ func (li *lambdaIntegration) buildAliases(a Aliases, custom bool) (http.Handler,
 
 // lambdaHandler serves one request by invoking the function.
 type lambdaHandler struct {
-	invoke  lambdaevent.Invoker
+	invoke  lambdaevent.Invoker // through JSON
 	version payloadVersion
 	alias   string
 	// custom is AWS's Lambda custom (non-proxy) integration: the event is
 	// the integration request's body, the function's result the
 	// integration response's body.
 	custom bool
+	// v1 or v2 is the function itself when it takes and returns the events
+	// types of its payload version: called without JSON.
+	v1       func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+	v2       func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+	takesCtx bool // the function reads its context, so it can be told of the deadline
+	// defaultType is the Content-Type of a structured answer that sets none.
+	defaultType string
 }
 
 // errLambdaPanic stands for a function that panicked.
@@ -131,67 +177,105 @@ func (h *lambdaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		r, c = apigw.EnsureContext(r)
 	}
-	payload, err := h.event(r, c)
-	if errors.Is(err, apigw.ErrBodyTooLarge) {
+	resp, err := h.serve(r, c)
+	switch {
+	case errors.Is(err, apigw.ErrBodyTooLarge):
 		apigw.WriteError(w, r, apigw.NewError(apigw.RequestTooLarge))
-		return
-	}
-	if err != nil {
-		writeLambdaError(w, r, fmt.Errorf("building the event: %w", err))
-		return
-	}
-	out, err := h.call(r.Context(), c, payload)
-	if err != nil && errors.Is(err, context.DeadlineExceeded) {
-		return // the timeout phase answers 504
-	}
-	if h.custom {
+	case errors.Is(err, context.DeadlineExceeded):
+		// the timeout phase answers 504
+	case h.custom:
+		var out []byte
+		if resp != nil {
+			out = resp.body
+		}
 		writeCustomResult(w, c, out, err)
-		return
-	}
-	if err != nil {
+	case err != nil:
 		writeLambdaError(w, r, err)
-		return
+	default:
+		resp.write(w)
 	}
-	var resp *lambdaResponse
-	if h.version == payloadV2 {
-		resp, err = parseResponseV2(out)
-	} else {
-		resp, err = parseResponseV1(out)
-	}
-	if err != nil {
-		writeLambdaError(w, r, err)
-		return
-	}
-	resp.write(w)
 }
 
-// event is the JSON the function receives.
-func (h *lambdaHandler) event(r *http.Request, c *apigw.Context) ([]byte, error) {
-	if h.custom {
-		body, err := c.Body(r)
-		if err != nil || len(bytes.TrimSpace(body)) > 0 {
-			return body, err
-		}
-		return []byte("{}"), nil
-	}
-	if h.version == payloadV2 {
-		ev, err := buildEventV2(r, c)
+// serve invokes the function for r and returns its checked answer (for a
+// custom integration, its result as the body).
+func (h *lambdaHandler) serve(r *http.Request, c *apigw.Context) (*lambdaResponse, error) {
+	ctx := lambdacontext.NewContext(r.Context(), h.lambdaContext(c))
+	switch {
+	case h.custom:
+		payload, err := c.Body(r)
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(ev)
+		if len(bytes.TrimSpace(payload)) == 0 {
+			payload = []byte("{}")
+		}
+		var out []byte
+		err = h.run(ctx, false, func(ctx context.Context) (err error) {
+			out, err = h.invoke.Invoke(ctx, payload)
+			return err
+		})
+		return &lambdaResponse{body: out}, err
+	case h.version == payloadV2:
+		ev, err := buildEventV2(r, c)
+		if err != nil {
+			return nil, fmt.Errorf("building the event: %w", err)
+		}
+		if h.v2 != nil {
+			var out events.APIGatewayV2HTTPResponse
+			err := h.run(ctx, h.takesCtx, func(ctx context.Context) (err error) {
+				out, err = h.v2(ctx, ev)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return responseV2(out, h.defaultType)
+		}
+		out, err := h.invokeJSON(ctx, wireEventV2(&ev))
+		if err != nil {
+			return nil, err
+		}
+		return parseResponseV2(out, h.defaultType)
+	default:
+		ev, err := buildEventV1(r, c)
+		if err != nil {
+			return nil, fmt.Errorf("building the event: %w", err)
+		}
+		if h.v1 != nil {
+			var out events.APIGatewayProxyResponse
+			err := h.run(ctx, h.takesCtx, func(ctx context.Context) (err error) {
+				out, err = h.v1(ctx, ev)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return responseV1(out, h.defaultType)
+		}
+		out, err := h.invokeJSON(ctx, &ev)
+		if err != nil {
+			return nil, err
+		}
+		return parseResponseV1(out, h.defaultType)
 	}
-	ev, err := buildEventV1(r, c)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(ev)
 }
 
-// call invokes the function on its own goroutine, so that a function that
-// ignores its context still yields to the timeout, as AWS stops waiting for
-// a Lambda function that overruns.
-func (h *lambdaHandler) call(ctx context.Context, c *apigw.Context, payload []byte) ([]byte, error) {
+// invokeJSON calls the function through JSON, as the Lambda runtime does.
+func (h *lambdaHandler) invokeJSON(ctx context.Context, ev any) ([]byte, error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the event: %w", err)
+	}
+	var out []byte
+	err = h.run(ctx, false, func(ctx context.Context) (err error) {
+		out, err = h.invoke.Invoke(ctx, payload)
+		return err
+	})
+	return out, err
+}
+
+// lambdaContext is what lambdacontext.FromContext gives the function.
+func (h *lambdaHandler) lambdaContext(c *apigw.Context) *lambdacontext.LambdaContext {
 	lc := &lambdacontext.LambdaContext{
 		AwsRequestID:       c.RequestID,
 		InvokedFunctionArn: "arn:aws:lambda:" + c.Region + ":" + c.AccountID + ":function:" + c.APIID + c.ResourcePath,
@@ -199,26 +283,31 @@ func (h *lambdaHandler) call(ctx context.Context, c *apigw.Context, payload []by
 	if h.alias != "" {
 		lc.InvokedFunctionArn += ":" + h.alias
 	}
-	ctx = lambdacontext.NewContext(ctx, lc)
-	type result struct {
-		out []byte
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
+	return lc
+}
+
+// run calls fn, turning a panic into an error. A function that reads its
+// context (inline) runs on this goroutine; any other on a goroutine of its
+// own, so that the deadline ends the wait even if it never returns.
+func (h *lambdaHandler) run(ctx context.Context, inline bool, fn func(context.Context) error) error {
+	call := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- result{err: fmt.Errorf("%w: %v", errLambdaPanic, p)}
+				err = fmt.Errorf("%w: %v", errLambdaPanic, p)
 			}
 		}()
-		out, err := h.invoke.Invoke(ctx, payload)
-		done <- result{out: out, err: err}
-	}()
+		return fn(ctx)
+	}
+	if inline {
+		return call()
+	}
+	done := make(chan error, 1)
+	go func() { done <- call() }()
 	select {
-	case res := <-done:
-		return res.out, res.err
+	case err := <-done:
+		return err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 }
 

@@ -1,13 +1,19 @@
 package gateway
 
 import (
-	"bytes"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/pem"
+	"maps"
+	"math/rand/v2"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apigw/apigw"
@@ -27,8 +33,8 @@ func buildEventV1(r *http.Request, c *apigw.Context) (events.APIGatewayProxyRequ
 		Resource:        c.ResourcePath,
 		Path:            c.StagePath,
 		HTTPMethod:      r.Method,
-		PathParameters:  nilIfEmpty(c.PathParameters),
-		StageVariables:  nilIfEmpty(c.StageVariables),
+		PathParameters:  cloneOrNil(c.PathParameters),
+		StageVariables:  cloneOrNil(c.StageVariables),
 		Body:            body,
 		IsBase64Encoded: isB64,
 		RequestContext: events.APIGatewayProxyRequestContext{
@@ -66,8 +72,56 @@ func buildEventV1(r *http.Request, c *apigw.Context) (events.APIGatewayProxyRequ
 		},
 	}
 	ev.Headers, ev.MultiValueHeaders = lambdaevent.HeadersV1(r)
+	if ev.Headers == nil {
+		ev.Headers, ev.MultiValueHeaders = map[string]string{}, map[string][]string{}
+	}
+	for _, h := range proxyHeaders(r, c) {
+		ev.Headers[h.name] = h.value
+		ev.MultiValueHeaders[h.name] = []string{h.value}
+	}
 	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = lambdaevent.QueryV1(r)
 	return ev, nil
+}
+
+// header is one header the gateway adds to an event.
+type header struct{ name, value string }
+
+// proxyHeaders are the headers API Gateway adds to what the integration
+// receives, as aws-lambda-go's fixtures show them: X-Forwarded-For (the
+// client's address appended to what it sent), X-Forwarded-Port,
+// X-Forwarded-Proto and X-Amzn-Trace-Id (the client's, or a new one).
+func proxyHeaders(r *http.Request, c *apigw.Context) [4]header {
+	xff := c.Identity.SourceIP
+	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+		xff = strings.Join(prior, ", ") + ", " + xff
+	}
+	proto, port := "http", "80"
+	if r.TLS != nil {
+		proto, port = "https", "443"
+	}
+	if _, p, err := net.SplitHostPort(r.Host); err == nil && p != "" {
+		port = p
+	}
+	trace := r.Header.Get("X-Amzn-Trace-Id")
+	if trace == "" {
+		trace = newTraceID(c.RequestTime)
+	}
+	return [4]header{{"X-Forwarded-For", xff}, {"X-Forwarded-Port", port}, {"X-Forwarded-Proto", proto}, {"X-Amzn-Trace-Id", trace}}
+}
+
+// newTraceID is an X-Ray trace header for a request received at t:
+// Root=1-{8 hex digits of epoch seconds}-{24 random hex digits}.
+func newTraceID(t time.Time) string {
+	var b [40]byte
+	n := copy(b[:], "Root=1-")
+	n += hex.Encode(b[n:], binary.BigEndian.AppendUint32(nil, uint32(t.Unix())))
+	b[n] = '-'
+	n++
+	var raw [12]byte
+	binary.LittleEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(raw[8:], rand.Uint32())
+	n += hex.Encode(b[n:], raw[:])
+	return string(b[:n])
 }
 
 // authorizerV1 is requestContext.authorizer: a Lambda authorizer's
@@ -85,7 +139,12 @@ func authorizerV1(c *apigw.Context) map[string]any {
 		m["principalId"] = a.PrincipalID
 	}
 	if len(a.Claims) > 0 {
-		m["claims"] = stringClaims(a.Claims)
+		// map[string]any, as a function decoding AWS's JSON gets it
+		claims := make(map[string]any, len(a.Claims))
+		for k, v := range a.Claims {
+			claims[k] = authzvalue.String(v)
+		}
+		m["claims"] = claims
 	}
 	return m
 }
@@ -106,23 +165,99 @@ func buildEventV2(r *http.Request, c *apigw.Context) (events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPRequest{}, err
 	}
-	routeKey := c.HTTPMethod + " " + c.ResourcePath
+	routeKey := c.RouteKey
+	if routeKey == "" {
+		routeKey = c.HTTPMethod + " " + c.ResourcePath
+	}
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              routeKey,
 		RawPath:               c.Path,
 		RawQueryString:        r.URL.RawQuery,
 		QueryStringParameters: lambdaevent.QueryV2(r),
-		PathParameters:        nilIfEmpty(c.PathParameters),
-		StageVariables:        nilIfEmpty(c.StageVariables),
+		PathParameters:        cloneOrNil(c.PathParameters),
+		StageVariables:        cloneOrNil(c.StageVariables),
 		Body:                  body,
 		IsBase64Encoded:       isB64,
 		RequestContext:        lambdaevent.RequestContextV2(r, c, routeKey, c.Path),
 	}
 	ev.RequestContext.Authorizer = authorizerV2(c)
+	ev.RequestContext.Authentication.ClientCert = clientCert(r)
 	ev.Headers, ev.Cookies = lambdaevent.HeadersV2(r)
+	for _, h := range proxyHeaders(r, c) {
+		ev.Headers[strings.ToLower(h.name)] = h.value
+	}
+	if _, ok := ev.Headers["content-length"]; !ok {
+		b, _ := c.Body(r)
+		ev.Headers["content-length"] = strconv.Itoa(len(b))
+	}
 	return ev, nil
 }
+
+// wireEvent2 is a 2.0 event as it goes on the wire to a function that
+// reads JSON: aws-lambda-go's type has no way to leave out
+// requestContext.authentication (a struct, not a pointer), which AWS sends
+// only with mutual TLS.
+type wireEvent2 struct {
+	*events.APIGatewayV2HTTPRequest
+	RequestContext wireContext2 `json:"requestContext"`
+}
+
+type wireContext2 struct {
+	events.APIGatewayV2HTTPRequestContext
+	Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
+}
+
+func wireEventV2(ev *events.APIGatewayV2HTTPRequest) *wireEvent2 {
+	w := &wireEvent2{APIGatewayV2HTTPRequest: ev, RequestContext: wireContext2{APIGatewayV2HTTPRequestContext: ev.RequestContext}}
+	if ev.RequestContext.Authentication.ClientCert.ClientCertPem != "" {
+		w.RequestContext.Authentication = &ev.RequestContext.Authentication
+	}
+	return w
+}
+
+// clientCert is requestContext.authentication.clientCert of a request made
+// with a client certificate (mutual TLS), as AWS fills it; zero without one.
+func clientCert(r *http.Request) events.APIGatewayV2HTTPRequestContextAuthenticationClientCert {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		return events.APIGatewayV2HTTPRequestContextAuthenticationClientCert{}
+	}
+	cert := r.TLS.PeerCertificates[0]
+	var cc events.APIGatewayV2HTTPRequestContextAuthenticationClientCert
+	cc.ClientCertPem = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
+	cc.SubjectDN = distinguishedName(cert.RawSubject)
+	cc.IssuerDN = distinguishedName(cert.RawIssuer)
+	cc.SerialNumber = cert.SerialNumber.String()
+	cc.Validity.NotBefore = cert.NotBefore.UTC().Format(certTime)
+	cc.Validity.NotAfter = cert.NotAfter.UTC().Format(certTime)
+	return cc
+}
+
+// distinguishedName writes a certificate's subject or issuer as AWS's
+// events do: the attributes in the certificate's order,
+// "C=US,ST=Washington,L=Seattle,O=...,CN=My Client" (RFC 4514 writes them
+// the other way round).
+func distinguishedName(raw []byte) string {
+	var seq pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(raw, &seq); err != nil || len(rest) > 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, rdn := range seq {
+		for _, atv := range rdn {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			// One attribute at a time, through pkix's own RFC 4514 writer
+			// (names and escaping).
+			b.WriteString(pkix.RDNSequence{{atv}}.String())
+		}
+	}
+	return b.String()
+}
+
+// certTime is the validity dates' form in AWS's events: "Aug 29 00:28:21 2020 GMT".
+const certTime = "Jan _2 15:04:05 2006 GMT"
 
 func authorizerV2(c *apigw.Context) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
 	a, id := c.Authorizer, c.Identity
@@ -162,160 +297,12 @@ func eventBody(r *http.Request, c *apigw.Context) (string, bool, error) {
 	return base64.StdEncoding.EncodeToString(b), true, nil
 }
 
-func nilIfEmpty(m map[string]string) map[string]string {
+// cloneOrNil is the event's own copy of m, nil when m is empty, as AWS
+// sends empty maps: a function that writes into its event cannot reach the
+// Context's maps (the stage variables are the stage's own).
+func cloneOrNil(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return nil
 	}
-	return m
-}
-
-// lambdaResponse is a function's answer, checked.
-type lambdaResponse struct {
-	status  int
-	header  http.Header
-	body    []byte
-	cookies []string
-}
-
-// errMalformed is AWS's "Malformed Lambda proxy response".
-var errMalformed = errors.New("malformed Lambda proxy response")
-
-var v1Fields = map[string]bool{"statusCode": true, "headers": true, "multiValueHeaders": true, "body": true, "isBase64Encoded": true}
-
-// parseResponseV1 reads a payload 1.0 answer: a JSON object with
-// statusCode and, optionally, headers, multiValueHeaders, body and
-// isBase64Encoded, nothing else; anything else is malformed, as AWS holds.
-func parseResponseV1(out []byte) (*lambdaResponse, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(out, &fields); err != nil || fields == nil {
-		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
-	}
-	for k := range fields {
-		if !v1Fields[k] {
-			return nil, fmt.Errorf("%w: unexpected field %q", errMalformed, k)
-		}
-	}
-	if _, ok := fields["statusCode"]; !ok {
-		return nil, fmt.Errorf("%w: no statusCode", errMalformed)
-	}
-	return parseStructured(fields)
-}
-
-// parseResponseV2 reads a payload 2.0 answer: with a statusCode, the
-// structured form; any other JSON is a 200 application/json body.
-func parseResponseV2(out []byte) (*lambdaResponse, error) {
-	if !json.Valid(out) {
-		return nil, fmt.Errorf("%w: not JSON", errMalformed)
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(out, &fields) == nil && fields != nil {
-		if _, ok := fields["statusCode"]; ok {
-			return parseStructured(fields)
-		}
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	return &lambdaResponse{status: http.StatusOK, header: h, body: bytes.TrimSpace(out)}, nil
-}
-
-func parseStructured(fields map[string]json.RawMessage) (*lambdaResponse, error) {
-	var status int
-	if err := json.Unmarshal(fields["statusCode"], &status); err != nil || status < 100 || status > 599 {
-		return nil, fmt.Errorf("%w: statusCode %s is not an HTTP status", errMalformed, fields["statusCode"])
-	}
-	resp := &lambdaResponse{status: status, header: http.Header{}}
-	var single map[string]string
-	if err := unmarshalOptional(fields, "headers", &single); err != nil {
-		return nil, err
-	}
-	var multi map[string][]string
-	if err := unmarshalOptional(fields, "multiValueHeaders", &multi); err != nil {
-		return nil, err
-	}
-	for k, v := range single {
-		if !validHeader(k, v) {
-			return nil, fmt.Errorf("%w: header %q is not a valid HTTP header", errMalformed, k)
-		}
-		resp.header.Set(k, v)
-	}
-	for k, vs := range multi {
-		resp.header.Del(k) // multiValueHeaders wins over headers
-		for _, v := range vs {
-			if !validHeader(k, v) {
-				return nil, fmt.Errorf("%w: header %q is not a valid HTTP header", errMalformed, k)
-			}
-			resp.header.Add(k, v)
-		}
-	}
-	var body string
-	if err := unmarshalOptional(fields, "body", &body); err != nil {
-		return nil, err
-	}
-	var isB64 bool
-	if err := unmarshalOptional(fields, "isBase64Encoded", &isB64); err != nil {
-		return nil, err
-	}
-	if err := unmarshalOptional(fields, "cookies", &resp.cookies); err != nil {
-		return nil, err
-	}
-	for _, ck := range resp.cookies {
-		if !validHeader("Set-Cookie", ck) {
-			return nil, fmt.Errorf("%w: cookie %q is not a valid header value", errMalformed, ck)
-		}
-	}
-	resp.body = []byte(body)
-	if isB64 {
-		b, err := base64.StdEncoding.DecodeString(body)
-		if err != nil {
-			return nil, fmt.Errorf("%w: body is not base64: %v", errMalformed, err)
-		}
-		resp.body = b
-	}
-	if resp.header.Get("Content-Type") == "" {
-		resp.header.Set("Content-Type", "application/json")
-	}
-	return resp, nil
-}
-
-func unmarshalOptional(fields map[string]json.RawMessage, name string, v any) error {
-	raw, ok := fields[name]
-	if !ok || string(raw) == "null" {
-		return nil
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("%w: %s: %v", errMalformed, name, err)
-	}
-	return nil
-}
-
-// validHeader reports whether a header could go on the wire.
-func validHeader(name, value string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		b := name[i]
-		if b <= ' ' || b >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, b) >= 0 {
-			return false
-		}
-	}
-	for i := 0; i < len(value); i++ {
-		if b := value[i]; b < ' ' && b != '\t' || b == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func (resp *lambdaResponse) write(w http.ResponseWriter) {
-	h := w.Header()
-	for k, vs := range resp.header {
-		h[k] = vs
-	}
-	for _, ck := range resp.cookies {
-		h.Add("Set-Cookie", ck)
-	}
-	h.Del("Content-Length")
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(resp.body)
+	return maps.Clone(m)
 }

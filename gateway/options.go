@@ -52,6 +52,7 @@ type config struct {
 	policy    string // the resource policy's JSON
 
 	// The gateway itself.
+	httpAPI                  bool // an HTTP API, not a REST API
 	apiID, region, accountID string
 	stages                   []stage.Stage
 	accessLog                *slog.Logger
@@ -118,6 +119,35 @@ func WithStage(s stage.Stage) Option {
 	return gatewayOption(func(c *config) {
 		c.stages = append(c.stages, s)
 	})
+}
+
+// WithHTTPAPI makes the gateway an HTTP API, API Gateway's second kind of
+// HTTP API, instead of a REST API. It reuses every phase but answers as
+// HTTP APIs do:
+//
+//   - stages: the $default stage (stage.Default, the default when no
+//     WithStage is given) is served at the root, every other stage under
+//     /{stageName}/, beside it;
+//   - routes: "$default" catches every request no other route matches
+//     (Route("$default", ...)); $context.routeKey and the Lambda 2.0
+//     event's routeKey are the route's key ("ANY /things/{id}");
+//   - answers: 404 {"message":"Not Found"} for no route, 500
+//     {"message":"Internal Server Error"} for a failed Lambda integration,
+//     503 {"message":"Service Unavailable"} for a timeout, 403
+//     {"message":"Forbidden"} for every denial, no x-amzn-ErrorType, the
+//     request id (in HTTP APIs' short form) in apigw-requestid (see
+//     apigw.HTTPAPIResponses);
+//   - CORS: with WithCORS, preflights are answered by the gateway before
+//     any route, the $default route included;
+//   - the default integration timeout is 30 s, at most 30 s.
+//
+// What HTTP APIs do not have is refused by New, naming the option: usage
+// plans and API keys, the stage cache, request validation, mapping
+// templates (HTTP APIs map parameters instead: Method.ParameterMapping),
+// mock integrations, gateway responses, resource policies and per-method
+// CORS.
+func WithHTTPAPI() Option {
+	return gatewayOption(func(c *config) { c.httpAPI = true })
 }
 
 // WithAPIID sets $context.apiId, used in method ARNs and events. Default

@@ -148,7 +148,7 @@ func FuzzRoute(f *testing.F) {
 	}
 	root := newNode()
 	for _, p := range []string{"GET /", "GET /artists", "GET /artists/{id}", "GET /artists/top", "PUT /artists/{id}", "GET /artists/{id}/albums/{album}", "ANY /files/{path+}"} {
-		m, path, _ := parsePattern(p)
+		m, path, _ := parsePattern(p, false)
 		segs, err := resourceSegments(path)
 		if err != nil {
 			f.Fatal(err)

@@ -349,6 +349,7 @@ func (g *Gateway) Deployments() []string {
 
 func (s *state) clone() *state {
 	return &state{
+		httpAPI:     s.httpAPI,
 		root:        s.root,
 		stages:      maps.Clone(s.stages),
 		deployments: maps.Clone(s.deployments),

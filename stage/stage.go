@@ -9,6 +9,11 @@ import (
 	"time"
 )
 
+// Default is the name of an HTTP API's default stage, served at the root of
+// the API's URL (https://{api-id}.execute-api.{region}.amazonaws.com/);
+// REST APIs have no such stage.
+const Default = "$default"
+
 // AWS's limits on stages and stage variables.
 const (
 	MaxNameLength          = 128
@@ -36,7 +41,9 @@ type Stage struct {
 	Settings MethodSettings
 	// MethodSettings override Settings per method, keyed as AWS keys them:
 	// "{resource path}/{METHOD}", e.g. "/artists/{id}/GET"; "*" stands for
-	// any resource path or any method ("/artists/{id}/*", "*/*").
+	// any resource path or any method ("/artists/{id}/*", "*/*"). An HTTP
+	// API's route settings are keyed by route key: "GET /artists/{id}",
+	// "ANY /things", "$default".
 	MethodSettings map[string]MethodSettings
 }
 
@@ -84,12 +91,22 @@ type Sticky struct {
 // "/artists/{id}/GET".
 func Key(resourcePath, method string) string { return resourcePath + "/" + method }
 
+// RouteKey returns an HTTP API's route key for a resource path and method:
+// "GET /artists/{id}", or "$default" for the $default route (whose
+// resource path is "$default").
+func RouteKey(resourcePath, method string) string {
+	if resourcePath == Default {
+		return Default
+	}
+	return method + " " + resourcePath
+}
+
 // For returns the settings that apply to one method: the stage's Settings
 // overlaid with the most specific matching MethodSettings entries
 // ("*/*", then "{path}/*", then "*/{METHOD}", then "{path}/{METHOD}").
 func (s *Stage) For(resourcePath, method string) MethodSettings {
 	out := s.Settings
-	for _, k := range []string{"*/*", resourcePath + "/*", "*/" + method, Key(resourcePath, method)} {
+	for _, k := range []string{"*/*", resourcePath + "/*", "*/" + method, Key(resourcePath, method), RouteKey(resourcePath, method)} {
 		if ms, ok := s.MethodSettings[k]; ok {
 			out = out.overlay(ms)
 		}
@@ -123,8 +140,8 @@ func (s *Stage) Validate() error {
 	errs = append(errs, validateVariables("Variables", s.Variables)...)
 	errs = append(errs, s.Settings.validate("Settings")...)
 	for _, k := range sortedKeys(s.MethodSettings) {
-		if i := strings.LastIndexByte(k, '/'); i < 0 || k[i+1:] == "" || (i == 0 && k[0] != '/') {
-			errs = append(errs, fmt.Errorf("MethodSettings[%q]: key is not {resource path}/{METHOD}", k))
+		if !validSettingsKey(k) {
+			errs = append(errs, fmt.Errorf("MethodSettings[%q]: key is neither {resource path}/{METHOD} nor a route key (\"{METHOD} {path}\", \"$default\")", k))
 		}
 		ms := s.MethodSettings[k]
 		errs = append(errs, ms.validate(fmt.Sprintf("MethodSettings[%q]", k))...)
@@ -146,6 +163,19 @@ func (s *Stage) Validate() error {
 	return nil
 }
 
+// validSettingsKey reports whether k is a method settings key
+// ("/pets/GET", "*/*") or an HTTP API route key ("GET /pets", "$default").
+func validSettingsKey(k string) bool {
+	if k == Default {
+		return true
+	}
+	if m, p, ok := strings.Cut(k, " "); ok {
+		return m != "" && strings.HasPrefix(p, "/")
+	}
+	i := strings.LastIndexByte(k, '/')
+	return i >= 0 && k[i+1:] != "" && (i != 0 || k[0] == '/')
+}
+
 func (m MethodSettings) validate(field string) []error {
 	var errs []error
 	if m.ThrottlingRateLimit < 0 || math.IsNaN(m.ThrottlingRateLimit) || math.IsInf(m.ThrottlingRateLimit, 0) {
@@ -160,8 +190,12 @@ func (m MethodSettings) validate(field string) []error {
 	return errs
 }
 
-// ValidateName checks a stage name: letters, digits, '-' and '_', 1 to 128.
+// ValidateName checks a stage name: letters, digits, '-' and '_', 1 to 128,
+// or [Default] (an HTTP API's; a REST gateway refuses it).
 func ValidateName(name string) error {
+	if name == Default {
+		return nil
+	}
 	if name == "" {
 		return errors.New("empty")
 	}

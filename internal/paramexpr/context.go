@@ -18,8 +18,8 @@ var contextVars = []string{
 	"identity.user", "identity.userAgent", "identity.userArn", "integration.error",
 	"integration.latency", "integration.status", "integrationErrorMessage", "integrationLatency",
 	"integrationStatus", "isCanaryRequest", "path", "protocol", "region", "requestId", "requestTime",
-	"requestTimeEpoch", "resourceId", "resourcePath", "responseLatency", "responseLength", "stage",
-	"status",
+	"requestTimeEpoch", "resourceId", "resourcePath", "responseLatency", "responseLength", "routeKey",
+	"stage", "status",
 }
 
 // ContextVars lists the $context variables (without the "context."
