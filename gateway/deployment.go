@@ -197,6 +197,15 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		chain = append(chain, mw)
 	}
 
+	if pm, err := compileParameterMapping(m.ParameterMapping); err != nil {
+		errs = append(errs, err)
+	} else if pm != nil {
+		if !g.cfg.httpAPI {
+			errs = append(errs, errors.New("ParameterMapping: HTTP APIs' parameter mapping (gateway.WithHTTPAPI); a REST API maps parameters in Request and Response"))
+		}
+		chain = append(chain, pm.handler)
+	}
+
 	h, err := g.compileIntegration(d, m, path, segs)
 	if err != nil {
 		errs = append(errs, err)
@@ -235,6 +244,9 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	}
 	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout,
 		nonProxy: m.Request != nil || m.Response != nil, httpAPI: g.cfg.httpAPI}
+	if pm := m.ParameterMapping; pm != nil {
+		_, env.mapsPath = pm.Request["overwrite:path"]
+	}
 	if n := len(segs); n > 0 && strings.HasSuffix(segs[n-1], "+}") {
 		env.greedy = strings.TrimSuffix(segs[n-1][1:], "+}")
 	}

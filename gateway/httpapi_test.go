@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -204,3 +205,89 @@ func (denyAll) Authorize(*http.Request, *apigw.Context, []string) error {
 	return apigw.NewError(apigw.Unauthorized)
 }
 func (denyAll) Close() error { return nil }
+
+// TestHTTPAPIParameterMapping: AWS's documented examples — add a header
+// from the request id, rename a header, change a 500 into a 403 with a
+// header, add an error header to a 404 — and path and query rewrites, for
+// every integration kind that reports what it saw.
+func TestHTTPAPIParameterMapping(t *testing.T) {
+	type saw struct {
+		Path   string              `json:"path"`
+		Query  string              `json:"query"`
+		Header map[string][]string `json:"header"`
+	}
+	backend := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Backend", "b1")
+		switch r.URL.Query().Get("status") {
+		case "500":
+			w.WriteHeader(500)
+		case "404":
+			w.WriteHeader(404)
+		}
+		json.NewEncoder(w).Encode(saw{Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header})
+	}
+	srv := httptest.NewServer(http.HandlerFunc(backend))
+	defer srv.Close()
+	pm := &ParameterMapping{
+		Request: map[string]string{
+			"append:header.header1":      "$context.requestId",
+			"append:header.header2":      "$request.header.header0",
+			"remove:header.header0":      "",
+			"overwrite:header.x-where":   "stage ${stageVariables.env}, path $request.path, id ${request.path.id}",
+			"overwrite:querystring.item": "$request.path.id",
+			"remove:querystring.secret":  "",
+			"overwrite:path":             "/v2$request.path",
+		},
+		Response: map[string]map[string]string{
+			"500": {"append:header.header1": "$context.requestId", "overwrite:statuscode": "403"},
+			"404": {"append:header.error": "$stageVariables.env", "overwrite:header.x-from": "${response.header.x-backend}!"},
+		},
+	}
+	for _, in := range []struct {
+		name string
+		in   Integration
+	}{{"handler", Handler(http.HandlerFunc(backend))}, {"http", HTTP(srv.URL)}} {
+		gw := mustNew(t, WithHTTPAPI(), WithStage(stage.Stage{Name: stage.Default, Variables: map[string]string{"env": "test"}}),
+			Route("GET /items/{id}", Method{Integration: in.in, ParameterMapping: pm}))
+		rec := do(t, gw, "GET", "/items/7?secret=s&keep=1", "", "header0", "h0")
+		var got saw
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("%s: %d %s", in.name, rec.Code, rec.Body)
+		}
+		h := http.Header(got.Header)
+		if got.Path != "/v2/items/7" || got.Query != "item=7&keep=1" || h.Get("Header1") != rec.Header().Get("apigw-requestid") ||
+			h.Get("Header2") != "h0" || h.Get("Header0") != "" || h.Get("X-Where") != "stage test, path /items/7, id 7" {
+			t.Errorf("%s: backend saw %+v", in.name, got)
+		}
+		rec = do(t, gw, "GET", "/items/7?status=500", "")
+		if rec.Code != 403 || rec.Header().Get("Header1") == "" {
+			t.Errorf("%s: 500 mapped to %d %v", in.name, rec.Code, rec.Header())
+		}
+		rec = do(t, gw, "GET", "/items/7?status=404", "")
+		if rec.Code != 404 || rec.Header().Get("Error") != "test" || rec.Header().Get("X-From") != "b1!" {
+			t.Errorf("%s: 404 mapped to %d %v", in.name, rec.Code, rec.Header())
+		}
+	}
+	for key, want := range map[string]string{
+		"append:header.authorization":                  "reserved",
+		"append:header.X-Amzn-Trace":                   "reserved",
+		"overwrite:header.Access-Control-Allow-Origin": "reserved",
+		"append:path":     "can only be overwritten",
+		"frob:header.x":   "not append, overwrite or remove",
+		"append:header.x": "not a parameter expression",
+	} {
+		value := "'x'"
+		if key != "append:header.x" {
+			value = "x"
+		} else {
+			value = "$request.cookie.x"
+		}
+		_, err := New(WithHTTPAPI(), Route("GET /a", Method{Integration: LambdaV2(routeEcho), ParameterMapping: &ParameterMapping{Request: map[string]string{key: value}}}))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", key, err, want)
+		}
+	}
+	if _, err := New(Route("GET /a", Method{Integration: Mock(200, ""), ParameterMapping: pm})); err == nil {
+		t.Error("a REST API with an HTTP API's parameter mapping")
+	}
+}

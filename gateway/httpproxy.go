@@ -57,6 +57,10 @@ func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
 				target = u
 			}
 			out := *target
+			if env.mapsPath {
+				// An HTTP API's parameter mapping overwrote the path.
+				out.Path, out.RawPath = pr.In.URL.Path, pr.In.URL.RawPath
+			}
 			out.RawQuery = joinQuery(target.RawQuery, pr.In.URL.RawQuery)
 			pr.Out.URL = &out
 			pr.Out.Host = ""

@@ -69,6 +69,12 @@ type Method struct {
 	// are unset.
 	Cache *CacheSettings
 
+	// ParameterMapping changes the request before the integration sees it
+	// and the integration's answer before the client does, as an HTTP API
+	// route's parameter mapping does (HTTP APIs only; REST APIs map
+	// parameters in Request and Response).
+	ParameterMapping *ParameterMapping
+
 	// CORS replaces the API's CORS policy ([WithCORS]) for this method, as
 	// a whole; nil keeps the API's.
 	CORS *cors.Options

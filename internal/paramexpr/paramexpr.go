@@ -42,6 +42,7 @@ const (
 	IntegrationQuery                     // integration.request.querystring.<name> (a target)
 	IntegrationPath                      // integration.request.path.<name> (a target)
 	MethodResponseHeader                 // method.response.header.<name> (a target)
+	RequestURLPath                       // $request.path: the request path without the stage (HTTP APIs)
 	numKinds
 )
 
@@ -63,6 +64,7 @@ var forms = [numKinds]string{
 	IntegrationQuery:     "integration.request.querystring.<name>",
 	IntegrationPath:      "integration.request.path.<name>",
 	MethodResponseHeader: "method.response.header.<name>",
+	RequestURLPath:       "$request.path",
 }
 
 // prefixes maps the kinds that take a name to the text before it.
@@ -82,15 +84,17 @@ var prefixes = [numKinds]string{
 	MethodResponseHeader: "method.response.header.",
 }
 
-// httpAPIForms are HTTP APIs' spellings of the REST forms.
+// httpAPIForms are HTTP APIs' spellings of the REST forms. An HTTP API
+// reads every value of a repeated header or query parameter, joined with
+// commas: the multi-value kinds.
 var httpAPIForms = [...]struct{ http, rest string }{
-	{"$request.header.", "method.request.header."},
-	{"$request.querystring.", "method.request.querystring."},
+	{"$request.header.", "method.request.multivalueheader."},
+	{"$request.querystring.", "method.request.multivaluequerystring."},
 	{"$request.path.", "method.request.path."},
 	{"$request.body", "method.request.body"},
 	{"$context.", "context."},
 	{"$stageVariables.", "stageVariables."},
-	{"$response.header.", "integration.response.header."},
+	{"$response.header.", "integration.response.multivalueheader."},
 	{"$response.body", "integration.response.body"},
 }
 
@@ -204,6 +208,9 @@ func Parse(s string, allowed Set) (Expr, error) {
 func parse(s string) (Expr, error) {
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
 		return Expr{Kind: Literal, Name: s[1 : len(s)-1], Text: s}, nil
+	}
+	if s == "$request.path" {
+		return Expr{Kind: RequestURLPath, Text: s}, nil
 	}
 	if strings.HasPrefix(s, "$") {
 		// An HTTP API's spelling: $request.header.X for method.request.header.X.

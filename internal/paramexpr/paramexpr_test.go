@@ -40,13 +40,14 @@ func TestParse(t *testing.T) {
 		{"integration.request.querystring.q", IntegrationQuery, "q", nil},
 		{"integration.request.path.id", IntegrationPath, "id", nil},
 		{"method.response.header.Location", MethodResponseHeader, "Location", nil},
-		{"$request.header.authorization", RequestHeader, "Authorization", nil},
-		{"$request.querystring.q", RequestQuery, "q", nil},
+		{"$request.header.authorization", RequestMultiHeader, "Authorization", nil},
+		{"$request.querystring.q", RequestMultiQuery, "q", nil},
+		{"$request.path", RequestURLPath, "", nil},
 		{"$request.path.id", RequestPath, "id", nil},
 		{"$request.body.a", RequestBody, "", []Step{{"a", -1}}},
 		{"$context.requestId", Context, "requestId", nil},
 		{"$stageVariables.v", StageVariable, "v", nil},
-		{"$response.header.etag", ResponseHeader, "Etag", nil},
+		{"$response.header.etag", ResponseMultiHeader, "Etag", nil},
 	} {
 		e, err := Parse(tc.in, all)
 		if err != nil {

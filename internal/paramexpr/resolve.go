@@ -21,13 +21,17 @@ type Request struct {
 	StageVariables map[string]string
 	PathParameters map[string]string
 	ResponseHeader http.Header
+	// Path is the request path without the stage, for $request.path.
+	Path string
+	// Body reads a body expression (method.request.body.<path>,
+	// integration.response.body.<path>); nil reads nothing.
+	Body func(e *Expr) (string, bool)
 }
 
 // Values returns the values e names: every value of a header or query
 // parameter in request order, one value for the other kinds, nil when
-// there is none. Body expressions are their caller's to read (they need the
-// body parsed); Values returns nil for them. The slice may be the request's
-// own: do not modify it.
+// there is none. Body expressions are read by the Request's Body function.
+// The slice may be the request's own: do not modify it.
 func (e *Expr) Values(r *Request) []string {
 	switch e.Kind {
 	case RequestHeader, RequestMultiHeader:
@@ -63,6 +67,14 @@ func (e *Expr) AppendValues(dst []string, r *Request) []string {
 		return append(dst, r.ResponseHeader[e.Name]...)
 	case RequestQuery, RequestMultiQuery:
 		return appendQuery(dst, e.Name, r.RawQuery)
+	case RequestURLPath:
+		return append(dst, r.Path)
+	case RequestBody, ResponseBody:
+		if r.Body != nil {
+			if v, ok := r.Body(e); ok {
+				return append(dst, v)
+			}
+		}
 	}
 	return dst
 }

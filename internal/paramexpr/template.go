@@ -7,8 +7,9 @@ import (
 
 // Template is text with $-substitutions, as AWS's gateway-response and mock
 // templates take them: $context.<var>, $stageVariables.<name>,
-// $method.request.(header|querystring|path).<name>, each also written
-// ${...}. A $ that starts no such name is text. A Template is immutable and
+// $method.request.(header|querystring|path).<name>, and HTTP APIs' parameter
+// mapping values ($request.header.<name>, $request.path, $response.header.<name>,
+// ...), each also written ${...}. A $ that starts no such name is text. A Template is immutable and
 // safe for simultaneous use by multiple goroutines.
 type Template struct {
 	parts []part
@@ -62,7 +63,11 @@ func ParseTemplate(src string, allowed Set) (*Template, error) {
 			i++
 			continue
 		}
-		e, err := Parse(name, allowed)
+		expr := name
+		if strings.HasPrefix(name, "request.") || strings.HasPrefix(name, "response.") {
+			expr = "$" + name // an HTTP API's spelling
+		}
+		e, err := Parse(expr, allowed)
 		if err != nil {
 			return nil, fmt.Errorf("offset %d: %w", i, err)
 		}
@@ -75,8 +80,12 @@ func ParseTemplate(src string, allowed Set) (*Template, error) {
 }
 
 func looksLikeVariable(name string) bool {
-	return strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "stageVariables.") ||
-		strings.HasPrefix(name, "method.request.")
+	for _, p := range [...]string{"context.", "stageVariables.", "method.request.", "request.", "response."} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return name == "request.path"
 }
 
 func isVarByte(b byte) bool {
@@ -110,4 +119,14 @@ func (t *Template) IsLiteral() bool {
 		}
 	}
 	return true
+}
+
+// Uses reports whether the template substitutes an expression of kind k.
+func (t *Template) Uses(k Kind) bool {
+	for _, p := range t.parts {
+		if p.expr.Kind == k {
+			return true
+		}
+	}
+	return false
 }
