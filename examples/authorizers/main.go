@@ -27,8 +27,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -39,91 +37,14 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"time"
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
+	"github.com/apigw/apigw/examples/internal/issuer"
 	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jwt"
 )
-
-// tokenTTL is how long an issued access token is valid.
-const tokenTTL = 5 * time.Minute
-
-// issuer is a minimal OAuth token issuer, standing in for Cognito or any
-// OpenID provider.
-type issuer struct {
-	url  string  // iss of the tokens
-	key  jwk.Key // private signing key, with kid and alg
-	jwks jwk.Set // the public key, as published
-}
-
-func newIssuer(url string) (*issuer, error) {
-	raw, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	key, err := jwk.FromRaw(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := jwk.AssignKeyID(key); err != nil { // kid: the key's thumbprint
-		return nil, err
-	}
-	if err := key.Set(jwk.AlgorithmKey, jwa.RS256); err != nil {
-		return nil, err
-	}
-	pub, err := key.PublicKey()
-	if err != nil {
-		return nil, err
-	}
-	set := jwk.NewSet()
-	if err := set.AddKey(pub); err != nil {
-		return nil, err
-	}
-	return &issuer{url: url, key: key, jwks: set}, nil
-}
-
-// serveJWKS answers GET /.well-known/jwks.json.
-func (is *issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, is.jwks)
-}
-
-// serveToken answers POST /token: an access token for the form's scope
-// (space-separated scopes) and, optionally, username.
-func (is *issuer) serveToken(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
-		return
-	}
-	user := r.PostForm.Get("username")
-	if user == "" {
-		user = "alice"
-	}
-	now := time.Now()
-	b := jwt.NewBuilder().Issuer(is.url).Subject(user).IssuedAt(now).Expiration(now.Add(tokenTTL))
-	if scope := r.PostForm.Get("scope"); scope != "" {
-		b = b.Claim("scope", scope)
-	}
-	tok, err := b.Build()
-	var signed []byte
-	if err == nil {
-		signed, err = jwt.Sign(tok, jwt.WithKey(jwa.RS256, is.key))
-	}
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token": string(signed),
-		"token_type":   "Bearer",
-		"expires_in":   int(tokenTTL.Seconds()),
-	})
-}
 
 // sampleAuthorizer is AWS's sample TOKEN authorizer, in Go.
 func sampleAuthorizer(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
@@ -227,7 +148,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- str
 		return err
 	}
 	base := baseURL(ln.Addr())
-	iss, err := newIssuer(base)
+	iss, err := issuer.New(base)
 	if err != nil {
 		ln.Close()
 		return err
@@ -239,8 +160,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- str
 	}
 	// The issuer's routes sit beside the gateway, as another service would.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/jwks.json", iss.serveJWKS)
-	mux.HandleFunc("POST /token", iss.serveToken)
+	iss.Register(mux)
 	mux.Handle("/", gw)
 	err = serve.Serve(ctx, ln, mux, ready)
 	return errors.Join(err, gw.Close()) // Close stops the JWKS refreshes

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/examples/internal/issuer"
 	"io"
 	"log/slog"
 	"net/http"
@@ -128,8 +129,8 @@ func TestIssuer(t *testing.T) {
 	if status != 200 || !strings.HasPrefix(body, `{"caller":{"principalId":"bob",`) {
 		t.Errorf("GET /pets as bob = %d %s", status, body)
 	}
-	if ttl := time.Until(claims.Expiration()); ttl <= 0 || ttl > tokenTTL {
-		t.Errorf("token expires in %v, want within %v", ttl, tokenTTL)
+	if ttl := time.Until(claims.Expiration()); ttl <= 0 || ttl > issuer.TokenTTL {
+		t.Errorf("token expires in %v, want within %v", ttl, issuer.TokenTTL)
 	}
 }
 
