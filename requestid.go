@@ -9,9 +9,9 @@ import (
 // request id (16 bytes) written one after the other.
 const requestIDsLen = 36 + 16
 
-// newRequestIDs returns a request id in the UUID form AWS uses and an
-// extended request id in AWS's 16-character base64 form, cut from one
-// allocation.
+// newRequestIDs returns a request id in the UUID form REST APIs use and an
+// extended request id in AWS's 16-character base64 form (an HTTP API's
+// request id), cut from one allocation.
 func newRequestIDs() (requestID, extendedID string) {
 	var buf [requestIDsLen]byte
 	writeRequestIDs(&buf)
@@ -44,8 +44,10 @@ func writeRequestIDs(buf *[requestIDsLen]byte) {
 		n += 2
 	}
 	// The extended id is another view of the same random bytes: it names
-	// the same request, as AWS's does.
-	base64.StdEncoding.Encode(buf[36:], raw[4:16])
+	// the same request, as AWS's does. It has AWS's form, 11 bytes of
+	// URL-safe base64 ("LV7fzho-PHcEJPw="), which is also an HTTP API's
+	// request id.
+	base64.URLEncoding.Encode(buf[36:], raw[5:16])
 }
 
 // hexPairs holds the two lower-case hex digits of every byte.

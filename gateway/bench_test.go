@@ -136,3 +136,17 @@ func BenchmarkGatewayLambda(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGatewayHTTPAPI is the proxy path of an HTTP API against the
+// same route of a REST API: the profile costs nothing of its own.
+func BenchmarkGatewayHTTPAPI(b *testing.B) {
+	route := Route("GET /artists/{id}", Method{Integration: Handler(trivialBackend)})
+	b.Run("rest", func(b *testing.B) { benchmarkHandler(b, mustNew(b, route)) })
+	b.Run("http-api", func(b *testing.B) { benchmarkHandler(b, mustNew(b, WithHTTPAPI(), route)) })
+	fn := LambdaV2(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: `{"ok":true}`}, nil
+	})
+	lambda := Route("GET /artists/{id}", Method{Integration: fn})
+	b.Run("rest-lambda-v2", func(b *testing.B) { benchmarkHandler(b, mustNew(b, lambda)) })
+	b.Run("http-api-lambda-v2", func(b *testing.B) { benchmarkHandler(b, mustNew(b, WithHTTPAPI(), lambda)) })
+}

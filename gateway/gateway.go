@@ -224,8 +224,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The header's slice lives in rc: one allocation fewer per request.
 	idHeader := "X-Amzn-Requestid"
 	if st.httpAPI {
-		c.RequestID = httpAPIRequestID()
-		c.ExtendedRequestID = c.RequestID
+		c.RequestID = c.ExtendedRequestID // HTTP APIs' short form
+
 		c.Responses = apigw.HTTPAPIResponses()
 		idHeader = "Apigw-Requestid"
 	}

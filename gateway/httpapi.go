@@ -1,26 +1,9 @@
 package gateway
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 )
-
-// httpAPIRequestID returns a request id in HTTP APIs' short form, 16
-// characters of URL-safe base64 ("LV7fzho-PHcEJPw="), as $context.requestId
-// and the apigw-requestid header carry it.
-func httpAPIRequestID() string {
-	var raw [11]byte
-	a, b := rand.Uint64(), rand.Uint64()
-	for i := range 8 {
-		raw[i] = byte(a >> (8 * i))
-	}
-	for i := range 3 {
-		raw[8+i] = byte(b >> (8 * i))
-	}
-	return base64.URLEncoding.EncodeToString(raw[:])
-}
 
 // checkHTTPAPI refuses, in an HTTP API, what HTTP APIs do not have.
 func checkHTTPAPI(cfg *config) []error {
