@@ -35,9 +35,18 @@
 // then the account's (10,000 rps, burst 5,000 by default). Over a throttle:
 // 429 {"message":"Too Many Requests"} (THROTTLED); over the quota: 429
 // {"message":"Limit Exceeded"} (QUOTA_EXCEEDED). Every 429 carries
-// Retry-After; [Options.RateLimitHeaders] adds RateLimit-Limit,
-// RateLimit-Remaining and RateLimit-Reset. Methods that do not require a
-// key pass only the method and account levels, as in AWS.
+// Retry-After. Methods that do not require a key pass only the method and
+// account levels, as in AWS.
+//
+// [Options.RateLimitHeaders] adds RateLimit-Limit, RateLimit-Remaining and
+// RateLimit-Reset, which describe what decided the answer: a throttled 429
+// the throttle that refused it, whichever level it is (its burst, 0 left,
+// the reset equal to Retry-After); a quota 429 the quota (0 left, reset at
+// the period's end, equal to Retry-After); an admitted request the plan's
+// quota when it has one (what a client most needs to pace itself over the
+// period), else the plan's per-client throttle (tokens left, seconds until
+// the bucket is full). A request admitted while the store fails open
+// carries none: nothing is known.
 //
 // The plan's buckets and its quota are decided by the [Store] in one atomic
 // step, so a request refused there takes nothing anywhere, and a throttled

@@ -158,7 +158,7 @@ func (s *MemoryStore) Admit(_ context.Context, req AdmitRequest) (Decision, erro
 			if res != nil {
 				res.CancelAt(req.Now)
 			}
-			dec.Outcome, dec.RetryAfter = Throttled, m.wait(req.Now, n)
+			dec.Outcome, dec.RetryAfter, dec.MethodThrottled = Throttled, m.wait(req.Now, n), true
 			return dec, nil
 		}
 	}

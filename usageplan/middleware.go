@@ -161,8 +161,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r := m.r
 	if !m.keyNeeded {
 		now := r.now()
-		if wait := r.takeLocal(m.level, now); wait > 0 {
-			writeThrottled(w, req, wait)
+		if wait, l := r.takeLocal(m.level, now); wait > 0 {
+			r.writeThrottled(w, req, wait, l.burst())
 			return
 		}
 		h.next.ServeHTTP(w, req)
@@ -199,8 +199,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	now := r.now()
 	// Look before the store: while the method or account level is empty,
 	// refuse without spending the client's tokens or quota.
-	if wait := max(m.level.peek(now), r.account.peek(now)); wait > 0 {
-		writeThrottled(w, req, wait)
+	if wait, l := r.peekLocal(m.level, now); wait > 0 {
+		r.writeThrottled(w, req, wait, l.burst())
 		return
 	}
 
@@ -228,27 +228,37 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		failedOpen = true
 	}
 	if !failedOpen && dec.Outcome != Admitted {
-		if r.headers {
-			setRateLimitHeaders(w.Header(), ar, dec, now)
-		}
 		if dec.Outcome == QuotaExceeded {
-			writeQuotaExceeded(w, req, ar.PeriodEnd.Time().Sub(now))
+			r.writeQuotaExceeded(w, req, ar.Limit, ar.PeriodEnd.Time().Sub(now))
 		} else {
-			writeThrottled(w, req, dec.RetryAfter)
+			r.writeThrottled(w, req, dec.RetryAfter, refusedBurst(ar, dec))
 		}
 		return
 	}
-	if wait := r.takeLocal(m.level, now); wait > 0 {
+	if wait, l := r.takeLocal(m.level, now); wait > 0 {
 		// Lost the race for the method or account token after the store
 		// admitted: give the quota back.
 		r.refund(req, ar, failedOpen)
-		writeThrottled(w, req, wait)
+		r.writeThrottled(w, req, wait, l.burst())
 		return
 	}
 	if r.headers && !failedOpen {
-		setRateLimitHeaders(w.Header(), ar, dec, now)
+		setAdmittedHeaders(w.Header(), ar, dec, now)
 	}
 	h.next.ServeHTTP(w, req)
+}
+
+// refusedBurst is the burst of the plan's bucket that the store says
+// throttled ar.
+func refusedBurst(ar AdmitRequest, dec Decision) int {
+	t := ar.Throttle
+	if (dec.MethodThrottled || t == nil) && ar.MethodThrottle != nil {
+		t = ar.MethodThrottle
+	}
+	if t == nil {
+		return 0
+	}
+	return t.Burst
 }
 
 // admit calls the store, turning a panic into an error.

@@ -46,8 +46,12 @@ type Options struct {
 	// OnStoreError is the policy when the store fails. Default FailOpen.
 	OnStoreError FailurePolicy
 	// RateLimitHeaders adds RateLimit-Limit, RateLimit-Remaining and
-	// RateLimit-Reset to the responses of methods that require a key: the
-	// quota when the plan has one, else the plan's throttle. Default off.
+	// RateLimit-Reset (IETF httpapi draft) to the answers: on a throttled
+	// 429, the throttle that refused it (its burst, 0, the seconds until
+	// it has a token: Retry-After); on a quota 429, the quota (its limit,
+	// 0, the seconds to the period's end); on an admitted request of a
+	// method that requires a key, the plan's quota when it has one, else
+	// its per-client throttle. Default off.
 	RateLimitHeaders bool
 	// StrictKeyValues applies AWS's rule to imported key values exactly:
 	// A-Z a-z 0-9 only, no '-' or '_'. Default off.

@@ -96,6 +96,10 @@ type Decision struct {
 	// RetryAfter is, when Throttled, how long until every bucket has a
 	// token again.
 	RetryAfter time.Duration
+	// MethodThrottled reports, when Throttled, that RetryAfter is the wait
+	// of the per-client per-method bucket, rather than of the per-client
+	// one: the bucket that refused the request.
+	MethodThrottled bool
 	// Remaining is the quota left in the period after this request; -1
 	// without a quota.
 	Remaining int64

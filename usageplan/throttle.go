@@ -73,14 +73,34 @@ func (l *level) take(now time.Time) time.Duration {
 	return max(peek(l.lim, now), time.Nanosecond)
 }
 
-// takeLocal takes a token from the method level and then the account level;
-// it returns 0 on success, else how long until the refusing level has one.
-// A token the method level gave stays taken when the account refuses.
-func (r *Registry) takeLocal(method *level, now time.Time) time.Duration {
-	if wait := method.take(now); wait > 0 {
-		return wait
+// burst is the level's burst, for the RateLimit headers.
+func (l *level) burst() int {
+	if l == nil {
+		return 0
 	}
-	return r.account.take(now)
+	return l.lim.Burst()
+}
+
+// takeLocal takes a token from the method level and then the account level;
+// it returns 0 on success, else how long until the refusing level has one,
+// and that level. A token the method level gave stays taken when the
+// account refuses.
+func (r *Registry) takeLocal(method *level, now time.Time) (time.Duration, *level) {
+	if wait := method.take(now); wait > 0 {
+		return wait, method
+	}
+	return r.account.take(now), r.account
+}
+
+// peekLocal returns how long until both the method and the account level
+// hold a token, when one of them ran dry lately, and the level that waits
+// longer; 0 when neither has run dry.
+func (r *Registry) peekLocal(method *level, now time.Time) (time.Duration, *level) {
+	wm, wa := method.peek(now), r.account.peek(now)
+	if wm >= wa {
+		return wm, method
+	}
+	return wa, r.account
 }
 
 // retrySeconds renders a wait as Retry-After does: whole seconds, rounded
@@ -90,18 +110,26 @@ func retrySeconds(d time.Duration) int64 {
 	return max(s, 1)
 }
 
-func writeThrottled(w http.ResponseWriter, req *http.Request, wait time.Duration) {
-	apigw.WriteError(w, req, &apigw.Error{
-		Type:   apigw.Throttled,
-		Header: http.Header{"Retry-After": {strconv.FormatInt(retrySeconds(min(wait, never)), 10)}},
-	})
+// writeThrottled answers 429 THROTTLED for a bucket of burst that holds a
+// token again in wait; with the RateLimit headers they describe that bucket.
+func (r *Registry) writeThrottled(w http.ResponseWriter, req *http.Request, wait time.Duration, burst int) {
+	retry := retrySeconds(min(wait, never))
+	h := http.Header{"Retry-After": {strconv.FormatInt(retry, 10)}}
+	if r.headers {
+		setRateLimit(h, int64(burst), 0, retry)
+	}
+	apigw.WriteError(w, req, &apigw.Error{Type: apigw.Throttled, Header: h})
 }
 
-func writeQuotaExceeded(w http.ResponseWriter, req *http.Request, untilReset time.Duration) {
-	apigw.WriteError(w, req, &apigw.Error{
-		Type:   apigw.QuotaExceeded,
-		Header: http.Header{"Retry-After": {strconv.FormatInt(retrySeconds(untilReset), 10)}},
-	})
+// writeQuotaExceeded answers 429 QUOTA_EXCEEDED for a quota of limit whose
+// period ends in untilReset; with the RateLimit headers they describe it.
+func (r *Registry) writeQuotaExceeded(w http.ResponseWriter, req *http.Request, limit int64, untilReset time.Duration) {
+	retry := retrySeconds(untilReset)
+	h := http.Header{"Retry-After": {strconv.FormatInt(retry, 10)}}
+	if r.headers {
+		setRateLimit(h, limit, 0, retry)
+	}
+	apigw.WriteError(w, req, &apigw.Error{Type: apigw.QuotaExceeded, Header: h})
 }
 
 // The RateLimit header names of the IETF httpapi draft, canonical.
@@ -111,27 +139,25 @@ const (
 	headerReset     = "Ratelimit-Reset"
 )
 
-// setRateLimitHeaders describes the quota of the request's plan when it has
-// one, else its per-client throttle.
-func setRateLimitHeaders(h http.Header, ar AdmitRequest, dec Decision, now time.Time) {
-	var limit, remaining, reset int64
+// setAdmittedHeaders describes, on an admitted request's answer, the quota
+// of its plan when it has one, else the plan's per-client throttle.
+func setAdmittedHeaders(h http.Header, ar AdmitRequest, dec Decision, now time.Time) {
 	switch {
 	case ar.Limit >= 0:
-		limit = ar.Limit
-		remaining = max(dec.Remaining, 0)
-		reset = retrySeconds(ar.PeriodEnd.Time().Sub(now))
+		setRateLimit(h, ar.Limit, max(dec.Remaining, 0), retrySeconds(ar.PeriodEnd.Time().Sub(now)))
 	case ar.Throttle != nil:
 		t := ar.Throttle
-		limit = int64(t.Burst)
-		remaining = max(dec.Tokens, 0)
-		if dec.Outcome == Throttled {
-			remaining, reset = 0, retrySeconds(dec.RetryAfter)
-		} else {
-			reset = retrySeconds(time.Duration(float64(int64(t.Burst)-remaining) / t.Rate * float64(time.Second)))
+		remaining := max(dec.Tokens, 0)
+		full := never
+		if t.Rate > 0 {
+			full = time.Duration(float64(int64(t.Burst)-remaining) / t.Rate * float64(time.Second))
 		}
-	default:
-		return
+		setRateLimit(h, int64(t.Burst), remaining, retrySeconds(min(full, never)))
 	}
+}
+
+// setRateLimit sets the three RateLimit headers.
+func setRateLimit(h http.Header, limit, remaining, reset int64) {
 	v := []string{strconv.FormatInt(limit, 10), strconv.FormatInt(remaining, 10), strconv.FormatInt(reset, 10)}
 	h[headerLimit], h[headerRemaining], h[headerReset] = v[0:1:1], v[1:2:2], v[2:3:3]
 }

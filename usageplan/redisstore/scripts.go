@@ -14,7 +14,8 @@ package redisstore
 // emission interval (µs per token) and burst.
 //
 // Returns {outcome (0 admitted, 1 throttled, 2 quota exceeded), retry-after
-// (µs), remaining (-1: no quota), tokens (-1: not computed)}.
+// (µs), remaining (-1: no quota), tokens (-1: not computed)}, and when
+// throttled a fifth element: the bucket that refused (1 the first).
 const admitLua = `
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
@@ -50,7 +51,7 @@ end
 
 local nb = #KEYS - 4
 local tats = {}
-local wait = 0
+local wait, refused = 0, 0
 for i = 1, nb do
   local t = tonumber(ARGV[8 + 2 * i])
   local b = tonumber(ARGV[9 + 2 * i])
@@ -58,11 +59,11 @@ for i = 1, nb do
   if tat < now then tat = now end
   local new = tat + t * n
   local w = new - b * t - now
-  if w > wait then wait = w end
+  if w > wait then wait, refused = w, i end
   tats[i] = new
 end
 if wait > 0 then
-  return {1, math.ceil(wait), -1, -1}
+  return {1, math.ceil(wait), -1, -1, refused}
 end
 
 local rem = count()

@@ -154,10 +154,10 @@ func (s *Store) Admit(ctx context.Context, req usageplan.AdmitRequest) (usagepla
 		return usageplan.Decision{}, err
 	}
 	r, ok := v.([]any)
-	if !ok || len(r) != 4 {
+	if !ok || len(r) < 4 || len(r) > 5 {
 		return usageplan.Decision{}, fmt.Errorf("redisstore: Admit: unexpected reply %v", v)
 	}
-	var n [4]int64
+	var n [5]int64
 	for i := range r {
 		if n[i], ok = r[i].(int64); !ok {
 			return usageplan.Decision{}, fmt.Errorf("redisstore: Admit: unexpected reply %v", v)
@@ -170,6 +170,9 @@ func (s *Store) Admit(ctx context.Context, req usageplan.AdmitRequest) (usagepla
 	case 1:
 		dec.Outcome = usageplan.Throttled
 		dec.RetryAfter = time.Duration(n[1]) * time.Microsecond
+		// The buckets are the per-client one, when there is one, then the
+		// per-method one.
+		dec.MethodThrottled = n[4] == 2 || (n[4] == 1 && req.Throttle == nil)
 	case 2:
 		dec.Outcome = usageplan.QuotaExceeded
 	default:

@@ -67,7 +67,8 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, st.name, err)
 			}
-			if d.Outcome != st.want || d.RetryAfter.Round(time.Millisecond) != st.retry {
+			if d.Outcome != st.want || d.RetryAfter.Round(time.Millisecond) != st.retry ||
+				d.MethodThrottled != (st.name == "method bucket empty") {
 				t.Errorf("%s %s: %+v, want outcome %d retry %v", name, st.name, d, st.want, st.retry)
 			}
 			d.RetryAfter = d.RetryAfter.Round(time.Millisecond)
