@@ -36,6 +36,11 @@ type Config struct {
 	// nil, the body. Other answers are counted as Bad.
 	WantStatus int
 	WantBody   []byte
+	// OnMeasure, when not nil, is called when the measured window starts
+	// (at once without a warm-up), beside the load; Run returns only once
+	// it has returned. It is not called when the run ends before the
+	// window starts.
+	OnMeasure func()
 }
 
 // Result is what a load run measured, during its measured window only.
@@ -92,8 +97,21 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	ctx, cancel := context.WithDeadline(ctx, end)
 	defer cancel()
 
-	workers := make([]*worker, cfg.Conns)
 	var wg sync.WaitGroup
+	if cfg.OnMeasure != nil {
+		// In the WaitGroup: what the callback writes is complete when Run
+		// returns.
+		wg.Go(func() {
+			t := time.NewTimer(time.Until(measureFrom))
+			defer t.Stop()
+			select {
+			case <-t.C:
+				cfg.OnMeasure()
+			case <-ctx.Done():
+			}
+		})
+	}
+	workers := make([]*worker, cfg.Conns)
 	var fatal atomic.Pointer[error]
 	for i := range workers {
 		w := &worker{cfg: &cfg, raw: raw, measureFrom: measureFrom, end: end}

@@ -39,6 +39,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// Caught from the start and until Main returns, after the profile is
+	// written: a SIGTERM that arrives before the server listens, or while
+	// it stops for another reason (its stdin closed), must not kill it
+	// with its profile unwritten.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
 	s, err := scenario.ByName(*name)
 	if err != nil {
 		return err
@@ -84,9 +91,6 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(sigs)
 	eof := make(chan struct{})
 	go func() {
 		_, _ = io.Copy(io.Discard, stdin)

@@ -36,15 +36,9 @@ func (g goGenerator) Load(ctx context.Context, addr string, s *scenario.Scenario
 	if err != nil {
 		return loadgen.Result{}, err
 	}
-	if onMeasure != nil && warmup > 0 {
-		t := time.AfterFunc(warmup, onMeasure)
-		defer t.Stop()
-	} else if onMeasure != nil {
-		onMeasure()
-	}
 	return loadgen.Run(ctx, loadgen.Config{
 		Addr: addr, Request: hr, Conns: g.conns, Warmup: warmup, Duration: duration,
-		WantStatus: s.WantStatus, WantBody: []byte(s.WantBody),
+		WantStatus: s.WantStatus, WantBody: []byte(s.WantBody), OnMeasure: onMeasure,
 	})
 }
 

@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -252,5 +255,44 @@ func TestSelectScenarios(t *testing.T) {
 	}
 	if _, err := selectScenarios([]string{"nope"}); err == nil {
 		t.Error("an unknown scenario was accepted")
+	}
+}
+
+// TestLoadOnMeasure: the measured window's callback has finished when Load
+// returns, so that what it wrote (the CPU figures at the window's start) is
+// complete when read. The callback here outlasts the window.
+func TestLoadOnMeasure(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	s := &scenario.Scenario{Name: "ok", WantStatus: http.StatusOK}
+	req := scenario.Request{Method: http.MethodGet, Path: "/"}
+	var returned atomic.Bool
+	release := make(chan struct{})
+	finished := make(chan struct{})
+	var calls int
+	var early bool // the callback was still running when Load returned
+	onMeasure := func() {
+		defer close(finished)
+		calls++
+		select {
+		case <-release:
+		case <-time.After(300 * time.Millisecond):
+		}
+		early = returned.Load()
+	}
+	_, err := goGenerator{conns: 1}.Load(t.Context(), strings.TrimPrefix(srv.URL, "http://"), s, req,
+		10*time.Millisecond, 20*time.Millisecond, onMeasure)
+	returned.Store(true)
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-finished:
+	case <-time.After(5 * time.Second):
+		t.Fatal("onMeasure was not called")
+	}
+	if calls != 1 || early {
+		t.Fatalf("onMeasure called %d times, still running when Load returned: %v", calls, early)
 	}
 }
