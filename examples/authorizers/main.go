@@ -34,8 +34,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
 
 	"github.com/apigw/apigw"
@@ -169,7 +167,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- str
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	ready := make(chan string, 1)
 	go func() { log.Printf("authorizers example: http://%s/pets and /admin", <-ready) }()

@@ -12,8 +12,6 @@ import (
 	"context"
 	"flag"
 	"log"
-	"os"
-	"os/signal"
 
 	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
@@ -72,7 +70,7 @@ func main() {
 	percent := flag.Float64("canary-percent", 10, "share of traffic for the beta alias, 0 to 100")
 	sticky := flag.String("sticky-header", "", "keep each client on one side, recognised by this header")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	ready := make(chan string, 1)
 	go func() { log.Printf("canary example: http://%s/hello (%.1f%% to beta)", <-ready, *percent) }()

@@ -30,8 +30,6 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
 	"sync"
 
 	"github.com/apigw/apigw/examples/internal/serve"
@@ -251,7 +249,7 @@ func main() {
 	redisAddr := flag.String("redis", "", "share connections with other replicas through the Redis at this address (host:port)")
 	prefix := flag.String("redis-prefix", defaultRedisPrefix, "prefix of the example's Redis keys and channels")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	ready := make(chan string, 1)
 	go func() {

@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"sync"
 	"time"
@@ -201,7 +200,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, now func() time.
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ready := make(chan string, 1)

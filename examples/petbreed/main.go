@@ -39,9 +39,8 @@ import (
 	"flag"
 	"log"
 	"log/slog"
-	"os"
-	"os/signal"
 
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/examples/petbreed/petbreed"
 )
 
@@ -66,7 +65,7 @@ func main() {
 	flag.StringVar(&cfg.Origin, "origin", "", "the origin the API allows (default: the shop's, from -site-addr)")
 	flag.Parse()
 	cfg.Logger = slog.Default()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	ready := make(chan *petbreed.Servers, 1)
 	go func() {

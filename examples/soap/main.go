@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"os"
-	"os/signal"
 
 	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
@@ -145,7 +143,7 @@ func run(ctx context.Context, addr string, ready chan<- string) error {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	ready := make(chan string, 1)
 	go func() { log.Printf("soap example: POST http://%s/prices", <-ready) }()

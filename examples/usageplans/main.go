@@ -44,8 +44,6 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
 	"slices"
 	"time"
 
@@ -245,7 +243,7 @@ func main() {
 	redisAddr := flag.String("redis", "", "keep throttles, quotas and usage in the Redis at this address (host:port), shared by every replica")
 	prefix := flag.String("redis-prefix", defaultRedisPrefix, "prefix of the example's Redis keys")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	ready := make(chan string, 1)
 	go func() {

@@ -7,12 +7,24 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
 // ShutdownTimeout bounds how long requests in flight (and the shutdown
 // hooks) may take to finish once the context ends.
 const ShutdownTimeout = 10 * time.Second
+
+// SignalContext returns a context that ends on SIGINT (Ctrl-C) or SIGTERM,
+// what Kubernetes, Docker and systemd send to stop a process, and the
+// function that stops listening for them. An example's main serves until
+// it ends, then stops gracefully: requests in flight complete, WebSocket
+// clients get a close frame. A second signal kills the process at once.
+func SignalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
 
 // ListenAndServe listens on addr and serves h until ctx ends; see [Serve].
 func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready chan<- string, onShutdown ...func(context.Context) error) error {
@@ -38,7 +50,10 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, ready chan<- st
 	stop := context.AfterFunc(ctx, func() {
 		c, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 		defer cancel()
-		shutdown <- errors.Join(srv.Shutdown(c), shutdownAll(c, onShutdown))
+		hooks := make(chan error, 1)
+		go func() { hooks <- shutdownAll(c, onShutdown) }()
+		err := srv.Shutdown(c)
+		shutdown <- errors.Join(err, <-hooks)
 	})
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		if stop() {
