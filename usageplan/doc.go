@@ -76,6 +76,10 @@
 //     given back.
 //   - When the store fails, [FailOpen] (the default, as AWS) admits the
 //     request, logs "Usage Plan check failed due to an internal error" and
-//     counts the request once the store answers; [FailClosed] answers 500.
+//     counts the request once the store answers, once: a store that may
+//     run a call after the request stopped waiting for it reports the
+//     call's outcome ([Pending]), and the backlog goes in batches that the
+//     store counts once per ID. [FailClosed] answers 500 (and gives the
+//     quota back if the store counted the request all the same).
 //   - Retry-After and the RateLimit headers are extensions.
 package usageplan

@@ -1,6 +1,9 @@
 package usageplan
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -8,13 +11,28 @@ import (
 
 // backlog holds the requests admitted under FailOpen while the store did
 // not answer, per counter, until a later request of the same counter
-// carries them to the store.
+// carries them to the store, one batch per request.
+//
+// A batch gets its ID when it is first carried. A call that fails may have
+// been run by the store all the same (a timeout after Redis ran it): the
+// batch comes back as it was, ID and all, and the store, which records the
+// IDs it has counted, does not count it twice. New fail-open requests go
+// to a batch that has no ID yet, never into one that was carried.
 type backlog struct {
 	size    atomic.Int64 // number of counters waiting: the fast path reads only this
 	mu      sync.Mutex
 	m       map[string][]Backlog
 	max     int
 	dropped atomic.Int64
+	idHead  string        // random, per registry
+	seq     atomic.Uint64 // numbers the batches
+}
+
+// init readies an empty backlog for at most max counters.
+func (b *backlog) init(max int) {
+	var head [9]byte
+	_, _ = rand.Read(head[:])
+	b.max, b.idHead = max, base64.RawURLEncoding.EncodeToString(head[:])+"."
 }
 
 // add counts n requests (n < 0 takes back) of counter c.
@@ -27,26 +45,42 @@ func (b *backlog) add(c Counter, n int64) {
 		return
 	}
 	for i := range list {
-		if list[i].Today == c.Today && list[i].Period == c.Period {
+		if list[i].ID == "" && list[i].Today == c.Today && list[i].Period == c.Period {
 			list[i].N += n
 			return
 		}
 	}
+	b.append(c.ID, list, Backlog{N: n, Period: c.Period, PeriodEnd: c.PeriodEnd, Today: c.Today})
+}
+
+// append adds bl to counter id's list.
+func (b *backlog) append(id string, list []Backlog, bl Backlog) {
 	if b.m == nil {
 		b.m = make(map[string][]Backlog)
 	}
-	b.m[c.ID] = append(list, Backlog{N: n, Period: c.Period, PeriodEnd: c.PeriodEnd, Today: c.Today})
-	if !ok {
+	if _, ok := b.m[id]; !ok {
 		b.size.Add(1)
 	}
+	b.m[id] = append(list, bl)
 }
 
-// put gives back a backlog that could not be delivered.
+// put gives back a batch that could not be delivered, as it was (the
+// store may have counted it, under its ID), first in line: the next
+// request of the counter carries it again, while new fail-open requests
+// gather in one batch behind it.
 func (b *backlog) put(id string, bl Backlog) {
-	b.add(Counter{ID: id, Period: bl.Period, PeriodEnd: bl.PeriodEnd, Today: bl.Today}, bl.N)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	list, ok := b.m[id]
+	if !ok && len(b.m) >= b.max {
+		b.dropped.Add(bl.N)
+		return
+	}
+	b.append(id, nil, bl)
+	b.m[id] = append(b.m[id], list...)
 }
 
-// take removes and returns one waiting backlog of counter id.
+// take removes and returns one waiting batch of counter id, with its ID.
 func (b *backlog) take(id string) Backlog {
 	if b.size.Load() == 0 {
 		return Backlog{}
@@ -64,6 +98,9 @@ func (b *backlog) take(id string) Backlog {
 			b.m[id] = list
 		}
 		if bl.N > 0 {
+			if bl.ID == "" {
+				bl.ID = b.idHead + strconv.FormatUint(b.seq.Add(1), 36)
+			}
 			return bl
 		}
 	}

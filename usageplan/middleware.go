@@ -1,6 +1,7 @@
 package usageplan
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -213,18 +214,26 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	ar.WantTokens = r.headers && ar.Limit < 0
 	dec, err := r.admit(req, ar)
 	failedOpen := false
+	var pending *Pending
 	if err != nil {
-		if ar.Backlog.N > 0 {
-			r.backlog.put(ar.ID, ar.Backlog)
-		}
 		if req.Context().Err() == nil { // else the client left: not the store's fault
 			r.warn(now, err)
 		}
+		if pending = asPending(err); pending == nil {
+			if ar.Backlog.N > 0 {
+				r.backlog.put(ar.ID, ar.Backlog)
+			}
+		}
 		if r.policy == FailClosed {
+			if pending != nil {
+				pending.onResolved(r.settle(ar, false))
+			}
 			apigw.WriteError(w, req, &apigw.Error{Type: apigw.Default5XX, Err: err})
 			return
 		}
-		r.backlog.add(ar.Counter, ar.N)
+		if pending == nil {
+			r.backlog.add(ar.Counter, ar.N)
+		}
 		failedOpen = true
 	}
 	if !failedOpen && dec.Outcome != Admitted {
@@ -238,9 +247,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if wait, l := r.takeLocal(m.level, now); wait > 0 {
 		// Lost the race for the method or account token after the store
 		// admitted: give the quota back.
-		r.refund(req, ar, failedOpen)
+		if pending != nil {
+			pending.onResolved(r.settle(ar, false))
+		} else {
+			r.refund(req, ar, failedOpen)
+		}
 		r.writeThrottled(w, req, wait, l.burst())
 		return
+	}
+	if pending != nil {
+		pending.onResolved(r.settle(ar, true))
 	}
 	if r.headers && !failedOpen {
 		setAdmittedHeaders(w.Header(), ar, dec, now)
@@ -259,6 +275,40 @@ func refusedBurst(ar AdmitRequest, dec Decision) int {
 		return 0
 	}
 	return t.Burst
+}
+
+// asPending returns err's *Pending, if it has one.
+func asPending(err error) *Pending {
+	var p *Pending
+	if errors.As(err, &p) {
+		return p
+	}
+	return nil
+}
+
+// settle returns what to do once the store knows the outcome of a call it
+// stopped waiting for: count the request when it was served and the store
+// did not count it, give its quota back when it was not served and the
+// store counted it, and give back the backlog batch the call carried
+// unless the store ran the call (which counted it).
+func (r *Registry) settle(ar AdmitRequest, served bool) func(Decision, error) {
+	return func(dec Decision, err error) {
+		if err != nil && ar.Backlog.N > 0 {
+			r.backlog.put(ar.ID, ar.Backlog)
+		}
+		counted := err == nil && dec.Outcome == Admitted
+		switch {
+		case served && !counted:
+			r.backlog.add(ar.Counter, ar.N)
+		case !served && counted:
+			ref := ar
+			ref.N = -ar.N
+			ref.Throttle, ref.Method, ref.MethodThrottle, ref.Backlog = nil, "", nil, Backlog{}
+			if _, err := r.store.Admit(context.Background(), ref); err != nil {
+				r.warn(r.now(), err)
+			}
+		}
+	}
 }
 
 // admit calls the store, turning a panic into an error.

@@ -224,10 +224,10 @@ func New(opts Options) (*Registry, error) {
 	if r.log == nil {
 		r.log = slog.Default()
 	}
-	r.backlog.max = opts.MaxBacklog
-	if r.backlog.max == 0 {
-		r.backlog.max = 100_000
+	if opts.MaxBacklog == 0 {
+		opts.MaxBacklog = 100_000
 	}
+	r.backlog.init(opts.MaxBacklog)
 	r.plans.Store(&planSet{m: map[string]*planState{}})
 	empty := &keyShard{} // immutable: shared until a shard's first key
 	for i := range r.shards {

@@ -18,9 +18,14 @@ type Store interface {
 	// req and then spends req.N of the quota, all or nothing, as one atomic
 	// step (so replicas never over-admit). A refused request changes no
 	// bucket and no counter. Whatever the outcome, req.Backlog is added to
-	// the counters first. A negative req.N is a refund: -N is given back to
-	// the quota and to today's usage, buckets untouched, and the outcome is
-	// Admitted.
+	// the counters first, once per Backlog.ID: the registry carries a batch
+	// again, under the same ID, when a call that carried it failed, and the
+	// store may have counted it all the same (a timeout after the store
+	// ran the call). A store that can fail after counting records the IDs
+	// it counted, with the counters, atomically, for as long as it keeps
+	// the batch's usage record. A negative req.N is a refund: -N is given
+	// back to the quota and to today's usage, buckets untouched, and the
+	// outcome is Admitted.
 	Admit(ctx context.Context, req AdmitRequest) (Decision, error)
 	// SetRemaining sets the remaining quota of c's current period to
 	// remaining, AWS's UpdateUsage; remaining above the limit extends it
@@ -50,6 +55,10 @@ type Counter struct {
 // Backlog is a number of requests admitted while the store could not be
 // reached (fail-open policy), counted when it answers again.
 type Backlog struct {
+	// ID identifies the batch, unique across replicas and restarts (a
+	// random head per registry and a sequence number); the store counts a
+	// batch once per ID (see [Store.Admit]).
+	ID string
 	// N is the number of requests.
 	N int64
 	// Period, PeriodEnd and Today are those of the requests' Counter.

@@ -15,18 +15,39 @@
 //	...
 //	plans, err := usageplan.New(usageplan.Options{Store: store, OnStoreError: usageplan.FailOpen})
 //
-// Every call is bounded by Options.Timeout (100 ms by default). When Redis
-// does not answer in time the registry applies its failure policy: fail
-// open (admit, log, count the request when Redis is back) or fail closed
-// (500). Set ContextTimeoutEnabled on the go-redis client so that the
-// client itself stops at the deadline; otherwise the store stops waiting at
-// the deadline and the client's call finishes in the background.
+// A request waits for Redis at most Options.Timeout (500 ms by default, see
+// [DefaultTimeout] for the measurements behind it). When Redis does not
+// answer in time the registry applies its failure policy: fail open
+// (admit, log, count the request when Redis is back) or fail closed (500).
+//
+// # Every request counted once
+//
+// A Redis that is slow or frozen (a fork, a swap storm, SIGSTOP) runs, when
+// it resumes, the calls it had received meanwhile, although the gateway
+// stopped waiting for them. So the store goes on waiting for such a call in
+// the background (up to a minute) and tells the registry its outcome
+// ([usageplan.Pending]): a fail-open request that Redis counted is not
+// counted again, one that it did not count (it never ran, or was refused)
+// is counted with the backlog; a fail-closed request that Redis counted is
+// given back. The backlog of fail-open requests goes to Redis in batches,
+// each with an ID that the same script records (as long as the batch's
+// usage record): a batch carried again after a call whose outcome is
+// unknown is counted once.
+//
+// What stays uncertain: a call whose connection breaks after Redis ran it
+// and before its answer arrives (the request is then counted twice), and,
+// with a client that ignores context deadlines, a call still unanswered at
+// the client's ReadTimeout. Set ContextTimeoutEnabled on the go-redis
+// client (the store then gives each call its minute), and do not let the
+// client retry a call that timed out (go-redis retries one whose read timed
+// out, MaxRetries times): a script that Redis ran late would run again.
 //
 // Keys, all under Prefix and hash-tagged by counter ("plan/key") so that
 // Redis Cluster keeps one request's keys in one slot:
 //
 //	{prefix}{plan/key}:q:2024-06-03      quota counter of the period starting that day
 //	{prefix}{plan/key}:d:2024-06-05      daily usage: hash u (used), r (remaining)
+//	{prefix}{plan/key}:b:<batch ID>      a fail-open backlog batch counted (see above)
 //	{prefix}{plan/key}:r                 per-client bucket (GCRA theoretical arrival time)
 //	{prefix}{plan/key}:r:api:stage:/m/GET per-client per-method bucket
 //

@@ -6,7 +6,9 @@ package redisstore
 // would lose digits.
 //
 // KEYS[1] quota counter, KEYS[2] day record (hash: u = used, r = remaining),
-// KEYS[3] and KEYS[4] the same for the backlog, KEYS[5..] the buckets.
+// KEYS[3] and KEYS[4] the same for the backlog, KEYS[5] the backlog's batch
+// ID (set when counted: a batch is counted once; kept as long as its
+// records), KEYS[6..] the buckets.
 // ARGV[1] now (µs), ARGV[2] limit (< 0: none), ARGV[3] n (< 0: refund),
 // ARGV[4] quota TTL (s), ARGV[5] day TTL, ARGV[6] backlog n,
 // ARGV[7] backlog quota TTL, ARGV[8] backlog day TTL,
@@ -21,7 +23,8 @@ local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local bn = tonumber(ARGV[6])
-if bn > 0 then
+if bn > 0 and redis.call('SET', KEYS[5], '1', 'NX', 'EX',
+    math.max(tonumber(ARGV[7]), tonumber(ARGV[8]))) then
   redis.call('INCRBY', KEYS[3], ARGV[6])
   redis.call('EXPIRE', KEYS[3], ARGV[7])
   redis.call('HINCRBY', KEYS[4], 'u', ARGV[6])
@@ -49,13 +52,13 @@ if limit >= 0 and used + n > limit then
   return {2, 0, rem, -1}
 end
 
-local nb = #KEYS - 4
+local nb = #KEYS - 5
 local tats = {}
 local wait, refused = 0, 0
 for i = 1, nb do
   local t = tonumber(ARGV[8 + 2 * i])
   local b = tonumber(ARGV[9 + 2 * i])
-  local tat = tonumber(redis.call('GET', KEYS[4 + i]) or '0')
+  local tat = tonumber(redis.call('GET', KEYS[5 + i]) or '0')
   if tat < now then tat = now end
   local new = tat + t * n
   local w = new - b * t - now
@@ -73,7 +76,7 @@ for i = 1, nb do
   -- Kept a minute past the moment the bucket is full again, a margin for
   -- replicas' clocks (and tests' simulated ones) running apart from real time.
   local ttl = math.ceil((tats[i] - now) / 1000) + 60000
-  redis.call('SET', KEYS[4 + i], string.format('%.17g', tats[i]), 'PX', string.format('%d', ttl))
+  redis.call('SET', KEYS[5 + i], string.format('%.17g', tats[i]), 'PX', string.format('%d', ttl))
   if i == 1 and ARGV[9] == '1' and t > 0 then
     tokens = math.floor((now + tonumber(ARGV[9 + 2 * i]) * t - tats[i]) / t)
   end

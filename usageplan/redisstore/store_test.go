@@ -158,7 +158,7 @@ func TestNewErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.prefix != "apigw:usage:" || s.timeout != 100*time.Millisecond || s.direct {
+	if s.prefix != "apigw:usage:" || s.timeout != DefaultTimeout || s.direct {
 		t.Errorf("defaults: %+v", s)
 	}
 	if !honoursContext(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})) {
@@ -169,5 +169,36 @@ func TestNewErrors(t *testing.T) {
 	}
 	if err := s.SetRemaining(context.Background(), usageplan.Counter{Limit: -1}, 1); err == nil {
 		t.Error("SetRemaining without quota accepted")
+	}
+}
+
+// TestBacklogCountedOnce: a backlog batch carried again under its ID (the
+// call that carried it timed out after Redis ran it) is not counted again;
+// another batch is; the ID is kept as long as the batch's usage record.
+func TestBacklogCountedOnce(t *testing.T) {
+	c := newClient(t, nil)
+	prefix := testPrefix(t, c)
+	s := newStore(t, c, prefix)
+	day := usageplan.DateOf(t0)
+	req := usageplan.AdmitRequest{
+		Counter: usageplan.Counter{ID: "p/k", Limit: 100, Period: day, PeriodEnd: day + 1, Today: day},
+		Now:     t0, N: 1,
+	}
+	for _, id := range []string{"a.1", "a.1", "a.2", "a.1"} {
+		req.Backlog = usageplan.Backlog{ID: id, N: 10, Period: day, PeriodEnd: day + 1, Today: day}
+		if _, err := s.Admit(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	days, err := s.Usage(t.Context(), "p/k", day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if days[0].Used != 24 || days[0].Remaining != 76 {
+		t.Fatalf("usage %+v, want 4 requests and 2 batches of 10: 24 used, 76 remaining", days[0])
+	}
+	ttl, err := c.TTL(t.Context(), prefix+"{p/k}:b:a.1").Result()
+	if want := 12*time.Hour + 90*24*time.Hour; err != nil || ttl < want-time.Minute || ttl > want {
+		t.Errorf("batch ID TTL %v (%v), want about %v", ttl, err, want)
 	}
 }
