@@ -16,9 +16,10 @@
 //
 // When Redis is unreachable the API's local delivery keeps working, and
 // calls that need Redis fail with an error that says so. Recovery is
-// automatic: the subscriber reconnects and resubscribes, and the periodic
-// refresh writes back the directory entries of the connections opened
-// meanwhile.
+// automatic: the subscriber reconnects and resubscribes, and as soon as it
+// is subscribed again the replica writes back the directory entries of
+// every connection it holds (those opened meanwhile, and all of them when
+// Redis came back empty), retrying until Redis takes them.
 //
 // Differences from AWS: lastActiveAt of a connection held by another
 // replica is as fresh as that replica's last refresh (Options.Refresh).
@@ -74,6 +75,7 @@ type Bus struct {
 	pubsub  *redis.PubSub
 	closing bool
 	stop    chan struct{}
+	kick    chan struct{} // asks the refresher for a refresh now
 	done    chan struct{} // the subscriber ended
 	rdone   chan struct{} // the refresher ended
 }
@@ -136,6 +138,7 @@ func (b *Bus) Attach(h websocket.Host) error {
 	b.host = h
 	b.channel = b.channelOf(h.ReplicaID())
 	b.stop, b.done, b.rdone = make(chan struct{}), make(chan struct{}), make(chan struct{})
+	b.kick = make(chan struct{}, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 	defer cancel()
 	b.pubsub = b.rdb.Subscribe(ctx, b.channel)
@@ -172,8 +175,13 @@ func (b *Bus) receive(ps *redis.PubSub) {
 			cancel()
 			continue
 		case *redis.Subscription:
-			if m.Kind == "unsubscribe" && closing {
+			if (m.Kind == "unsubscribe" || m.Kind == "sunsubscribe") && closing {
 				return
+			}
+			if m.Kind == "subscribe" || m.Kind == "ssubscribe" {
+				// Subscribed again after losing Redis, which may have
+				// come back empty: write the directory back now.
+				b.refreshNow()
 			}
 			continue
 		case *redis.Pong:
@@ -199,20 +207,41 @@ func (b *Bus) receive(ps *redis.PubSub) {
 	}
 }
 
-// refresher rewrites the directory entries of the replica's connections.
+// refreshNow asks the refresher for a refresh at once.
+func (b *Bus) refreshNow() {
+	select {
+	case b.kick <- struct{}{}:
+	default: // one is asked for already
+	}
+}
+
+// refresher rewrites the directory entries of the replica's connections
+// every Options.Refresh and when asked (the subscriber is connected
+// again); a refresh that fails is tried again soon, backing off to the
+// refresh period.
 func (b *Bus) refresher() {
 	defer close(b.rdone)
 	t := time.NewTicker(b.refresh)
 	defer t.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	backoff := 100 * time.Millisecond
 	for {
 		select {
 		case <-b.stop:
 			return
 		case <-t.C:
-			if err := b.Refresh(context.Background()); err != nil {
-				b.log.Warn("redisbus: refresh failed", "err", err)
-			}
+		case <-b.kick:
+		case <-retry.C:
 		}
+		if err := b.Refresh(context.Background()); err != nil {
+			b.log.Warn("redisbus: refresh failed; trying again", "in", backoff, "err", err)
+			retry.Reset(backoff)
+			backoff = min(2*backoff, b.refresh)
+			continue
+		}
+		retry.Stop()
+		backoff = 100 * time.Millisecond
 	}
 }
 

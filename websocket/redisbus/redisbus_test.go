@@ -138,8 +138,15 @@ func startReplica(t *testing.T, name, addr, pfx string, events chan<- string) *r
 	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: time.Second, WriteTimeout: time.Second})
-	bus, err := New(Options{Client: rdb, Prefix: pfx, TTL: 3 * time.Second, Refresh: 50 * time.Millisecond,
-		Timeout: 500 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	return startReplicaOn(t, name, rdb, Options{Prefix: pfx, TTL: 3 * time.Second, Refresh: 50 * time.Millisecond}, events)
+}
+
+// startReplicaOn starts a replica on rdb, closed when the test ends, with
+// o (Client, Timeout and Logger set here).
+func startReplicaOn(t *testing.T, name string, rdb redis.UniversalClient, o Options, events chan<- string) *replica {
+	t.Helper()
+	o.Client, o.Timeout, o.Logger = rdb, 500*time.Millisecond, slog.New(slog.DiscardHandler)
+	bus, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
