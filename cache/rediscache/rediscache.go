@@ -8,8 +8,10 @@
 //	c, err := cache.New(cache.Config{Store: store, Namespace: "music-prod"})
 //
 // Entries are kept in their compact binary encoding ([cache.Entry.MarshalBinary]:
-// lengths and bytes, no JSON) under the cache's keys, and expire by Redis's
-// own TTL (SET ... PX). The cache's capacity is Redis's maxmemory: configure
+// lengths and bytes, no JSON) under the cache's keys, with '{' and '%'
+// percent-encoded so that a resource template such as /artists/{id} is not
+// read as a Redis Cluster hash tag (entries spread over a cluster's
+// masters), and expire by Redis's own TTL (SET ... PX). The cache's capacity is Redis's maxmemory: configure
 // an eviction policy such as allkeys-lru or volatile-lru on a dedicated
 // Redis or database.
 //
@@ -115,12 +117,12 @@ func (s *Store) Get(ctx context.Context, key string) (*cache.Entry, error) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	data, err := s.client.Get(cctx, key).Bytes()
+	data, err := s.client.Get(cctx, redisKey(key)).Bytes()
 	if err == redis.Nil {
 		return nil, nil
 	}
 	if err != nil {
-		s.failed(ctx)
+		s.failed(ctx, err)
 		return nil, fmt.Errorf("rediscache: GET: %w", err)
 	}
 	e := new(cache.Entry)
@@ -145,8 +147,8 @@ func (s *Store) Set(ctx context.Context, key string, e *cache.Entry, ttl time.Du
 	ttl = max(ttl, time.Millisecond)
 	cctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	if err := s.client.Set(cctx, key, data, ttl).Err(); err != nil {
-		s.failed(ctx)
+	if err := s.client.Set(cctx, redisKey(key), data, ttl).Err(); err != nil {
+		s.failed(ctx, err)
 		return fmt.Errorf("rediscache: SET: %w", err)
 	}
 	return nil
@@ -159,12 +161,12 @@ func (s *Store) Delete(ctx context.Context, key string, prefix bool) error {
 	if !prefix {
 		cctx, cancel := context.WithTimeout(ctx, s.timeout)
 		defer cancel()
-		if err := s.client.Unlink(cctx, key).Err(); err != nil {
+		if err := s.client.Unlink(cctx, redisKey(key)).Err(); err != nil {
 			return fmt.Errorf("rediscache: UNLINK: %w", err)
 		}
 		return nil
 	}
-	pattern := escapeGlob(key) + "*"
+	pattern := escapeGlob(redisKey(key)) + "*"
 	var err error
 	switch c := s.client.(type) {
 	case *redis.ClusterClient:
@@ -211,6 +213,21 @@ func deleteMatching(ctx context.Context, c redis.Cmdable, pattern string) error 
 	}
 }
 
+// redisKey is the Redis key of a cache key: '{' written %7B and '%' %25.
+// Redis Cluster reads a key's first {...} as its hash tag, and the cache's
+// keys hold the resource template: every entry of "/artists/{id}" would
+// land in the slot of "id", on one master. Without '{' a key has no hash
+// tag and entries spread over the cluster; the escape keeps keys distinct
+// and their prefixes prefixes, so Flush's prefix deletion still works.
+func redisKey(key string) string {
+	if !strings.ContainsAny(key, "{%") {
+		return key
+	}
+	return keyEscaper.Replace(key)
+}
+
+var keyEscaper = strings.NewReplacer("%", "%25", "{", "%7B")
+
 // escapeGlob escapes the characters SCAN MATCH gives a meaning.
 func escapeGlob(s string) string {
 	if !strings.ContainsAny(s, `*?[]\`) {
@@ -232,9 +249,14 @@ func (s *Store) backingOff() bool {
 }
 
 // failed starts a backoff, unless the call failed because the caller gave
-// up (its context ended), which says nothing about Redis.
-func (s *Store) failed(ctx context.Context) {
-	if s.backoff < 0 || ctx.Err() != nil {
+// up (its context ended), which says nothing about Redis. A cluster client
+// reloads the cluster's layout (a master may have failed over).
+func (s *Store) failed(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	redisopt.Failed(s.client, err)
+	if s.backoff < 0 {
 		return
 	}
 	s.downUntil.Store(s.now().Add(s.backoff).UnixNano())

@@ -211,6 +211,7 @@ func (s *Store) call(ctx context.Context, keys []string, args []any, clientBucke
 		return c.dec, c.err
 	default:
 	}
+	redisopt.Failed(s.client, why)
 	c.pending = usageplan.NewPending(fmt.Errorf("redisstore: Admit: no answer from Redis within %v: %w", s.timeout, why))
 	return usageplan.Decision{}, c.pending
 }
@@ -233,6 +234,7 @@ func (s *Store) runAdmit(ctx context.Context, keys []string, args []any, clientB
 	}()
 	v, err := s.admit.Run(ctx, s.client, keys, args...).Result()
 	if err != nil {
+		redisopt.Failed(s.client, err)
 		return usageplan.Decision{}, wrap(err)
 	}
 	r, ok := v.([]any)
@@ -340,6 +342,7 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 	defer cancel()
 	if s.direct {
 		v, err := script.Run(ctx, s.client, keys, args...).Result()
+		redisopt.Failed(s.client, err)
 		return v, wrap(err)
 	}
 	type result struct {
@@ -358,8 +361,10 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 	}()
 	select {
 	case r := <-done:
+		redisopt.Failed(s.client, r.err)
 		return r.v, wrap(r.err)
 	case <-ctx.Done():
+		redisopt.Failed(s.client, ctx.Err())
 		return nil, wrap(ctx.Err())
 	}
 }

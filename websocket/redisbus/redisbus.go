@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apigw/apigw/internal/redisopt"
 	"github.com/apigw/apigw/websocket"
 	"github.com/redis/go-redis/v9"
 )
@@ -121,8 +122,11 @@ func (b *Bus) connKey(id string) string { return b.prefix + "conn:" + id }
 
 func (b *Bus) channelOf(replica string) string { return b.prefix + "replica:" + replica }
 
-// unavailable wraps a Redis error so that callers see what failed.
-func unavailable(op string, err error) error {
+// unavailable wraps a Redis error so that callers see what failed; a
+// cluster client reloads the cluster's layout (a master may have failed
+// over).
+func (b *Bus) unavailable(op string, err error) error {
+	redisopt.Failed(b.rdb, err)
 	return fmt.Errorf("redisbus: %s: Redis unavailable: %w", op, err)
 }
 
@@ -197,6 +201,7 @@ func (b *Bus) receive(ps *redis.PubSub) {
 		if errors.As(err, &ne) && ne.Timeout() {
 			continue
 		}
+		redisopt.Failed(b.rdb, err)
 		b.log.Warn("redisbus: subscriber lost Redis; reconnecting", "channel", b.channel, "err", err)
 		select {
 		case <-b.stop:
@@ -267,7 +272,7 @@ func (b *Bus) Refresh(ctx context.Context) error {
 		})
 		cancel()
 		if err != nil {
-			return unavailable("Refresh", err)
+			return b.unavailable("Refresh", err)
 		}
 		held = held[n:]
 	}
@@ -302,7 +307,7 @@ func (b *Bus) Detach(ctx context.Context) error {
 	var err error
 	uctx, cancel := context.WithTimeout(ctx, b.timeout)
 	if uerr := ps.Unsubscribe(uctx, b.channel); uerr != nil {
-		err = unavailable("Detach", uerr)
+		err = b.unavailable("Detach", uerr)
 		_ = ps.Close()
 	}
 	cancel()
@@ -331,7 +336,7 @@ func (b *Bus) Track(ctx context.Context, info websocket.ConnectionInfo, held boo
 		err = b.rdb.Del(ctx, b.connKey(info.ConnectionID)).Err()
 	}
 	if err != nil {
-		return unavailable("Track", err)
+		return b.unavailable("Track", err)
 	}
 	return nil
 }
@@ -342,7 +347,7 @@ func (b *Bus) Lookup(ctx context.Context, id string) (websocket.ConnectionInfo, 
 	defer cancel()
 	m, err := b.rdb.HGetAll(ctx, b.connKey(id)).Result()
 	if err != nil {
-		return websocket.ConnectionInfo{}, unavailable("Lookup", err)
+		return websocket.ConnectionInfo{}, b.unavailable("Lookup", err)
 	}
 	if m["replica"] == "" {
 		return websocket.ConnectionInfo{}, websocket.ErrGone
@@ -373,7 +378,7 @@ func (b *Bus) Send(ctx context.Context, cmd websocket.Command) error {
 	defer cancel()
 	n, err := sendScript.Run(ctx, b.rdb, []string{b.connKey(cmd.ConnectionID)}, b.prefix+"replica:", encode(cmd)).Int64()
 	if err != nil {
-		return unavailable("Send", err)
+		return b.unavailable("Send", err)
 	}
 	if n <= 0 {
 		return websocket.ErrGone

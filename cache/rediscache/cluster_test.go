@@ -1,0 +1,78 @@
+package rediscache
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/internal/redistest"
+	"github.com/redis/go-redis/v9"
+)
+
+// TestClusterSpreadsEntries: on a Redis Cluster, the entries of one
+// resource template ("/x/{id}") spread over the slots, and so over the
+// masters, instead of all landing in the slot of the hash tag "{id}"; the
+// cache works and a flush removes them all.
+func TestClusterSpreadsEntries(t *testing.T) {
+	cc := redistest.ClusterClient(t, redistest.SharedCluster(t), &redis.ClusterOptions{ContextTimeoutEnabled: true})
+	ctx := context.Background()
+	ns := fmt.Sprintf("apigw-test:spread:%d", time.Now().UnixNano())
+	c := mustCache(t, cache.Config{Store: mustStore(t, cc, Options{Timeout: time.Second}), Namespace: ns})
+	t.Cleanup(func() { _ = c.Flush(context.Background(), "prod") })
+	slots := map[int64]bool{}
+	masters := map[string]bool{}
+	const n = 50
+	for i := range n {
+		key, err := c.Key(cache.Key{Stage: "prod", Method: http.MethodGet, Resource: "/x/{id}",
+			Params: map[string][]string{"method.request.path.id": {fmt.Sprint(i)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Store().Set(ctx, key, cache.NewEntry(200, nil, []byte("x")), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := c.Store().Get(ctx, key); err != nil || e == nil {
+			t.Fatalf("Get %q: %v %v", key, e, err)
+		}
+		slot, err := cc.ClusterKeySlot(ctx, redisKey(key)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		slots[slot] = true
+		m, err := cc.MasterForKey(ctx, redisKey(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters[m.Options().Addr] = true
+	}
+	if len(slots) < n/2 || len(masters) < 2 {
+		t.Fatalf("%d entries in %d slots on %d masters: they do not spread", n, len(slots), len(masters))
+	}
+	if err := c.Flush(ctx, "prod"); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	_ = cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		keys, _ := m.Keys(ctx, escapeGlob(redisKey(ns))+"*").Result()
+		left += len(keys)
+		return nil
+	})
+	if left != 0 {
+		t.Errorf("%d entries left after the flush", left)
+	}
+}
+
+func TestRedisKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"ns|4:prod0:3:GET7:/x/{id}": "ns|4:prod0:3:GET7:/x/%7Bid}",
+		"100%{":                     "100%25%7B",
+		"plain":                     "plain",
+	} {
+		if got := redisKey(in); got != want {
+			t.Errorf("redisKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
