@@ -3,6 +3,13 @@
 // with a TTL, refreshed by the replica holding it) and reach each other
 // through pub/sub, one channel per replica.
 //
+// On a Redis Cluster (a *redis.ClusterClient; Redis 7 or later) the
+// channels are shard channels (SSUBSCRIBE, SPUBLISH): PUBLISH reaches every
+// node but counts only the subscribers of the node that ran it, so a post
+// whose connection's entry and replica's channel live on different masters
+// would be delivered and still answered 410 Gone. A post is then two round
+// trips: read the entry, publish on the replica's shard channel.
+//
 //	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 //	bus, err := redisbus.New(redisbus.Options{Client: rdb, Prefix: "chat:"})
 //	api, err := websocket.New(websocket.WithBus(bus), ...)
@@ -69,6 +76,7 @@ type Bus struct {
 	refresh time.Duration
 	timeout time.Duration
 	log     *slog.Logger
+	sharded bool // a Redis Cluster: sharded pub/sub
 
 	mu      sync.Mutex
 	host    websocket.Host
@@ -115,12 +123,18 @@ func New(o Options) (*Bus, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &Bus{rdb: o.Client, prefix: o.Prefix, ttl: o.TTL, refresh: o.Refresh, timeout: o.Timeout, log: o.Logger}, nil
+	_, sharded := o.Client.(*redis.ClusterClient)
+	return &Bus{rdb: o.Client, prefix: o.Prefix, ttl: o.TTL, refresh: o.Refresh, timeout: o.Timeout, log: o.Logger,
+		sharded: sharded}, nil
 }
 
 func (b *Bus) connKey(id string) string { return b.prefix + "conn:" + id }
 
 func (b *Bus) channelOf(replica string) string { return b.prefix + "replica:" + replica }
+
+// errSlotMoved is what the bus tells the cluster client when the channel's
+// slot moved: reload the layout.
+var errSlotMoved = errors.New("redisbus: shard channel unsubscribed by the cluster")
 
 // unavailable wraps a Redis error so that callers see what failed; a
 // cluster client reloads the cluster's layout (a master may have failed
@@ -145,7 +159,11 @@ func (b *Bus) Attach(h websocket.Host) error {
 	b.kick = make(chan struct{}, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 	defer cancel()
-	b.pubsub = b.rdb.Subscribe(ctx, b.channel)
+	if b.sharded {
+		b.pubsub = b.rdb.SSubscribe(ctx, b.channel)
+	} else {
+		b.pubsub = b.rdb.Subscribe(ctx, b.channel)
+	}
 	// Wait for the confirmation, so that a connection opened right after
 	// is reachable at once.
 	if _, err := b.pubsub.ReceiveTimeout(ctx, b.timeout); err != nil {
@@ -187,6 +205,15 @@ func (b *Bus) receive(ps *redis.PubSub) {
 				// come back empty: write the directory back now.
 				b.refreshNow()
 			}
+			if m.Kind == "sunsubscribe" {
+				// The cluster moved the channel's slot to another master
+				// and unsubscribed us: subscribe where it lives now.
+				b.log.Warn("redisbus: the channel's slot moved; subscribing again", "channel", b.channel)
+				redisopt.Failed(b.rdb, errSlotMoved)
+				sctx, cancel := context.WithTimeout(ctx, b.timeout)
+				_ = ps.SSubscribe(sctx, b.channel)
+				cancel()
+			}
 			continue
 		case *redis.Pong:
 			continue
@@ -208,7 +235,7 @@ func (b *Bus) receive(ps *redis.PubSub) {
 			return
 		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, 2*time.Second)
+		backoff = min(2*backoff, time.Second)
 	}
 }
 
@@ -306,7 +333,11 @@ func (b *Bus) Detach(ctx context.Context) error {
 	<-b.rdone
 	var err error
 	uctx, cancel := context.WithTimeout(ctx, b.timeout)
-	if uerr := ps.Unsubscribe(uctx, b.channel); uerr != nil {
+	unsubscribe := ps.Unsubscribe
+	if b.sharded {
+		unsubscribe = ps.SUnsubscribe
+	}
+	if uerr := unsubscribe(uctx, b.channel); uerr != nil {
 		err = b.unavailable("Detach", uerr)
 		_ = ps.Close()
 	}
@@ -376,7 +407,35 @@ return redis.call('PUBLISH', ARGV[1] .. r, ARGV[2])
 func (b *Bus) Send(ctx context.Context, cmd websocket.Command) error {
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
+	if b.sharded {
+		return b.sendSharded(ctx, cmd)
+	}
 	n, err := sendScript.Run(ctx, b.rdb, []string{b.connKey(cmd.ConnectionID)}, b.prefix+"replica:", encode(cmd)).Int64()
+	if err != nil {
+		return b.unavailable("Send", err)
+	}
+	if n <= 0 {
+		return websocket.ErrGone
+	}
+	return nil
+}
+
+// sendSharded is Send on a Redis Cluster: the connection's directory entry
+// and the replica's channel live in slots of their own, maybe on different
+// masters, so one script cannot read the one and publish on the other; and
+// PUBLISH counts only the subscribers of the node that runs it. Two round
+// trips then: read the entry, SPUBLISH on the replica's shard channel,
+// which counts the subscribers of the master serving that channel, where
+// the replica subscribed.
+func (b *Bus) sendSharded(ctx context.Context, cmd websocket.Command) error {
+	replica, err := b.rdb.HGet(ctx, b.connKey(cmd.ConnectionID), "replica").Result()
+	if errors.Is(err, redis.Nil) {
+		return websocket.ErrGone
+	}
+	if err != nil {
+		return b.unavailable("Send", err)
+	}
+	n, err := b.rdb.SPublish(ctx, b.channelOf(replica), encode(cmd)).Result()
 	if err != nil {
 		return b.unavailable("Send", err)
 	}
