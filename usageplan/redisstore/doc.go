@@ -42,6 +42,24 @@
 // client retry a call that timed out (go-redis retries one whose read timed
 // out, MaxRetries times): a script that Redis ran late would run again.
 //
+// # Redis Cluster and replicas
+//
+// With a *redis.ClusterClient, the keys of one counter share a hash tag, so
+// that the script of one request touches one slot, while different keys
+// spread over the masters (plan and key IDs hold no braces). When a master
+// dies, the store asks the client to reload the cluster's layout at once,
+// so requests are answered again as soon as a replica has taken over (by
+// itself go-redis would notice only at its next periodic reload, a minute
+// later).
+//
+// Redis replicates asynchronously: an admission acknowledged by a master
+// that crashes before its replica has it is lost when the replica takes
+// over, and the key may then be admitted a few requests over its quota (a
+// test of 3,000 admitted 3,007). Where that matters, Options.WaitReplicas
+// makes each admission wait for replicas (Redis WAIT), at the cost of a
+// round trip to them per request; an admission that no replica confirmed
+// in time is answered by the failure policy.
+//
 // Keys, all under Prefix and hash-tagged by counter ("plan/key") so that
 // Redis Cluster keeps one request's keys in one slot:
 //

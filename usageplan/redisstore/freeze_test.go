@@ -16,6 +16,8 @@ import (
 // The private redis-servers of this package listen on 7010–7019.
 const (
 	portFreeze = 7010 + iota
+	portMaster
+	portReplica
 )
 
 // TestFrozenRedisCountsOnce is the measure: under load, Redis is
