@@ -73,9 +73,9 @@ type Store struct {
 	prefix    string
 	timeout   time.Duration
 	retention time.Duration
-	replicas  int           // WaitReplicas
-	waitMS    int64         // WaitTimeout in milliseconds
-	direct    bool // the client honours context deadlines
+	replicas  int   // WaitReplicas
+	waitMS    int64 // WaitTimeout in milliseconds
+	direct    bool  // the client honours context deadlines
 	inflight  atomic.Int64
 
 	admit, setRemaining, usage *redis.Script
