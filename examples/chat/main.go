@@ -20,6 +20,11 @@
 //
 //	go run ./examples/chat -redis 127.0.0.1:6379 -addr 127.0.0.1:8080 &
 //	go run ./examples/chat -redis 127.0.0.1:6379 -addr 127.0.0.1:8081 &
+//
+// -redis also takes a Redis Cluster (several comma-separated node
+// addresses, or one node's): the replicas then use sharded pub/sub.
+// SIGTERM, as SIGINT, stops a replica gracefully: its clients get a close
+// frame (1001 going away).
 package main
 
 import (
@@ -32,6 +37,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/apigw/apigw/examples/internal/redisflag"
 	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/websocket"
 	"github.com/apigw/apigw/websocket/redisbus"
@@ -226,7 +232,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 		if prefix == "" {
 			prefix = defaultRedisPrefix
 		}
-		rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr})
+		rdb := redisflag.NewClient(o.redisAddr, false)
 		defer func() { err = errors.Join(err, rdb.Close()) }()
 		b, err := redisbus.New(redisbus.Options{Client: rdb, Prefix: prefix, Logger: o.logger})
 		if err != nil {
@@ -246,7 +252,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	redisAddr := flag.String("redis", "", "share connections with other replicas through the Redis at this address (host:port)")
+	redisAddr := flag.String("redis", "", "share connections with other replicas through Redis: "+redisflag.Usage)
 	prefix := flag.String("redis-prefix", defaultRedisPrefix, "prefix of the example's Redis keys and channels")
 	flag.Parse()
 	ctx, stop := serve.SignalContext()

@@ -29,6 +29,9 @@
 //	curl -H 'x-api-key: demo-basic-key-000000000001' localhost:8081/breeds
 //	curl 'localhost:8081/usage?key=demo-basic-key-000000000001'        # counts both
 //
+// -redis also takes a Redis Cluster: several comma-separated node addresses
+// (-redis 127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002), or one node's.
+//
 // /usage is open to anyone who names a key, and takes the key's value in
 // the query string, where access logs and proxies see it: that keeps the
 // demo short. A real deployment mounts a usage report behind its own
@@ -48,12 +51,12 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/examples/internal/redisflag"
 	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
 	"github.com/apigw/apigw/usageplan/redisstore"
-	"github.com/redis/go-redis/v9"
 )
 
 // The API stage the gateway serves and the plans cover: usage plans apply
@@ -211,7 +214,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 	}
 	var store usageplan.Store
 	if o.redisAddr != "" {
-		rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr, ContextTimeoutEnabled: true})
+		rdb := redisflag.NewClient(o.redisAddr, true)
 		defer func() { err = errors.Join(err, rdb.Close()) }()
 		prefix := o.redisPrefix
 		if prefix == "" {
@@ -223,7 +226,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 		}
 		ping, cancel := context.WithTimeout(ctx, time.Second)
 		if err := rdb.Ping(ping).Err(); err != nil {
-			o.logger.Warn("Redis does not answer; requests are admitted uncounted until it does", "addr", o.redisAddr, "err", err)
+			o.logger.Warn("Redis does not answer; requests are admitted, and counted once it does", "addr", o.redisAddr, "err", err)
 		}
 		cancel()
 	}
@@ -240,7 +243,7 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	redisAddr := flag.String("redis", "", "keep throttles, quotas and usage in the Redis at this address (host:port), shared by every replica")
+	redisAddr := flag.String("redis", "", "keep throttles, quotas and usage in Redis, shared by every replica: "+redisflag.Usage)
 	prefix := flag.String("redis-prefix", defaultRedisPrefix, "prefix of the example's Redis keys")
 	flag.Parse()
 	ctx, stop := serve.SignalContext()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/redistest"
 	"io"
 	"log/slog"
 	"net"
@@ -302,7 +303,17 @@ func needRedis(t *testing.T) string {
 // Two replicas sharing one Redis enforce one throttle and one quota per
 // key: the basic customer gets 100 requests a day from both together.
 func TestRedisSharedQuota(t *testing.T) {
-	prefix := needRedis(t)
+	sharedQuota(t, redisAddr, needRedis(t))
+}
+
+// The same on a Redis Cluster, named by its nodes' addresses (-redis
+// 127.0.0.1:7000,127.0.0.1:7001,...).
+func TestRedisClusterSharedQuota(t *testing.T) {
+	addrs := redistest.SharedCluster(t)
+	sharedQuota(t, strings.Join(addrs, ","), fmt.Sprintf("apigw:test:examples-usageplans:cluster:%d:", time.Now().UnixNano()))
+}
+
+func sharedQuota(t *testing.T, redisAddr, prefix string) {
 	c := newClock()
 	day := c.Now()
 	// A generous timeout so that a slow machine never makes the store fail
