@@ -34,9 +34,13 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Defaults of [Options].
+// Defaults of [Options]. A healthy Redis that many requests keep busy
+// answers some calls after more than 100 ms (the former default): on a busy
+// 2-core machine, the usage-plan store's calls took up to 252 ms with 256
+// requests at once (see usageplan/redisstore's DefaultTimeout), and one
+// timeout here stops the cache for Backoff.
 const (
-	DefaultTimeout = 100 * time.Millisecond
+	DefaultTimeout = 500 * time.Millisecond
 	DefaultBackoff = time.Second
 )
 
