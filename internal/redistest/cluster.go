@@ -155,3 +155,35 @@ func ClusterClient(t testing.TB, addrs []string, opts *redis.ClusterOptions) *re
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
+
+// KillMaster kills the master that serves key and waits, polling works
+// every 50 ms, until works reports true. It fails the test when works is
+// still false 10 s after the cluster has failed over (a replica serves the
+// key) or 40 s after the kill, and returns how long the failover took and
+// how long after it works became true.
+func (c *Cluster) KillMaster(t testing.TB, key string, works func() bool) (failover, after time.Duration) {
+	t.Helper()
+	dead := c.MasterOf(t, key)
+	c.Node(dead).Kill(t)
+	killed := time.Now()
+	var failedOver time.Time
+	for deadline := killed.Add(40 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not working 40 s after the master of %q died (failed over: %v)", key, !failedOver.IsZero())
+		}
+		if failedOver.IsZero() && c.MasterOf(t, key) != dead {
+			failedOver = time.Now()
+		}
+		if works() {
+			break
+		}
+		if !failedOver.IsZero() && time.Since(failedOver) > 10*time.Second {
+			t.Fatalf("not working %v after the failover (%v after the master of %q died)",
+				time.Since(failedOver).Round(time.Millisecond), time.Since(killed).Round(time.Millisecond), key)
+		}
+	}
+	if failedOver.IsZero() {
+		failedOver = time.Now()
+	}
+	return failedOver.Sub(killed), time.Since(failedOver)
+}
