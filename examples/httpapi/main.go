@@ -38,20 +38,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/examples/internal/issuer"
+	"github.com/apigw/apigw/examples/internal/redisflag"
 	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/redis/go-redis/v9"
 )
 
 // item is what the API stores, as AWS's tutorial has it.
@@ -186,13 +182,13 @@ func run(ctx context.Context, addr string, items store, logger *slog.Logger, rea
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	redisAddr := flag.String("redis", "", "Redis address to keep the items in, shared by replicas (several, comma-separated, for a cluster); default: in memory")
+	redisAddr := flag.String("redis", "", "keep the items in Redis, shared by every replica: "+redisflag.Usage)
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := serve.SignalContext()
 	defer stop()
 	var items store = newMemoryStore()
 	if *redisAddr != "" {
-		rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(*redisAddr, ",")})
+		rdb := redisflag.NewClient(*redisAddr, false)
 		defer rdb.Close()
 		items = redisStore{rdb: rdb, key: "apigw:examples:httpapi:items"}
 	}
