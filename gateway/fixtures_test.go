@@ -234,7 +234,7 @@ func compareEvent(t *testing.T, path string, want, got any) {
 			t.Errorf("%s = %v, want an object", path, got)
 			return
 		}
-		if strings.HasSuffix(path, ".headers") || path == ".headers" {
+		if strings.HasSuffix(path, ".headers") || strings.HasSuffix(path, ".multiValueHeaders") {
 			g = lowerKeys(g)
 			w = lowerKeys(w)
 		}
@@ -307,3 +307,93 @@ func TestDistinguishedName(t *testing.T) {
 		t.Errorf("junk = %q", got)
 	}
 }
+
+// TestLambdaV1Fixture replays aws-lambda-go's payload 1.0 event
+// (apigw-request.json) as a request to a REST API and compares the event
+// the function receives with it field by field. The fixture's edge headers
+// (CloudFront-*, Via, X-Amz-Cf-Id: an edge-optimized API's CloudFront hop)
+// are sent by the client here; its identity (IAM and Cognito fields, client
+// certificate) and authorizer stand for what an authorizer filled; header
+// names are compared without case (net/http canonicalises them);
+// requestContext.path and resourceId are apigw's (the fixture leaves the
+// stage out of the path, which AWS puts in).
+func TestLambdaV1Fixture(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(fixtureDir(t), "apigw-request.json"))
+	if err != nil {
+		t.Skip(err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	rc := want["requestContext"].(map[string]any)
+	id := rc["identity"].(map[string]any)
+	var got json.RawMessage
+	fn := func(ctx context.Context, ev json.RawMessage) (map[string]any, error) {
+		got = ev
+		return map[string]any{"statusCode": 200}, nil
+	}
+	vars := map[string]string{}
+	for k, v := range asMap(want["stageVariables"]) {
+		vars[k] = v.(string)
+	}
+	auth := authFunc(func(r *http.Request, c *apigw.Context, _ []string) error {
+		c.Authorizer.PrincipalID = "admin"
+		c.Authorizer.Context = map[string]any{"clientId": json.Number("1"), "clientName": "Exata"}
+		str := func(k string) string { s, _ := id[k].(string); return s }
+		c.Identity.CognitoIdentityPoolID, c.Identity.AccountID = str("cognitoIdentityPoolId"), str("accountId")
+		c.Identity.CognitoIdentityID, c.Identity.Caller = str("cognitoIdentityId"), str("caller")
+		c.Identity.APIKey, c.Identity.APIKeyID, c.Identity.AccessKey = str("apiKey"), str("apiKeyId"), str("accessKey")
+		c.Identity.CognitoAuthenticationType = str("cognitoAuthenticationType")
+		c.Identity.CognitoAuthenticationProvider = str("cognitoAuthenticationProvider")
+		c.Identity.UserARN, c.Identity.User = str("userArn"), str("user")
+		return nil
+	})
+	gw := mustNew(t, WithAPIID(rc["apiId"].(string)), WithAccountID(rc["accountId"].(string)),
+		WithStage(stage.Stage{Name: rc["stage"].(string), Variables: vars}), WithAuthorizer("fixture", auth),
+		Route(want["httpMethod"].(string)+" "+want["resource"].(string), Method{Integration: Lambda(fn), Authorizer: "fixture"}))
+	req := httptest.NewRequest(want["httpMethod"].(string), want["path"].(string)+"?name=me", strings.NewReader(want["body"].(string)))
+	req.Host = asMap(want["headers"])["Host"].(string)
+	req.RemoteAddr = id["sourceIp"].(string) + ":1234"
+	for k, v := range asMap(want["headers"]) {
+		switch k {
+		case "Host", "X-Forwarded-Port", "X-Forwarded-Proto":
+		case "X-Forwarded-For":
+			req.Header.Set(k, "54.240.196.186") // the gateway appends the client's address
+		default:
+			req.Header.Set(k, v.(string))
+		}
+	}
+	req.Header.Set("X-Forwarded-Proto", "https") // what the edge told the gateway
+	rec := httptest.NewRecorder()
+	gw.ServeHTTP(rec, req)
+	if rec.Code != 200 || got == nil {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(got, &ev); err != nil {
+		t.Fatal(err)
+	}
+	// What a replay cannot give: the edge's own addresses and port, ids,
+	// times, a client certificate, the fixture's stage-less path.
+	for _, k := range []string{"X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto"} {
+		delete(asMap(want["headers"]), k)
+		delete(asMap(want["multiValueHeaders"]), k)
+	}
+	delete(id, "clientCert")
+	for _, k := range []string{"requestId", "extendedRequestId", "requestTime", "requestTimeEpoch", "path", "resourceId", "domainPrefix", "domainName"} {
+		delete(rc, k)
+	}
+	compareEvent(t, "", want, ev)
+	if h := asMap(ev["headers"]); h["X-Forwarded-For"] != "54.240.196.186, 192.168.196.186" || h["X-Forwarded-Proto"] == nil {
+		t.Errorf("X-Forwarded-* = %v %v", h["X-Forwarded-For"], h["X-Forwarded-Proto"])
+	}
+}
+
+// authFunc is an Authorizer of one function.
+type authFunc func(r *http.Request, c *apigw.Context, scopes []string) error
+
+func (f authFunc) Authorize(r *http.Request, c *apigw.Context, scopes []string) error {
+	return f(r, c, scopes)
+}
+func (authFunc) Close() error { return nil }

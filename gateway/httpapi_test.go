@@ -291,3 +291,24 @@ func TestHTTPAPIParameterMapping(t *testing.T) {
 		t.Error("a REST API with an HTTP API's parameter mapping")
 	}
 }
+
+// TestHTTPAPIRouteThrottleAndPath: route settings keyed by route key
+// throttle one route; an HTTP proxy integration forwards the whole path with
+// ${request.path}.
+func TestHTTPAPIRouteThrottleAndPath(t *testing.T) {
+	var seen string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.URL.Path }))
+	defer srv.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	gw := mustNew(t, WithHTTPAPI(), WithClock(func() time.Time { return now }),
+		WithStage(stage.Stage{Name: "dev", MethodSettings: map[string]stage.MethodSettings{"GET /slow": {ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1}}}),
+		Route("GET /slow", Method{Integration: LambdaV2(routeEcho)}),
+		Route("ANY /{proxy+}", Method{Integration: HTTP(srv.URL + "/v2${request.path}")}))
+	if rec := do(t, gw, "GET", "/dev/slow", ""); rec.Code != 200 {
+		t.Fatalf("first: %d", rec.Code)
+	}
+	wantHTTPAPIError(t, do(t, gw, "GET", "/dev/slow", ""), 429, "Too Many Requests")
+	if rec := do(t, gw, "GET", "/dev/a/b%20c", ""); rec.Code != 200 || seen != "/v2/a/b c" {
+		t.Errorf("proxied: %d, backend saw %q", rec.Code, seen)
+	}
+}

@@ -26,6 +26,7 @@ type httpIntegration struct {
 //
 //	gateway.HTTP("https://backend.internal/${stageVariables.ver}/artists/{id}")
 //	gateway.HTTP("https://backend.internal/{proxy}") // with a /{proxy+} route
+//	gateway.HTTP("https://backend.internal/v2${request.path}") // the whole path, without the stage
 func HTTP(rawURL string) Integration { return &httpIntegration{url: rawURL} }
 
 func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {

@@ -9,8 +9,8 @@ import (
 	"github.com/apigw/apigw"
 )
 
-// urlTemplate is an integration path or URL with {param} and
-// ${stageVariables.name} holes, parsed once.
+// urlTemplate is an integration path or URL with {param},
+// ${stageVariables.name} and ${request.path} holes, parsed once.
 type urlTemplate struct {
 	parts []urlPart
 }
@@ -20,6 +20,7 @@ type urlPart struct {
 	param    string // a path parameter, escaped on expansion
 	greedy   bool   // param is a {proxy+}: its slashes stay
 	stageVar string // a stage variable, inserted as it is
+	reqPath  bool   // ${request.path}: the request path without the stage
 }
 
 func compileURLTemplate(s string, params []string, greedy string) (*urlTemplate, error) {
@@ -49,9 +50,13 @@ func compileURLTemplate(s string, params []string, greedy string) (*urlTemplate,
 		name := s[open+1 : open+end]
 		switch {
 		case s[i] == '$':
+			if name == "request.path" {
+				t.parts = append(t.parts, urlPart{reqPath: true})
+				break
+			}
 			v, ok := strings.CutPrefix(name, "stageVariables.")
 			if !ok || v == "" {
-				return nil, fmt.Errorf("${%s}: only ${stageVariables.name} is allowed", name)
+				return nil, fmt.Errorf("${%s}: only ${stageVariables.name} and ${request.path} are allowed", name)
 			}
 			t.parts = append(t.parts, urlPart{stageVar: v})
 		default:
@@ -91,6 +96,10 @@ func (t *urlTemplate) expand(c *apigw.Context) string {
 			if c != nil {
 				b.WriteString(c.StageVariables[p.stageVar])
 			}
+		case p.reqPath:
+			if c != nil {
+				b.WriteString((&url.URL{Path: c.StagePath}).EscapedPath())
+			}
 		default:
 			b.WriteString(p.text)
 		}
@@ -101,7 +110,7 @@ func (t *urlTemplate) expand(c *apigw.Context) string {
 // literal reports whether the template has no holes.
 func (t *urlTemplate) literal() bool {
 	for _, p := range t.parts {
-		if p.param != "" || p.stageVar != "" {
+		if p.param != "" || p.stageVar != "" || p.reqPath {
 			return false
 		}
 	}
@@ -113,7 +122,7 @@ func (t *urlTemplate) literal() bool {
 func (t *urlTemplate) probe() string {
 	var b strings.Builder
 	for _, p := range t.parts {
-		if p.param != "" || p.stageVar != "" {
+		if p.param != "" || p.stageVar != "" || p.reqPath {
 			b.WriteString("x")
 			continue
 		}
