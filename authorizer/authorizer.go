@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // Authorizer decides whether a request may call a method. The JWT,
@@ -145,4 +148,23 @@ func nowFunc(f func() time.Time) func() time.Time {
 		return time.Now
 	}
 	return f
+}
+
+// tokenHeader is the header a JWT or TOKEN authorizer reads, in canonical
+// form: a header name, or an identity source naming one
+// ("method.request.header.X", "$request.header.X"); "" is Authorization.
+func tokenHeader(source string) (string, error) {
+	switch {
+	case source == "":
+		return "Authorization", nil
+	case strings.HasPrefix(source, "method.request.") || strings.HasPrefix(source, "$request."):
+		e, err := paramexpr.Parse(source, paramexpr.Kinds(paramexpr.RequestHeader, paramexpr.RequestMultiHeader))
+		if err != nil {
+			return "", err
+		}
+		return e.Name, nil
+	case !validHeaderName(source):
+		return "", fmt.Errorf("%q is not a header name", source)
+	}
+	return textproto.CanonicalMIMEHeaderKey(source), nil
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -190,17 +189,11 @@ func NewJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 	}
 	a.verifiers = vs
 
-	header := cfg.Header
-	for _, p := range []string{"method.request.header.", "$request.header."} {
-		header = strings.TrimPrefix(header, p)
+	header, err := tokenHeader(cfg.Header)
+	if err != nil {
+		bad("Header: %v", err)
 	}
-	if header == "" {
-		header = "Authorization"
-	}
-	if !validHeaderName(header) {
-		bad("Header %q: not a header name", cfg.Header)
-	}
-	a.header = textproto.CanonicalMIMEHeaderKey(header)
+	a.header = header
 
 	if cfg.Leeway < 0 {
 		bad("Leeway %v: negative", cfg.Leeway)

@@ -19,7 +19,6 @@ type ttlCache[K comparable, V any] struct {
 type ttlShard[K comparable, V any] struct {
 	mu  sync.Mutex
 	lru *simplelru.LRU[K, ttlEntry[V]]
-	_   [40]byte // keep shards on separate cache lines
 }
 
 type ttlEntry[V any] struct {

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/textproto"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/apigw/apigw"
@@ -74,14 +72,11 @@ func NewToken(cfg TokenConfig) (*TokenAuthorizer, error) {
 	if cfg.Func == nil {
 		errs = append(errs, errors.New("authorizer: TokenConfig.Func: required"))
 	}
-	h := strings.TrimPrefix(cfg.Header, "method.request.header.")
-	if h == "" {
-		h = "Authorization"
+	h, err := tokenHeader(cfg.Header)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("authorizer: TokenConfig.Header: %w", err))
 	}
-	if !validHeaderName(h) {
-		errs = append(errs, fmt.Errorf("authorizer: TokenConfig.Header %q: not a header name", cfg.Header))
-	}
-	a.header = textproto.CanonicalMIMEHeaderKey(h)
+	a.header = h
 	if cfg.ValidationExpression != "" {
 		re, err := regexp.Compile(`^(?:` + cfg.ValidationExpression + `)$`)
 		if err != nil {

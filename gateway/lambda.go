@@ -209,11 +209,7 @@ func (h *lambdaHandler) serve(r *http.Request, c *apigw.Context) (*lambdaRespons
 		if len(bytes.TrimSpace(payload)) == 0 {
 			payload = []byte("{}")
 		}
-		var out []byte
-		err = h.run(ctx, false, func(ctx context.Context) (err error) {
-			out, err = h.invoke.Invoke(ctx, payload)
-			return err
-		})
+		out, err := call(ctx, false, func(ctx context.Context) ([]byte, error) { return h.invoke.Invoke(ctx, payload) })
 		return &lambdaResponse{body: out}, err
 	case h.version == payloadV2:
 		ev, err := buildEventV2(r, c)
@@ -221,11 +217,7 @@ func (h *lambdaHandler) serve(r *http.Request, c *apigw.Context) (*lambdaRespons
 			return nil, fmt.Errorf("building the event: %w", err)
 		}
 		if h.v2 != nil {
-			var out events.APIGatewayV2HTTPResponse
-			err := h.run(ctx, h.takesCtx, func(ctx context.Context) (err error) {
-				out, err = h.v2(ctx, ev)
-				return err
-			})
+			out, err := call(ctx, h.takesCtx, func(ctx context.Context) (events.APIGatewayV2HTTPResponse, error) { return h.v2(ctx, ev) })
 			if err != nil {
 				return nil, err
 			}
@@ -242,11 +234,7 @@ func (h *lambdaHandler) serve(r *http.Request, c *apigw.Context) (*lambdaRespons
 			return nil, fmt.Errorf("building the event: %w", err)
 		}
 		if h.v1 != nil {
-			var out events.APIGatewayProxyResponse
-			err := h.run(ctx, h.takesCtx, func(ctx context.Context) (err error) {
-				out, err = h.v1(ctx, ev)
-				return err
-			})
+			out, err := call(ctx, h.takesCtx, func(ctx context.Context) (events.APIGatewayProxyResponse, error) { return h.v1(ctx, ev) })
 			if err != nil {
 				return nil, err
 			}
@@ -266,12 +254,7 @@ func (h *lambdaHandler) invokeJSON(ctx context.Context, ev any) ([]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("encoding the event: %w", err)
 	}
-	var out []byte
-	err = h.run(ctx, false, func(ctx context.Context) (err error) {
-		out, err = h.invoke.Invoke(ctx, payload)
-		return err
-	})
-	return out, err
+	return call(ctx, false, func(ctx context.Context) ([]byte, error) { return h.invoke.Invoke(ctx, payload) })
 }
 
 // lambdaContext is what lambdacontext.FromContext gives the function.
@@ -286,28 +269,37 @@ func (h *lambdaHandler) lambdaContext(c *apigw.Context) *lambdacontext.LambdaCon
 	return lc
 }
 
-// run calls fn, turning a panic into an error. A function that reads its
+// call runs fn, turning a panic into an error. A function that reads its
 // context (inline) runs on this goroutine; any other on a goroutine of its
-// own, so that the deadline ends the wait even if it never returns.
-func (h *lambdaHandler) run(ctx context.Context, inline bool, fn func(context.Context) error) error {
-	call := func() (err error) {
+// own, so that the deadline ends the wait even if it never returns (its
+// result is then dropped: nothing the caller reads is written after the
+// call returns).
+func call[T any](ctx context.Context, inline bool, fn func(context.Context) (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	run := func() (res result) {
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("%w: %v", errLambdaPanic, p)
+				res.err = fmt.Errorf("%w: %v", errLambdaPanic, p)
 			}
 		}()
-		return fn(ctx)
+		res.v, res.err = fn(ctx)
+		return res
 	}
 	if inline {
-		return call()
+		res := run()
+		return res.v, res.err
 	}
-	done := make(chan error, 1)
-	go func() { done <- call() }()
+	done := make(chan result, 1)
+	go func() { done <- run() }()
 	select {
-	case err := <-done:
-		return err
+	case res := <-done:
+		return res.v, res.err
 	case <-ctx.Done():
-		return ctx.Err()
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 

@@ -49,7 +49,6 @@ type memShard struct {
 	clients  *simplelru.LRU[string, *memClient] // bounded: the buckets
 	counters map[string]*memCounter             // the quota state, never evicted
 	swept    Date
-	_        [40]byte // keep shards on separate cache lines
 }
 
 // memClient holds the buckets of one counter ID and a shortcut to its

@@ -61,6 +61,7 @@ func Start(t testing.TB, port int, extra ...string) *Server {
 		Unavailable(t, "no redis-server: %v", err)
 	}
 	s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), port: port, dir: t.TempDir()}
+	shutdownLeftover(s.Addr)
 	s.args = append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--protected-mode", "no"}, extra...)
 	s.start(t)
@@ -80,6 +81,23 @@ func (s *Server) start(t testing.TB) {
 	if err := waitUp(s.Addr, s.done, 10*time.Second); err != nil {
 		s.stop()
 		t.Fatalf("redis-server on %s: %v", s.Addr, err)
+	}
+}
+
+// shutdownLeftover stops a server a test run killed before its cleanup
+// left on addr (the port belongs to these tests): otherwise the new
+// server would fail to bind while the old one answered in its place.
+func shutdownLeftover(addr string) {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond, ReadTimeout: time.Second})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if c.Ping(ctx).Err() != nil {
+		return
+	}
+	_ = c.Do(ctx, "SHUTDOWN", "NOSAVE").Err()
+	for i := 0; i < 50 && c.Ping(ctx).Err() == nil; i++ {
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
