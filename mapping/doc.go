@@ -136,6 +136,18 @@
 // renders the response template; only mapped (and so declared) headers
 // leave, as in AWS's non-proxy mode.
 //
+// # Binary payloads
+//
+// An API's [BinaryMediaTypes] and the [ContentHandling] of the integration
+// request and of each integration response convert payloads between text
+// and binary by AWS's tables ("Content type conversions in API Gateway"):
+// CONVERT_TO_TEXT encodes a binary payload in base64, CONVERT_TO_BINARY
+// decodes a text one; unset, a response converts when the integration's
+// Content-Type and the client's first Accept type disagree on being binary.
+// The conversion comes before the template, which reads a converted binary
+// payload as base64 in input.body. Unlike AWS, a binary payload of an API
+// without binary media types passes as it is rather than garbled as UTF-8.
+//
 // # Wiring
 //
 // A gateway.Method holds a [RequestSpec] and a [ResponseSpec]: a config, a

@@ -77,6 +77,11 @@ type Config struct {
 	// body as it is, its Content-Type and no other of its headers. nil
 	// without a Request passes the answer unchanged.
 	Response ResponseSpec
+	// BinaryMediaTypes are the API's binary media types, which decide with
+	// the request's and the integration response's ContentHandling how
+	// payloads convert between text and binary (AWS's tables: see
+	// [ContentHandling]). Default none: every payload is text.
+	BinaryMediaTypes BinaryMediaTypes
 }
 
 // Mapping is the integration request and integration response phase of
@@ -114,8 +119,24 @@ func New(cfg Config) (*Mapping, error) {
 		}
 		m.resp = resp
 	}
+	if err := cfg.BinaryMediaTypes.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if len(cfg.BinaryMediaTypes) > 0 {
+		// Copies: a compiled mapping may serve several APIs.
+		if m.req != nil {
+			req := *m.req
+			req.binary = cfg.BinaryMediaTypes
+			m.req = &req
+		}
+		if m.resp != nil {
+			resp := *m.resp
+			resp.binary = cfg.BinaryMediaTypes
+			m.resp = &resp
+		}
 	}
 	return m, nil
 }

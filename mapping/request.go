@@ -61,6 +61,11 @@ type RequestConfig struct {
 	// As in AWS, the integration request carries only mapped headers and
 	// query string parameters (and Content-Type).
 	Parameters map[string]string
+	// ContentHandling converts the payload between text and binary before
+	// the template sees it (AWS's integration contentHandling): with
+	// ConvertToText a template reads a binary payload as base64 in
+	// input.body. Default: no conversion.
+	ContentHandling ContentHandling
 }
 
 // RequestMapping is a compiled [RequestConfig], safe for simultaneous use
@@ -69,6 +74,8 @@ type RequestMapping struct {
 	templates   map[string]*Template // by lower-case media type
 	passthrough Passthrough
 	params      []paramMapping // sorted by target
+	handling    ContentHandling
+	binary      BinaryMediaTypes // the API's, from Config
 }
 
 type paramMapping struct {
@@ -88,8 +95,11 @@ const (
 // NewRequestMapping checks and compiles cfg. The error names every bad
 // content type, passthrough value and parameter mapping.
 func NewRequestMapping(cfg RequestConfig) (*RequestMapping, error) {
-	m := &RequestMapping{templates: make(map[string]*Template, len(cfg.Templates)), passthrough: cfg.Passthrough}
+	m := &RequestMapping{templates: make(map[string]*Template, len(cfg.Templates)), passthrough: cfg.Passthrough, handling: cfg.ContentHandling}
 	var errs []error
+	if err := cfg.ContentHandling.check(); err != nil {
+		errs = append(errs, fmt.Errorf("mapping: %w", err))
+	}
 	switch cfg.Passthrough {
 	case "":
 		m.passthrough = WhenNoMatch
@@ -200,6 +210,11 @@ func (m *RequestMapping) Map(r *http.Request, c *apigw.Context) (*Request, error
 				Err: fmt.Errorf("mapping: no template for content type %q, passthrough %s", mt, m.passthrough)}
 		}
 	}
+	if m.handling != "" {
+		if err := m.convert(r, c, ct); err != nil {
+			return nil, err
+		}
+	}
 	out := &Request{Template: t, ContentType: ct, Header: http.Header{}}
 	a := newActivation(r, c, true, nil)
 	defer a.release()
@@ -271,6 +286,23 @@ func applyRequestOverrides(out *Request, o *overrides) {
 		}
 		out.PathParams[k] = vs[0]
 	}
+}
+
+// convert applies the content handling to the method request's body: the
+// template, the parameter mappings and the integration see the result.
+func (m *RequestMapping) convert(r *http.Request, c *apigw.Context, ct string) error {
+	body, err := c.Body(r)
+	if err != nil {
+		return bodyError(err)
+	}
+	out, changed, err := convertRequest(body, m.binary.Match(ct), m.handling)
+	if err != nil {
+		return err
+	}
+	if changed {
+		c.SetBody(r, out)
+	}
+	return nil
 }
 
 func bodyError(err error) *apigw.Error {

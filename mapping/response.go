@@ -39,6 +39,10 @@ type IntegrationResponse struct {
 	// request's Accept header is chosen, else application/json, else the
 	// first by media type. Without templates the body passes through.
 	Templates map[string]*Template
+	// ContentHandling converts the integration's payload between binary
+	// and text before the template sees it (AWS's integration response
+	// contentHandling). Default: none, but see [ContentHandling].
+	ContentHandling ContentHandling
 }
 
 // MethodResponse declares a status a method answers with and the headers
@@ -69,6 +73,7 @@ type ResponseConfig struct {
 type ResponseMapping struct {
 	responses []*integrationResponse
 	dflt      *integrationResponse
+	binary    BinaryMediaTypes // the API's, from Config
 }
 
 type integrationResponse struct {
@@ -76,6 +81,7 @@ type integrationResponse struct {
 	status    int
 	headers   []headerMapping
 	templates []contentTemplate // sorted by media type
+	handling  ContentHandling
 }
 
 type headerMapping struct {
@@ -115,7 +121,10 @@ func NewResponseMapping(cfg ResponseConfig) (*ResponseMapping, error) {
 	m := &ResponseMapping{}
 	for i, ir := range cfg.IntegrationResponses {
 		at := fmt.Sprintf("IntegrationResponses[%d]", i)
-		c := &integrationResponse{status: ir.StatusCode}
+		c := &integrationResponse{status: ir.StatusCode, handling: ir.ContentHandling}
+		if err := ir.ContentHandling.check(); err != nil {
+			fail("%s: %v", at, err)
+		}
 		if c.status == 0 {
 			c.status = http.StatusOK
 		}
@@ -289,6 +298,14 @@ func (m *ResponseMapping) Write(w http.ResponseWriter, r *http.Request, c *apigw
 		return err
 	}
 
+	if ir.handling != "" || len(m.binary) > 0 {
+		b, err := convertResponse(res.Body, m.binary.Match(res.Header.Get("Content-Type")), m.binary.Match(r.Header.Get("Accept")), ir.handling)
+		if err != nil {
+			apigw.WriteError(w, r, err)
+			return err
+		}
+		res.Body = b
+	}
 	a := newActivation(r, c, false, res.Body)
 	defer a.release()
 
