@@ -191,7 +191,7 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		chain = append(chain, mw)
 	}
 
-	if mw, err := compileMapping(m); err != nil {
+	if mw, err := compileMapping(m, d.def.binary); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
 		chain = append(chain, mw)
@@ -243,7 +243,7 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 		return nil, errors.Join(append(errs, errors.New("Integration: missing"))...)
 	}
 	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout,
-		nonProxy: m.Request != nil || m.Response != nil, httpAPI: g.cfg.httpAPI}
+		nonProxy: m.Request != nil || m.Response != nil, httpAPI: g.cfg.httpAPI, binary: d.def.binary}
 	if pm := m.ParameterMapping; pm != nil {
 		_, env.mapsPath = pm.Request["overwrite:path"]
 	}

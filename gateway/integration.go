@@ -28,6 +28,7 @@ type buildEnv struct {
 	nonProxy     bool // the method maps its request or response
 	httpAPI      bool // the gateway is an HTTP API
 	mapsPath     bool // the method's parameter mapping overwrites the path
+	binary       []string
 }
 
 // withIntegrationTimeout runs h under the method's timeout and records the

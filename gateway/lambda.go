@@ -11,6 +11,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/lambdaevent"
+	"github.com/apigw/apigw/mapping"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -90,7 +91,7 @@ func (li *lambdaIntegration) handler(fn any, alias string, env *buildEnv) (*lamb
 	if err != nil {
 		return nil, err
 	}
-	h := &lambdaHandler{invoke: inv, version: li.version, alias: alias, custom: env.nonProxy, defaultType: "application/json"}
+	h := &lambdaHandler{invoke: inv, version: li.version, alias: alias, custom: env.nonProxy, defaultType: "application/json", binary: env.binary}
 	if env.httpAPI {
 		// AWS's HTTP API emulator (the Lambda Test Tool) reproduces this
 		// default for structured answers without a Content-Type.
@@ -167,6 +168,7 @@ type lambdaHandler struct {
 	takesCtx bool // the function reads its context, so it can be told of the deadline
 	// defaultType is the Content-Type of a structured answer that sets none.
 	defaultType string
+	binary      mapping.BinaryMediaTypes // the API's binary media types
 }
 
 // errLambdaPanic stands for a function that panicked.
@@ -212,7 +214,7 @@ func (h *lambdaHandler) serve(r *http.Request, c *apigw.Context) (*lambdaRespons
 		out, err := call(ctx, false, func(ctx context.Context) ([]byte, error) { return h.invoke.Invoke(ctx, payload) })
 		return &lambdaResponse{body: out}, err
 	case h.version == payloadV2:
-		ev, err := buildEventV2(r, c)
+		ev, err := buildEventV2(r, c, h.binary)
 		if err != nil {
 			return nil, fmt.Errorf("building the event: %w", err)
 		}
@@ -229,7 +231,7 @@ func (h *lambdaHandler) serve(r *http.Request, c *apigw.Context) (*lambdaRespons
 		}
 		return parseResponseV2(out, h.defaultType)
 	default:
-		ev, err := buildEventV1(r, c)
+		ev, err := buildEventV1(r, c, h.binary)
 		if err != nil {
 			return nil, fmt.Errorf("building the event: %w", err)
 		}

@@ -19,13 +19,14 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/authzvalue"
 	"github.com/apigw/apigw/internal/lambdaevent"
+	"github.com/apigw/apigw/mapping"
 	"github.com/aws/aws-lambda-go/events"
 )
 
 // buildEventV1 fills a payload 1.0 event as AWS's Lambda proxy integration
 // does. Maps with nothing in them are null, as AWS sends them.
-func buildEventV1(r *http.Request, c *apigw.Context) (events.APIGatewayProxyRequest, error) {
-	body, isB64, err := eventBody(r, c)
+func buildEventV1(r *http.Request, c *apigw.Context, binary mapping.BinaryMediaTypes) (events.APIGatewayProxyRequest, error) {
+	body, isB64, err := eventBody(r, c, binary)
 	if err != nil {
 		return events.APIGatewayProxyRequest{}, err
 	}
@@ -160,8 +161,8 @@ func stringClaims(claims map[string]any) map[string]string {
 // buildEventV2 fills a payload 2.0 event as AWS's HTTP APIs do: header names
 // lower-cased, repeated headers and query parameters joined with commas,
 // cookies apart.
-func buildEventV2(r *http.Request, c *apigw.Context) (events.APIGatewayV2HTTPRequest, error) {
-	body, isB64, err := eventBody(r, c)
+func buildEventV2(r *http.Request, c *apigw.Context, binary mapping.BinaryMediaTypes) (events.APIGatewayV2HTTPRequest, error) {
+	body, isB64, err := eventBody(r, c, binary)
 	if err != nil {
 		return events.APIGatewayV2HTTPRequest{}, err
 	}
@@ -284,12 +285,16 @@ func authorizerV2(c *apigw.Context) *events.APIGatewayV2HTTPRequestContextAuthor
 	return nil
 }
 
-// eventBody is the body as an event carries it: text as it is, anything
-// that is not UTF-8 in base64.
-func eventBody(r *http.Request, c *apigw.Context) (string, bool, error) {
+// eventBody is the body as an event carries it: in base64 when its
+// Content-Type is one of the API's binary media types, as AWS sends it, or
+// when it is not UTF-8 (which AWS would garble); else as it is.
+func eventBody(r *http.Request, c *apigw.Context, binary mapping.BinaryMediaTypes) (string, bool, error) {
 	b, err := c.Body(r)
 	if err != nil {
 		return "", false, err
+	}
+	if len(b) > 0 && binary.Match(r.Header.Get("Content-Type")) {
+		return base64.StdEncoding.EncodeToString(b), true, nil
 	}
 	if utf8.Valid(b) {
 		return string(b), false, nil

@@ -50,6 +50,7 @@ type config struct {
 	cors      *cors.Options
 	authz     map[string]authorizer.Authorizer
 	policy    string // the resource policy's JSON
+	binary    []string
 
 	// The gateway itself.
 	httpAPI                  bool // an HTTP API, not a REST API
