@@ -193,13 +193,10 @@ func (in *Integration) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, resp.Body)
 }
 
-// hopHeaders are the service's response headers that do not pass: the
-// hop-by-hop ones, and X-Amzn-ErrorType, which the gateway takes as its
-// own refusal's mark, so that the integration responses map a service's
-// errors.
+// hopHeaders are the service's response headers that do not pass.
 var hopHeaders = map[string]bool{
 	"Connection": true, "Keep-Alive": true, "Proxy-Authenticate": true, "Te": true, "Trailer": true,
-	"Transfer-Encoding": true, "Upgrade": true, "Content-Length": true, "X-Amzn-Errortype": true,
+	"Transfer-Encoding": true, "Upgrade": true, "Content-Length": true,
 }
 
 // droppedHeaders are the integration request's headers never sent to the

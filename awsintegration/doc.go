@@ -53,6 +53,5 @@
 // How it differs from AWS: the service's protocol is known for the
 // services listed above only (another service's actions use the query
 // protocol); the integration's own region is the URI's, fixed at build
-// time; a service's X-Amzn-ErrorType response header is dropped, since the
-// gateway takes that header as the mark of its own refusals.
+// time.
 package awsintegration

@@ -205,7 +205,9 @@ func (f *fakeAWS) sqs(w http.ResponseWriter, r *http.Request, body []byte) {
 	}{MessageID: "5fea7756-0ea4-451a-a703-a558b933e274", MD5: "fafb00f5732ab283681e124bf8747ed1"}})
 }
 
+// jsonError answers as AWS's JSON services do, X-Amzn-ErrorType included.
 func jsonError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("X-Amzn-Errortype", typ)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
 }
