@@ -243,7 +243,8 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 		return nil, errors.Join(append(errs, errors.New("Integration: missing"))...)
 	}
 	env := &buildEnv{resourcePath: path, params: paramNames(segs), transport: g.cfg.transport, timeout: timeout,
-		nonProxy: m.Request != nil || m.Response != nil, httpAPI: g.cfg.httpAPI, binary: d.def.binary}
+		nonProxy: m.Request != nil || m.Response != nil, httpAPI: g.cfg.httpAPI, binary: d.def.binary,
+		vpcLinks: g.cfg.vpcLinks}
 	if pm := m.ParameterMapping; pm != nil {
 		_, env.mapsPath = pm.Request["overwrite:path"]
 	}

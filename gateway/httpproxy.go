@@ -13,7 +13,8 @@ import (
 )
 
 type httpIntegration struct {
-	url string
+	url          string
+	connectionID string // a VPC link's id: ViaVPCLink
 }
 
 // HTTP integrates an HTTP endpoint as AWS's HTTP_PROXY integration does:
@@ -27,7 +28,14 @@ type httpIntegration struct {
 //	gateway.HTTP("https://backend.internal/${stageVariables.ver}/artists/{id}")
 //	gateway.HTTP("https://backend.internal/{proxy}") // with a /{proxy+} route
 //	gateway.HTTP("https://backend.internal/v2${request.path}") // the whole path, without the stage
-func HTTP(rawURL string) Integration { return &httpIntegration{url: rawURL} }
+//	gateway.HTTP("http://orders.internal/orders", gateway.ViaVPCLink("nlb")) // see WithVPCLink
+func HTTP(rawURL string, opts ...HTTPOption) Integration {
+	hi := &httpIntegration{url: rawURL}
+	for _, o := range opts {
+		o(hi)
+	}
+	return hi
+}
 
 func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
 	tmpl, err := compileURLTemplate(hi.url, env.params, env.greedy)
@@ -74,6 +82,9 @@ func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
 			}
 			apigw.WriteError(w, r, &apigw.Error{Type: apigw.IntegrationFailure, Status: http.StatusBadGateway, Message: "Internal server error", Err: err})
 		},
+	}
+	if hi.connectionID != "" {
+		return hi.viaVPCLink(rp, env)
 	}
 	return rp, nil
 }

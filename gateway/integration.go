@@ -29,6 +29,7 @@ type buildEnv struct {
 	httpAPI      bool // the gateway is an HTTP API
 	mapsPath     bool // the method's parameter mapping overwrites the path
 	binary       []string
+	vpcLinks     map[string]*vpcLink
 }
 
 // withIntegrationTimeout runs h under the method's timeout and records the

@@ -61,6 +61,7 @@ type config struct {
 	realClock                bool // now is time.Now
 	random                   func() float64
 	transport                http.RoundTripper
+	vpcLinks                 map[string]*vpcLink
 	cache                    *cache.Config
 	plans                    *usageplan.Registry
 
