@@ -36,6 +36,9 @@ func checkHTTPAPIDefinition(def *config) []error {
 	if len(def.models) > 0 {
 		bad("WithModel: models for request validation")
 	}
+	if len(def.binary) > 0 {
+		bad("WithBinaryMediaTypes: binary media types (an HTTP API base64-encodes a body that is not text by itself)")
+	}
 	return errs
 }
 

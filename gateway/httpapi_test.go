@@ -165,6 +165,7 @@ func TestHTTPAPIRefusesRESTOnly(t *testing.T) {
 		"validation":        {Route("GET /a", Method{Integration: LambdaV2(routeEcho), RequestParameters: map[string]bool{"method.request.querystring.q": true}})},
 		"gateway responses": {WithGatewayResponses(nil), WithModel("M", `{}`), Route("GET /a", ok)},
 		"long timeout":      {Route("GET /a", Method{Integration: LambdaV2(routeEcho), Timeout: time.Minute})},
+		"binary types":      {WithBinaryMediaTypes("image/png"), Route("GET /a", ok)},
 	} {
 		_, err := New(append([]Option{WithHTTPAPI()}, opts...)...)
 		if err == nil || !strings.Contains(err.Error(), "HTTP API") {
