@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 func utf8Valid(s string) bool { return utf8.ValidString(s) }
@@ -57,7 +59,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // cognitoWithKeys returns a Cognito authorizer whose JWKS URL is answered
 // in-process with key "a"; every fetched URL is recorded.
-func cognitoWithKeys(t *testing.T, cfg CognitoConfig, clk *fakeClock) *JWTAuthorizer {
+func cognitoWithKeys(t *testing.T, cfg CognitoConfig, clk *testkit.Clock) *JWTAuthorizer {
 	t.Helper()
 	body, err := json.Marshal(keySetOf(t, map[string]*rsa.PrivateKey{"a": rsaKeyA()}))
 	if err != nil {

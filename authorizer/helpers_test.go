@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
@@ -41,25 +42,8 @@ func mustRSA() *rsa.PrivateKey {
 	return k
 }
 
-// fakeClock is the injected clock of the tests: time moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is the tests' injected clock: time moves only when told.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 func segment(v any) string {
 	b, err := json.Marshal(v)
@@ -182,7 +166,7 @@ func (s *jwksServer) setDown(down bool) {
 func (s *jwksServer) jwksURL() string { return s.URL + "/.well-known/jwks.json" }
 
 // newRemoteJWT returns a JWT authorizer on s's JWKS, closed at cleanup.
-func newRemoteJWT(t testing.TB, s *jwksServer, clk *fakeClock, mod func(*JWTConfig)) *JWTAuthorizer {
+func newRemoteJWT(t testing.TB, s *jwksServer, clk *testkit.Clock, mod func(*JWTConfig)) *JWTAuthorizer {
 	t.Helper()
 	cfg := JWTConfig{
 		Issuer:   testIssuer,
@@ -271,18 +255,4 @@ func countGoroutines(substr string) int {
 		}
 	}
 	return count
-}
-
-// waitFor polls cond until it holds or 10 s pass: for goroutines to exit,
-// never for time-based behaviour (the clock is fake).
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // TestJWKSUnknownKidFlood sends many tokens with forged kids at once: they
@@ -176,7 +178,7 @@ func TestJWKSClose(t *testing.T) {
 	srv := newJWKSServer(t, map[string]*rsa.PrivateKey{"a": rsaKeyA()})
 	// Earlier tests close their authorizers; let their goroutines finish so
 	// that the counts below are this test's alone.
-	waitFor(t, "earlier jwk.Cache goroutines to stop", func() bool { return countGoroutines("lestrrat-go/httprc") == 0 })
+	testkit.WaitFor(t, "earlier jwk.Cache goroutines to stop", func() bool { return countGoroutines("lestrrat-go/httprc") == 0 })
 	before := 0
 	a, err := NewJWT(JWTConfig{Issuer: testIssuer, JWKSURL: srv.jwksURL(), Now: clk.Now, Logger: quietLogger()})
 	if err != nil {
@@ -198,7 +200,7 @@ func TestJWKSClose(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal("second Close:", err)
 	}
-	waitFor(t, "jwk.Cache goroutines to stop", func() bool { return countGoroutines("lestrrat-go/httprc") == before })
+	testkit.WaitFor(t, "jwk.Cache goroutines to stop", func() bool { return countGoroutines("lestrrat-go/httprc") == before })
 	hits := srv.hits.Load()
 	if got := serve(a, nil, bearer(signRS256(rsaKeyA(), rsHeader("a"), claimsAt(now, func(c map[string]any) { c["sub"] = "u2" })))); got.status != 200 {
 		t.Fatalf("held key after Close: %d", got.status)

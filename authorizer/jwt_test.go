@@ -5,16 +5,17 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"net/http/httptest"
-
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"github.com/lestrrat-go/jwx/v2/jwk"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/testkit"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
 // TestJWTHardToFool runs every attack of the issue, and the valid tokens
@@ -332,7 +333,7 @@ func TestJWTLeewayAndClock(t *testing.T) {
 		{"expired past leeway", 30 * time.Second, time.Minute + 30*time.Second, 401},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &fakeClock{t: now.Add(tt.advance)}
+			c := testkit.NewClock(now.Add(tt.advance))
 			a, err := NewJWT(JWTConfig{Issuer: testIssuer, Keys: set, Leeway: tt.leeway, Now: c.Now})
 			if err != nil {
 				t.Fatal(err)

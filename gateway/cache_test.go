@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/stage"
 )
 
@@ -189,7 +190,7 @@ func TestCacheEveryKind(t *testing.T) {
 					bodies[i], _ = get("/pets/3")
 				}()
 			}
-			waitFor(t, "one call and nine waiters", func() bool {
+			testkit.WaitFor(t, "one call and nine waiters", func() bool {
 				return calls()-before == 1 && gw.CacheStats().Waiting == 9
 			})
 			close(ch)

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/stage"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -221,7 +222,7 @@ func TestCanaryLifecycle(t *testing.T) {
 	share := func() float64 {
 		// Requests keep flowing through each change.
 		n := served.Load()
-		waitFor(t, "requests in flight", func() bool { return served.Load() >= n+200 })
+		testkit.WaitFor(t, "requests in flight", func() bool { return served.Load() >= n+200 })
 		return float64(drawCanary(t, gw, "prod", 2000, func(int) *http.Request { return r })) / 20
 	}
 	if err := gw.SetCanary("prod", &stage.Canary{Percent: 10, Variables: map[string]string{"ver": "beta"}}); err != nil {

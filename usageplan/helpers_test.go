@@ -8,23 +8,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // t0 is a Wednesday, noon UTC.
 var t0 = time.Date(2024, 6, 5, 12, 0, 0, 0, time.UTC)
 
-// fakeClock is the injected clock of the tests: it moves only when told.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.ns.Store(t.UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-func (c *fakeClock) Set(t time.Time)         { c.ns.Store(t.UnixNano()) }
+// newClock is the tests' injected clock: it moves only when told.
+func newClock(t time.Time) *testkit.Clock { return testkit.NewClock(t) }
 
 const (
 	basicKey    = "demo-basic-key-000000000001"
@@ -44,7 +36,7 @@ func demoPlans() []Plan {
 }
 
 // newDemo returns a registry with the demo plans and keys on a fake clock.
-func newDemo(t testing.TB, opts Options) (*Registry, *fakeClock) {
+func newDemo(t testing.TB, opts Options) (*Registry, *testkit.Clock) {
 	t.Helper()
 	clock := newClock(t0)
 	if opts.Now == nil {

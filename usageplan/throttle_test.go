@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // pressure sends one request every step for d of simulated time and counts
 // the admitted ones.
-func pressure(clock *fakeClock, h http.Handler, key string, d, step time.Duration) int {
+func pressure(clock *testkit.Clock, h http.Handler, key string, d, step time.Duration) int {
 	ok := 0
 	for end := clock.Now().Add(d); clock.Now().Before(end); clock.Advance(step) {
 		if send(h, key).Code == http.StatusOK {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -72,7 +73,7 @@ func TestNewErrors(t *testing.T) {
 }
 
 func TestRoutingAndEvents(t *testing.T) {
-	checkGoroutines(t)
+	testkit.NoLeaks(t)
 	log := newEventLog()
 	s := startAPI(t,
 		WithAPIID("chatapi"), WithStage("prod", map[string]string{"v": "1"}),
@@ -139,7 +140,7 @@ func TestRoutingAndEvents(t *testing.T) {
 		dis.RequestContext.ConnectionID != id || dis.Headers["X-Test"] != "yes" {
 		t.Errorf("disconnect %+v", dis.RequestContext)
 	}
-	waitFor(t, "the connection to go", func() bool { return s.api.Len() == 0 })
+	testkit.WaitFor(t, "the connection to go", func() bool { return s.api.Len() == 0 })
 }
 
 func TestNoDefaultRouteForbidden(t *testing.T) {

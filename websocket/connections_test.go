@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // manage calls the management API over HTTP.
@@ -26,7 +28,7 @@ func manage(t *testing.T, s *server, method, id, body string) (int, http.Header,
 }
 
 func TestConnectionsHTTP(t *testing.T) {
-	checkGoroutines(t)
+	testkit.NoLeaks(t)
 	clock := newFakeClock()
 	log := newEventLog()
 	s := startAPI(t, WithClock(clock), WithLimits(Limits{MaxMessageBytes: 1024}),
@@ -96,7 +98,7 @@ func TestConnectionsHTTP(t *testing.T) {
 		}
 	})
 	t.Run("gone", func(t *testing.T) {
-		waitFor(t, "the connection to go", func() bool { return s.api.Len() == 0 })
+		testkit.WaitFor(t, "the connection to go", func() bool { return s.api.Len() == 0 })
 		for _, m := range []string{"POST", "GET", "DELETE"} {
 			status, h, body := manage(t, s, m, id, "x")
 			if status != 410 || h.Get("X-Amzn-Errortype") != "GoneException" || body != `{"message":null}` {

@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw/apigw/internal/testkit"
 	ws "github.com/coder/websocket"
 )
 
 func TestDisconnectOnceHoweverItEnds(t *testing.T) {
-	checkGoroutines(t)
+	testkit.NoLeaks(t)
 	clock := newFakeClock()
 	log := newEventLog()
 	s := startAPI(t, WithClock(clock),
@@ -46,7 +47,7 @@ func TestDisconnectOnceHoweverItEnds(t *testing.T) {
 			write(t, c, "still here")
 			read(t, c)
 			clock.Advance(6 * time.Minute) // the timer fires at 10 min and re-arms for 16
-			waitFor(t, "the idle timer to re-arm", func() bool { return clock.pending() == 1 })
+			testkit.WaitFor(t, "the idle timer to re-arm", func() bool { return clock.pending() == 1 })
 			if s.api.Len() != 1 {
 				t.Fatal("closed although active")
 			}
@@ -68,7 +69,7 @@ func TestDisconnectOnceHoweverItEnds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dial(t, s, "/", nil)
 			id := s.api.ConnectionIDs()[0]
-			waitFor(t, "the connection's timer", func() bool { return clock.pending() == 1 })
+			testkit.WaitFor(t, "the connection's timer", func() bool { return clock.pending() == 1 })
 			tt.end(t, c, id)
 			if tt.clientSees != 0 {
 				if ce := readClose(t, c); ce.Code != tt.clientSees {
@@ -80,7 +81,7 @@ func TestDisconnectOnceHoweverItEnds(t *testing.T) {
 			if rc.ConnectionID != id || int(rc.DisconnectStatusCode) != tt.code || rc.DisconnectReason == nil || *rc.DisconnectReason != tt.reason {
 				t.Errorf("disconnect of %s: %d %v, want %d %q", id, rc.DisconnectStatusCode, deref(rc.DisconnectReason), tt.code, tt.reason)
 			}
-			waitFor(t, "the connection to go", func() bool { return s.api.Len() == 0 })
+			testkit.WaitFor(t, "the connection to go", func() bool { return s.api.Len() == 0 })
 			if n := log.count("$disconnect", id); n != 1 {
 				t.Errorf("$disconnect ran %d times", n)
 			}
@@ -102,7 +103,7 @@ func deref(p *string) string {
 // accepted for it, runs each $disconnect once, and refuses new
 // connections.
 func TestShutdown(t *testing.T) {
-	checkGoroutines(t)
+	testkit.NoLeaks(t)
 	log := newEventLog()
 	s := startAPI(t,
 		Route("$disconnect", RouteSpec{Integration: Lambda(log.fn(""))}),
@@ -151,7 +152,7 @@ func TestShutdown(t *testing.T) {
 // TestBadClientAlone: a client that floods, sends garbage or oversized
 // messages, or stops reading, costs only itself.
 func TestBadClientAlone(t *testing.T) {
-	checkGoroutines(t)
+	testkit.NoLeaks(t)
 	s := startAPI(t, WithLimits(Limits{MaxMessageBytes: 4096, MaxQueuedBytes: 4096, WriteTimeout: 200 * time.Millisecond}),
 		Route("echo", RouteSpec{Integration: echo(), TwoWay: true}),
 		Route("$default", RouteSpec{Integration: echo(), TwoWay: true}))

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // TestReplicasMemoryHub runs two replicas of one API linked by a
 // MemoryHub: @connections calls on either reach connections on the other.
 func TestReplicasMemoryHub(t *testing.T) {
-	checkGoroutines(t)
+	testkit.NoLeaks(t)
 	hub := NewMemoryHub()
 	log := newEventLog()
 	opts := func(id string) []Option {
@@ -60,7 +62,7 @@ func TestReplicasMemoryHub(t *testing.T) {
 		t.Errorf("close %v", ce)
 	}
 	log.next(t, "$disconnect")
-	waitFor(t, "the connection to leave the hub", func() bool {
+	testkit.WaitFor(t, "the connection to leave the hub", func() bool {
 		_, err := a.api.GetConnection(ctx, idB)
 		return errors.Is(err, ErrGone)
 	})

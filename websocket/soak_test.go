@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // TestIdleConnectionMemory holds many idle connections and reports the
@@ -51,7 +53,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 	}
 	// Warm up: one connection, so that pools and lazily built state exist.
 	warm := rawDial(t, ln.Addr().String())
-	waitFor(t, "the warm-up connection", func() bool { return api.Len() == 1 })
+	testkit.WaitFor(t, "the warm-up connection", func() bool { return api.Len() == 1 })
 	heap0, stack0, g0 := measure()
 
 	// The clients live in a child process (this test binary again), so
@@ -69,7 +71,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 	if err != nil || line != "ready\n" {
 		t.Fatalf("client process: %q %v", line, err)
 	}
-	waitFor(t, "all connections", func() bool { return api.Len() == n+1 })
+	testkit.WaitFor(t, "all connections", func() bool { return api.Len() == n+1 })
 	heap1, stack1, g1 := measure()
 	per := func(a, b uint64) float64 { return float64(int64(b)-int64(a)) / float64(n) }
 	t.Logf("%d idle connections: heap %.0f B/conn, stacks %.0f B/conn, total %.0f B/conn, goroutines %.2f/conn",
@@ -81,7 +83,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 	start := time.Now()
 	_ = stdin.Close() // the client process closes its sockets and exits
 	_ = warm.Close()
-	waitFor(t, "every connection to end", func() bool { return api.Len() == 0 })
+	testkit.WaitFor(t, "every connection to end", func() bool { return api.Len() == 0 })
 	t.Logf("%d connections ended in %v", n+1, time.Since(start))
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("client process: %v", err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/apigw/apigw/examples/internal/exampletest"
-	"github.com/apigw/apigw/internal/redistest"
 	"io"
 	"log/slog"
 	"net"
@@ -18,31 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/redistest"
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/redis/go-redis/v9"
 )
 
-// clock is the fake clock the tests move by hand; the servers read it from
-// their handlers' goroutines.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newClock is the fake clock the tests move by hand; the servers read it
+// from their handlers' goroutines.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 // start runs the example in-process on a free port until the test ends.
 func start(t *testing.T, o options) string {

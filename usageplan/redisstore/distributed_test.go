@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/usageplan"
 	"github.com/redis/go-redis/v9"
 )
@@ -65,7 +66,7 @@ func TestDistributedQuota(t *testing.T) {
 
 // pressure sends, every step of simulated time for d, one request to each
 // gateway in turn, and counts the admitted ones.
-func pressure(clock *fakeClock, gateways []http.Handler, d, step time.Duration) (admitted, sent int) {
+func pressure(clock *testkit.Clock, gateways []http.Handler, d, step time.Duration) (admitted, sent int) {
 	for end := clock.Now().Add(d); clock.Now().Before(end); clock.Advance(step) {
 		for _, g := range gateways {
 			sent++

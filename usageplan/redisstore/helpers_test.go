@@ -11,10 +11,10 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/usageplan"
 	"github.com/redis/go-redis/v9"
 )
@@ -83,17 +83,8 @@ func newStore(t testing.TB, c redis.Scripter, prefix string) *Store {
 	return s
 }
 
-// fakeClock moves only when told; replicas of one test share it.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.ns.Store(t.UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+// newClock is the tests' injected clock: it moves only when told.
+func newClock(t time.Time) *testkit.Clock { return testkit.NewClock(t) }
 
 const apiKey = "demo-standard-key-0000000001"
 
@@ -101,7 +92,7 @@ var breeds = usageplan.MethodSpec{APIID: "pets", Stage: "prod", Resource: "/bree
 
 // replica is one gateway: its own registry and middleware over the shared
 // store, configured as every replica would be.
-func replica(t testing.TB, store usageplan.Store, clock *fakeClock, plan usageplan.Plan, opts usageplan.Options) http.Handler {
+func replica(t testing.TB, store usageplan.Store, clock *testkit.Clock, plan usageplan.Plan, opts usageplan.Options) http.Handler {
 	t.Helper()
 	opts.Store, opts.Now = store, clock.Now
 	r, err := usageplan.New(opts)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/websocket"
 	ws "github.com/coder/websocket"
 	"github.com/redis/go-redis/v9"
@@ -209,17 +210,6 @@ func read(t *testing.T, c *ws.Conn) string {
 	return string(b)
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestNewErrors(t *testing.T) {
 	_, err := New(Options{TTL: time.Second, Refresh: 2 * time.Second})
 	for _, want := range []string{"Options.Client: required", "Options.Refresh 2s: must be shorter than TTL 1s"} {
@@ -276,7 +266,7 @@ func TestCrossReplica(t *testing.T) {
 	if got := <-events; got != "b disconnect "+idB {
 		t.Errorf("event %q", got)
 	}
-	waitFor(t, "the entry to go", func() bool {
+	testkit.WaitFor(t, "the entry to go", func() bool {
 		_, err := a.api.GetConnection(ctx, idB)
 		return errors.Is(err, websocket.ErrGone)
 	})
@@ -365,13 +355,13 @@ func TestRedisGoesAway(t *testing.T) {
 	cb2, idB2 := b.dial(t)
 
 	p.restore()
-	waitFor(t, "cross-replica posts to work again", func() bool {
+	testkit.WaitFor(t, "cross-replica posts to work again", func() bool {
 		return a.api.PostToConnection(ctx, idB, []byte("after")) == nil
 	})
 	if got := read(t, cb); got != "after" {
 		t.Errorf("got %q", got)
 	}
-	waitFor(t, "the connection opened during the outage to be reachable", func() bool {
+	testkit.WaitFor(t, "the connection opened during the outage to be reachable", func() bool {
 		return a.api.PostToConnection(ctx, idB2, []byte("new")) == nil
 	})
 	if got := read(t, cb2); got != "new" {
