@@ -33,7 +33,7 @@ var bare = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 // policy's headers final over what the backend sets.
 var hotPath = []struct {
 	name   string
-	opts   cors.Options
+	opts   cors.Config
 	origin string
 	budget float64
 }{

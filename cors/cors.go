@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// CORS is a compiled CORS policy: [Options] checked once by [New], with
+// CORS is a compiled CORS policy: [Config] checked once by [New], with
 // every header value the policy decides computed in advance. It is
 // immutable and safe for simultaneous use by multiple goroutines.
 //
@@ -43,11 +43,11 @@ type CORS struct {
 }
 
 // New checks opts and compiles them into a CORS. The error lists every
-// mistake, each an [*OptionError] naming its field: a malformed origin, a
+// mistake, each an [*ConfigError] naming its field: a malformed origin, a
 // wildcard in a bad place, credentials with "*", and every other
 // configuration a browser would reject or that would be unsafe. New never
-// fails for the zero Options.
-func New(opts Options) (*CORS, error) {
+// fails for the zero Config.
+func New(opts Config) (*CORS, error) {
 	c := &CORS{
 		originFunc:     opts.AllowOriginFunc,
 		privateNetwork: opts.AllowPrivateNetwork,
@@ -82,7 +82,7 @@ func New(opts Options) (*CORS, error) {
 
 // MustNew is like [New] but panics on an error. It is meant for
 // configurations fixed in the source, checked at program start.
-func MustNew(opts Options) *CORS {
+func MustNew(opts Config) *CORS {
 	c, err := New(opts)
 	if err != nil {
 		panic(err)
@@ -97,9 +97,9 @@ func MustNew(opts Options) *CORS {
 // ones as a whole; they are not merged field by field. A gateway calls it
 // once per route when it builds its routes:
 //
-//	rc, err := apiCORS.ForRoute(method.CORS) // method.CORS is a *cors.Options
+//	rc, err := apiCORS.ForRoute(method.CORS) // method.CORS is a *cors.Config
 //	chain = rc.Handler(chain)               // nil rc: chain unchanged
-func (c *CORS) ForRoute(route *Options) (*CORS, error) {
+func (c *CORS) ForRoute(route *Config) (*CORS, error) {
 	if route == nil {
 		return c, nil
 	}

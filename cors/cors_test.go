@@ -50,9 +50,9 @@ const (
 
 // The policies the table uses.
 var (
-	zero  = cors.Options{}
-	exact = cors.Options{AllowOrigins: []string{"https://pet.com"}}
-	creds = cors.Options{
+	zero  = cors.Config{}
+	exact = cors.Config{AllowOrigins: []string{"https://pet.com"}}
+	creds = cors.Config{
 		AllowOrigins:     []string{"https://pet.com", "https://*.pet.com"},
 		AllowMethods:     []string{"GET", "POST", "PUT"},
 		AllowHeaders:     []string{"Content-Type", "X-Breed"},
@@ -60,33 +60,33 @@ var (
 		MaxAge:           10 * time.Minute,
 		AllowCredentials: true,
 	}
-	wild     = cors.Options{AllowOrigins: []string{"https://*.pet.com", "http://localhost:8081"}}
-	nullOnly = cors.Options{AllowOrigins: []string{"null"}}
-	starNull = cors.Options{AllowOrigins: []string{"*", "null"}}
-	shopFunc = cors.Options{AllowOriginFunc: func(o string) bool { return strings.HasSuffix(o, ".shop.example") }}
-	anyFunc  = cors.Options{AllowOriginFunc: func(string) bool { return true }}
-	panicky  = cors.Options{AllowOriginFunc: func(string) bool { panic("boom") }}
-	anything = cors.Options{
+	wild     = cors.Config{AllowOrigins: []string{"https://*.pet.com", "http://localhost:8081"}}
+	nullOnly = cors.Config{AllowOrigins: []string{"null"}}
+	starNull = cors.Config{AllowOrigins: []string{"*", "null"}}
+	shopFunc = cors.Config{AllowOriginFunc: func(o string) bool { return strings.HasSuffix(o, ".shop.example") }}
+	anyFunc  = cors.Config{AllowOriginFunc: func(string) bool { return true }}
+	panicky  = cors.Config{AllowOriginFunc: func(string) bool { panic("boom") }}
+	anything = cors.Config{
 		AllowOrigins:     []string{"https://pet.com"},
 		AllowMethods:     []string{"*"},
 		AllowHeaders:     []string{"*"},
 		AllowCredentials: true,
 	}
-	patch     = cors.Options{AllowOrigins: []string{"https://pet.com"}, AllowMethods: []string{"PATCH", "get"}}
-	private   = cors.Options{AllowOrigins: []string{"https://pet.com"}, AllowPrivateNetwork: true}
-	noOrigin  = cors.Options{AllowOrigins: []string{}}
-	noMethod  = cors.Options{AllowMethods: []string{}}
-	noCaching = cors.Options{AllowOrigins: []string{"https://pet.com"}, MaxAge: -1}
-	schemeAll = cors.Options{AllowOrigins: []string{"https://*"}}
+	patch     = cors.Config{AllowOrigins: []string{"https://pet.com"}, AllowMethods: []string{"PATCH", "get"}}
+	private   = cors.Config{AllowOrigins: []string{"https://pet.com"}, AllowPrivateNetwork: true}
+	noOrigin  = cors.Config{AllowOrigins: []string{}}
+	noMethod  = cors.Config{AllowMethods: []string{}}
+	noCaching = cors.Config{AllowOrigins: []string{"https://pet.com"}, MaxAge: -1}
+	schemeAll = cors.Config{AllowOrigins: []string{"https://*"}}
 	long      = strings.Repeat("x", 150) + "-breed" // longer than the lower-casing buffer
-	longNames = cors.Options{AllowOrigins: []string{"https://pet.com"}, AllowHeaders: []string{long, "x-short"}}
+	longNames = cors.Config{AllowOrigins: []string{"https://pet.com"}, AllowHeaders: []string{long, "x-short"}}
 )
 
 const defaultAllowHeaders = "Content-Type, X-Amz-Date, Authorization, X-Api-Key, X-Amz-Security-Token"
 
 type corsCase struct {
 	name   string
-	opts   cors.Options
+	opts   cors.Config
 	method string      // "" is GET
 	header http.Header // request headers, sent as they are
 	// preflight: the middleware answers 204 itself and next never runs.
@@ -282,7 +282,7 @@ func TestServePreflight(t *testing.T) {
 // TestForRoute runs the table through a route override of an API-wide
 // policy that would answer every case differently.
 func TestForRoute(t *testing.T) {
-	api := mustNew(t, cors.Options{AllowOrigins: []string{"https://api-wide.example"}, AllowCredentials: true})
+	api := mustNew(t, cors.Config{AllowOrigins: []string{"https://api-wide.example"}, AllowCredentials: true})
 	for _, tc := range corsCases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := api.ForRoute(&tc.opts)
@@ -346,7 +346,7 @@ func (tc corsCase) check(t *testing.T, res *http.Response, calls int) {
 	}
 }
 
-func mustNew(t testing.TB, opts cors.Options) *cors.CORS {
+func mustNew(t testing.TB, opts cors.Config) *cors.CORS {
 	t.Helper()
 	c, err := cors.New(opts)
 	if err != nil {

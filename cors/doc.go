@@ -4,11 +4,11 @@
 // allowCredentials) and the per-method "Enable CORS" of a REST API.
 // Behaviour follows the Fetch standard's CORS protocol.
 //
-// A policy is built once from [Options] by [New], which refuses any
+// A policy is built once from [Config] by [New], which refuses any
 // configuration a browser would reject or that is unsafe, and is then used
 // as net/http middleware, with or without package gateway:
 //
-//	c, err := cors.New(cors.Options{
+//	c, err := cors.New(cors.Config{
 //		AllowOrigins:  []string{"https://pet.com", "https://*.pet.com"},
 //		AllowMethods:  []string{"GET", "POST"},
 //		AllowHeaders:  []string{"Content-Type", "X-Api-Key"},
@@ -33,7 +33,7 @@
 //
 // Inside a gateway the policy sits right after routing and before the
 // authorizer, API keys and throttling: the API-wide policy applies to every
-// route, and a route's own Options replace it ([CORS.ForRoute]). For a path
+// route, and a route's own Config replaces it ([CORS.ForRoute]). For a path
 // without an OPTIONS route the gateway answers preflights with [IsPreflight]
 // and [CORS.ServePreflight], as HTTP APIs do.
 //

@@ -15,7 +15,7 @@ import (
 // The petbreed API allows the pet shop's pages to call it, and a browser
 // asks first.
 func ExampleNew() {
-	c, err := cors.New(cors.Options{
+	c, err := cors.New(cors.Config{
 		AllowOrigins: []string{"https://pet.com"},
 		AllowMethods: []string{"POST"},
 		AllowHeaders: []string{"Content-Type", "X-Api-Key"},
@@ -61,7 +61,7 @@ func ExampleNew() {
 // A refusal written by apigw.WriteError behind the middleware keeps the
 // CORS headers, so the page can read the 401 instead of a network error.
 func ExampleCORS_Handler_gatewayError() {
-	c := cors.MustNew(cors.Options{AllowOrigins: []string{"https://pet.com"}})
+	c := cors.MustNew(cors.Config{AllowOrigins: []string{"https://pet.com"}})
 	authorizer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		apigw.WriteError(w, r, apigw.NewError(apigw.Unauthorized))
 	})
@@ -81,12 +81,12 @@ func ExampleCORS_Handler_gatewayError() {
 
 // New names the field of every mistake.
 func ExampleNew_error() {
-	_, err := cors.New(cors.Options{
+	_, err := cors.New(cors.Config{
 		AllowOrigins:     []string{"https://pet.com/", "https://shop*.pet.com", "*"},
 		AllowCredentials: true,
 	})
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, cors.ErrInvalidOptions))
+	fmt.Println(errors.Is(err, cors.ErrInvalidConfig))
 	// Output:
 	// cors: AllowOrigins[0] "https://pet.com/": an origin has no path, query or fragment: write "https://pet.com"
 	// cors: AllowOrigins[1] "https://shop*.pet.com": a wildcard stands only for whole leading labels, as in https://*.pet.com
@@ -97,8 +97,8 @@ func ExampleNew_error() {
 // A route's own options replace the API-wide policy; a route without them
 // keeps it. Here the admin route allows no origin at all.
 func ExampleCORS_ForRoute() {
-	api := cors.MustNew(cors.Options{AllowOrigins: []string{"https://pet.com"}})
-	admin, err := api.ForRoute(&cors.Options{AllowOrigins: []string{}})
+	api := cors.MustNew(cors.Config{AllowOrigins: []string{"https://pet.com"}})
+	admin, err := api.ForRoute(&cors.Config{AllowOrigins: []string{}})
 	if err != nil {
 		panic(err)
 	}
@@ -124,7 +124,7 @@ func ExampleCORS_ForRoute() {
 // the policy of the route the browser asks about, before any authorizer.
 func ExampleCORS_ServePreflight() {
 	routes := map[string]*cors.CORS{ // "METHOD path" → the route's policy
-		"POST /identify": cors.MustNew(cors.Options{AllowOrigins: []string{"https://pet.com"}, AllowMethods: []string{"POST"}}),
+		"POST /identify": cors.MustNew(cors.Config{AllowOrigins: []string{"https://pet.com"}, AllowMethods: []string{"POST"}}),
 	}
 	gateway := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if cors.IsPreflight(r) {

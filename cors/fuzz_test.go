@@ -49,7 +49,7 @@ func FuzzRequestHeaders(f *testing.F) {
 	}
 	listed := mustNew(f, creds) // Content-Type, X-Breed
 	any := mustNew(f, anything) // "*"
-	zeroed := mustNew(f, cors.Options{AllowOrigins: []string{"https://pet.com"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{}})
+	zeroed := mustNew(f, cors.Config{AllowOrigins: []string{"https://pet.com"}, AllowMethods: []string{"PUT"}, AllowHeaders: []string{}})
 	f.Fuzz(func(t *testing.T, v string) {
 		names, wellFormed := refRequestHeaders(v)
 		allowedListed := wellFormed
@@ -171,7 +171,7 @@ func FuzzAllowOrigins(f *testing.F) {
 		f.Add(s, "https://pet.com")
 	}
 	f.Fuzz(func(t *testing.T, configured, sent string) {
-		c, err := cors.New(cors.Options{AllowOrigins: []string{configured}})
+		c, err := cors.New(cors.Config{AllowOrigins: []string{configured}})
 		if err != nil {
 			return
 		}

@@ -65,7 +65,7 @@ func TestAuthorizers(t *testing.T) {
 		w.Write([]byte("ok"))
 	})
 	gw := mustNew(t,
-		WithCORS(cors.Options{AllowOrigins: []string{"https://pet.example"}, AllowHeaders: []string{"Authorization"}}),
+		WithCORS(cors.Config{AllowOrigins: []string{"https://pet.example"}, AllowHeaders: []string{"Authorization"}}),
 		WithAuthorizer("users", authorizer.MustNewJWT(authorizer.JWTConfig{Issuer: "https://issuer.example", Keys: set})),
 		WithAuthorizer("sample", authorizer.MustNewToken(authorizer.TokenConfig{Func: sampleTokenFunc, Logger: discardLogger()})),
 		Route("GET /pets", Method{Integration: Handler(backend), Authorizer: "users", AuthorizationScopes: []string{"pets/read"}}),

@@ -23,10 +23,10 @@ func TestCORS(t *testing.T) {
 	}))
 	defer proxied.Close()
 	gw := mustNew(t,
-		WithCORS(cors.Options{AllowOrigins: []string{"https://pet.example"}, AllowMethods: []string{"GET", "POST"}, AllowHeaders: []string{"X-Custom"}}),
+		WithCORS(cors.Config{AllowOrigins: []string{"https://pet.example"}, AllowMethods: []string{"GET", "POST"}, AllowHeaders: []string{"X-Custom"}}),
 		Route("POST /identify", Method{Integration: Handler(backend)}),
 		Route("GET /boom", Method{Integration: Lambda(func() error { return errors.New("boom") })}),
-		Route("GET /open", Method{Integration: Handler(backend), CORS: &cors.Options{AllowOrigins: []string{"*"}}}),
+		Route("GET /open", Method{Integration: Handler(backend), CORS: &cors.Config{AllowOrigins: []string{"*"}}}),
 		Route("GET /proxied", Method{Integration: HTTP(proxied.URL)}),
 		Route("POST /v", Method{Integration: Handler(backend), RequestParameters: map[string]bool{"method.request.header.x-id": true}}),
 	)
@@ -83,7 +83,7 @@ func echoOrigin(req http.Header) map[string]string {
 // without a policy a cached answer never replays one caller's grant to
 // another.
 func TestCORSOverIntegrations(t *testing.T) {
-	policy := cors.Options{AllowOrigins: []string{"https://pet.example"}}
+	policy := cors.Config{AllowOrigins: []string{"https://pet.example"}}
 	for _, k := range everyKind(t, answering(echoOrigin)) {
 		for _, cached := range []bool{false, true} {
 			opts := []Option{WithCORS(policy), Route("GET /pets/{id}", Method{Integration: k.build("/pets/{id}")})}
@@ -123,7 +123,7 @@ func TestCORSOverIntegrations(t *testing.T) {
 // the API's CORS headers like every other error.
 func TestCORSUnknownStage(t *testing.T) {
 	gw := mustNew(t, WithStage(stageNamed("prod")), WithStage(stageNamed("test")),
-		WithCORS(cors.Options{AllowOrigins: []string{"https://pet.example"}}),
+		WithCORS(cors.Config{AllowOrigins: []string{"https://pet.example"}}),
 		Route("GET /pets", Method{Integration: Mock(200, `{}`)}))
 	for _, path := range []string{"/nostage/pets", "/", "/prod/a%2Fb"} {
 		rec := do(t, gw, "GET", path, "", "Origin", "https://pet.example")

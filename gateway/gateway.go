@@ -87,7 +87,7 @@ func New(opts ...Option) (*Gateway, error) {
 		errs = append(errs, checkHTTPAPI(cfg)...)
 	}
 	if cfg.plans == nil {
-		reg, err := usageplan.New(usageplan.Options{Now: cfg.now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+		reg, err := usageplan.New(usageplan.Config{Now: cfg.now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 		if err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
 		}

@@ -157,7 +157,7 @@ func TestHTTPAPIAnswers(t *testing.T) {
 func TestHTTPAPIRefusesRESTOnly(t *testing.T) {
 	ok := Method{Integration: LambdaV2(routeEcho)}
 	for name, opts := range map[string][]Option{
-		"usage plans":       {WithUsagePlans(usageplan.MustNew(usageplan.Options{})), Route("GET /a", ok)},
+		"usage plans":       {WithUsagePlans(usageplan.MustNew(usageplan.Config{})), Route("GET /a", ok)},
 		"cache":             {WithCache(cache.Config{}), Route("GET /a", ok)},
 		"api key":           {Route("GET /a", Method{Integration: LambdaV2(routeEcho), APIKeyRequired: true})},
 		"mock":              {Route("GET /a", Method{Integration: Mock(200, "")})},
@@ -182,7 +182,7 @@ func TestHTTPAPICORS(t *testing.T) {
 		if k.name == "mock" {
 			continue
 		}
-		gw := mustNew(t, WithHTTPAPI(), WithCORS(cors.Options{AllowOrigins: []string{"http://localhost:3000"}, AllowMethods: []string{"GET", "PUT"}}),
+		gw := mustNew(t, WithHTTPAPI(), WithCORS(cors.Config{AllowOrigins: []string{"http://localhost:3000"}, AllowMethods: []string{"GET", "PUT"}}),
 			WithAuthorizer("deny", denyAll{}),
 			Route("ANY /items/{id}", Method{Authorizer: "deny", Integration: k.build("/items/{id}")}),
 			Route("GET /open/{id}", Method{Integration: k.build("/open/{id}")}),

@@ -77,5 +77,5 @@ type Method struct {
 
 	// CORS replaces the API's CORS policy ([WithCORS]) for this method, as
 	// a whole; nil keeps the API's.
-	CORS *cors.Options
+	CORS *cors.Config
 }

@@ -47,7 +47,7 @@ type config struct {
 	responses map[apigw.ResponseType]apigw.GatewayResponse
 	timeout   time.Duration
 	desc      string
-	cors      *cors.Options
+	cors      *cors.Config
 	authz     map[string]authorizer.Authorizer
 	policy    string // the resource policy's JSON
 	binary    []string
@@ -196,7 +196,7 @@ func WithTransport(rt http.RoundTripper) Option {
 // gateway before any authorizer or API key check, and every response to an
 // allowed origin carries the CORS headers, gateway errors included. A
 // method's own Method.CORS replaces it.
-func WithCORS(opts cors.Options) DeploymentOption {
+func WithCORS(opts cors.Config) DeploymentOption {
 	return deploymentOption(func(c *config) { o := opts; c.cors = &o })
 }
 

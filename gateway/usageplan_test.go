@@ -14,7 +14,7 @@ import (
 func TestUsagePlans(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	plans := usageplan.MustNew(usageplan.Options{Now: clock})
+	plans := usageplan.MustNew(usageplan.Config{Now: clock})
 	if err := plans.AddPlan(usageplan.Plan{ID: "basic", Throttle: &usageplan.Throttle{Rate: 1, Burst: 2},
 		Quota: &usageplan.Quota{Limit: 3, Period: usageplan.Day}, Stages: []usageplan.APIStage{{APIID: "pets", Stage: "prod"}}}); err != nil {
 		t.Fatal(err)
@@ -27,7 +27,7 @@ func TestUsagePlans(t *testing.T) {
 	gw := mustNew(t,
 		WithAPIID("pets"), WithClock(clock), WithUsagePlans(plans),
 		WithStage(stage.Stage{Name: "prod"}),
-		WithCORS(cors.Options{AllowOrigins: []string{"https://pet.example"}}),
+		WithCORS(cors.Config{AllowOrigins: []string{"https://pet.example"}}),
 		Route("GET /breeds", Method{APIKeyRequired: true, Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			seenKeyID = apigwContext(r).Identity.APIKeyID
 		}))}),
@@ -108,7 +108,7 @@ func TestStageThrottleWithoutPlans(t *testing.T) {
 // stages (a mistyped API id or stage name) fail New instead of refusing
 // every keyed request with a 403 that names no cause.
 func TestUsagePlansCoverNoStage(t *testing.T) {
-	plans := usageplan.MustNew(usageplan.Options{})
+	plans := usageplan.MustNew(usageplan.Config{})
 	if err := plans.AddPlan(usageplan.Plan{ID: "basic", Stages: []usageplan.APIStage{{APIID: "pets", Stage: "prod"}}}); err != nil {
 		t.Fatal(err)
 	}

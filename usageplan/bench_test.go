@@ -23,7 +23,7 @@ func (w *nopWriter) WriteHeader(int)             {}
 // plan's per-client per-method and per-client buckets, the quota, the
 // method's and the account's buckets; else the common case: the plan's
 // per-client bucket and quota, and the account.
-func hotPath(tb testing.TB, opts Options, all bool) (http.Handler, *http.Request, *nopWriter) {
+func hotPath(tb testing.TB, opts Config, all bool) (http.Handler, *http.Request, *nopWriter) {
 	tb.Helper()
 	clock := newClock(t0)
 	opts.Now = clock.Now
@@ -66,7 +66,7 @@ func BenchmarkMiddleware(b *testing.B) {
 			name = "all-levels"
 		}
 		b.Run(name, func(b *testing.B) {
-			h, req, w := hotPath(b, Options{}, all)
+			h, req, w := hotPath(b, Config{}, all)
 			b.ReportAllocs()
 			for b.Loop() {
 				h.ServeHTTP(w, req)
@@ -76,7 +76,7 @@ func BenchmarkMiddleware(b *testing.B) {
 }
 
 func BenchmarkMiddlewareParallel(b *testing.B) {
-	h, req, _ := hotPath(b, Options{}, true)
+	h, req, _ := hotPath(b, Config{}, true)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		w := &nopWriter{h: http.Header{}}
@@ -87,7 +87,7 @@ func BenchmarkMiddlewareParallel(b *testing.B) {
 }
 
 func BenchmarkMiddlewareRateLimitHeaders(b *testing.B) {
-	h, req, w := hotPath(b, Options{RateLimitHeaders: true}, true)
+	h, req, w := hotPath(b, Config{RateLimitHeaders: true}, true)
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(w, req)
@@ -96,7 +96,7 @@ func BenchmarkMiddlewareRateLimitHeaders(b *testing.B) {
 
 // BenchmarkForbidden is the cost of refusing an unknown key.
 func BenchmarkForbidden(b *testing.B) {
-	h, req, w := hotPath(b, Options{}, true)
+	h, req, w := hotPath(b, Config{}, true)
 	req.Header.Set("x-api-key", "unknown-key-000000000000000001")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -105,7 +105,7 @@ func BenchmarkForbidden(b *testing.B) {
 }
 
 func BenchmarkKeyLookup(b *testing.B) {
-	r := MustNew(Options{})
+	r := MustNew(Config{})
 	keys := make([]APIKey, 100_000)
 	keys[0].Value = standardKey
 	if _, err := r.ImportKeys(keys); err != nil {
@@ -122,7 +122,7 @@ func BenchmarkKeyLookup(b *testing.B) {
 // TestAllocBudget pins the allocations of the hot path: the issue allows 2
 // per request; the middleware makes none.
 func TestAllocBudget(t *testing.T) {
-	h, req, w := hotPath(t, Options{}, true)
+	h, req, w := hotPath(t, Config{}, true)
 	got := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, req) })
 	if got > 0 {
 		t.Fatalf("%v allocations per request, want 0 (budget 2)", got)
@@ -138,7 +138,7 @@ func TestAllocBudget(t *testing.T) {
 // TestStandaloneTiming documents, without asserting speed, that the clock
 // the benchmark injects is the only time source.
 func TestStandaloneTiming(t *testing.T) {
-	h, req, w := hotPath(t, Options{}, true)
+	h, req, w := hotPath(t, Config{}, true)
 	start := time.Now()
 	for range 1000 {
 		h.ServeHTTP(w, req)

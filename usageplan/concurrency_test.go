@@ -14,7 +14,7 @@ import (
 // while requests are served (run it with -race): every answer is one of
 // the AWS answers, and the final state is the one the changes made.
 func TestChangesUnderLoad(t *testing.T) {
-	r, clock := newDemo(t, Options{})
+	r, clock := newDemo(t, Config{})
 	h := mustHandler(t, r, breeds)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

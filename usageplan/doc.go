@@ -7,7 +7,7 @@
 // added, changed, disabled and removed while requests are served. Each
 // method gets its phase from [Registry.Middleware] with a [MethodSpec]:
 //
-//	plans := usageplan.MustNew(usageplan.Options{})
+//	plans := usageplan.MustNew(usageplan.Config{})
 //	_ = plans.AddPlan(usageplan.Plan{
 //		ID:       "basic",
 //		Throttle: &usageplan.Throttle{Rate: 1, Burst: 2},
@@ -38,7 +38,7 @@
 // Retry-After. Methods that do not require a key pass only the method and
 // account levels, as in AWS.
 //
-// [Options.RateLimitHeaders] adds RateLimit-Limit, RateLimit-Remaining and
+// [Config.RateLimitHeaders] adds RateLimit-Limit, RateLimit-Remaining and
 // RateLimit-Reset, which describe what decided the answer: a throttled 429
 // the throttle that refused it, whichever level it is (its burst, 0 left,
 // the reset equal to Retry-After); a quota 429 the quota (0 left, reset at
@@ -63,7 +63,7 @@
 //
 //   - Imported key values may contain '-' and '_' besides AWS's
 //     alphanumerics (20 to 128 characters), so that readable keys such as
-//     demo-basic-key-000000000001 import; [Options.StrictKeyValues] applies
+//     demo-basic-key-000000000001 import; [Config.StrictKeyValues] applies
 //     AWS's rule exactly. Generated values are 40 alphanumerics, as AWS's.
 //   - [APIKey.Disabled] is AWS's enabled flag inverted, so the zero value is
 //     a working key; a plan can be disabled too ([Plan.Disabled]).

@@ -14,7 +14,7 @@ import (
 
 // The three plans of the seed's story, on API "pets" stage "prod".
 func subscriptionPlans(now func() time.Time) *usageplan.Registry {
-	plans := usageplan.MustNew(usageplan.Options{Now: now})
+	plans := usageplan.MustNew(usageplan.Config{Now: now})
 	prod := []usageplan.APIStage{{APIID: "pets", Stage: "prod"}}
 	for _, p := range []usageplan.Plan{
 		{ID: "basic", Throttle: &usageplan.Throttle{Rate: 1, Burst: 2},

@@ -19,7 +19,7 @@ func FuzzKeyHeader(f *testing.F) {
 		f.Add(seed)
 	}
 	clock := newClock(t0)
-	r := MustNew(Options{Now: clock.Now, AccountThrottle: &Throttle{Rate: Unlimited}})
+	r := MustNew(Config{Now: clock.Now, AccountThrottle: &Throttle{Rate: Unlimited}})
 	if err := r.AddPlan(Plan{ID: "open", Stages: prod}); err != nil {
 		f.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func FuzzUsageQuery(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	r, _ := newDemo(f, Options{})
+	r, _ := newDemo(f, Config{})
 	countOK(mustHandler(f, r, breeds), basicKey, 2)
 	h := r.UsageHandler()
 	f.Fuzz(func(t *testing.T, query string) {
@@ -94,7 +94,7 @@ func FuzzImportValue(f *testing.F) {
 		f.Add(seed, false)
 	}
 	f.Fuzz(func(t *testing.T, value string, strict bool) {
-		r := MustNew(Options{StrictKeyValues: strict})
+		r := MustNew(Config{StrictKeyValues: strict})
 		k, err := r.AddKey(APIKey{Value: value})
 		if value == "" { // no value: one is generated
 			if err != nil || len(k.Value) != GeneratedKeyLen {

@@ -36,7 +36,7 @@ func demoPlans() []Plan {
 }
 
 // newDemo returns a registry with the demo plans and keys on a fake clock.
-func newDemo(t testing.TB, opts Options) (*Registry, *testkit.Clock) {
+func newDemo(t testing.TB, opts Config) (*Registry, *testkit.Clock) {
 	t.Helper()
 	clock := newClock(t0)
 	if opts.Now == nil {

@@ -49,7 +49,7 @@ type APIKey struct {
 	// Value is the secret the client sends. Empty in [Registry.AddKey]: a
 	// random value of [GeneratedKeyLen] characters from crypto/rand. An
 	// imported value has [MinKeyLen] to [MaxKeyLen] characters of
-	// A-Z a-z 0-9, and, unless Options.StrictKeyValues is set, '-' and '_'
+	// A-Z a-z 0-9, and, unless Config.StrictKeyValues is set, '-' and '_'
 	// too (AWS accepts only alphanumerics; apigw also takes the readable
 	// demo-basic-key-000000000001 style).
 	Value string

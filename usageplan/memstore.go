@@ -14,8 +14,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// MemoryStoreOptions configures [NewMemoryStore]. The zero value works.
-type MemoryStoreOptions struct {
+// MemoryStoreConfig configures [NewMemoryStore]. The zero value works.
+type MemoryStoreConfig struct {
 	// MaxClients bounds the number of counter IDs (a key in a plan) whose
 	// token buckets are kept; the least recently used are dropped beyond it
 	// (a dropped bucket comes back full, which an idle client's bucket is
@@ -73,12 +73,12 @@ type memCounter struct {
 }
 
 // NewMemoryStore returns an in-process [Store].
-func NewMemoryStore(opts MemoryStoreOptions) (*MemoryStore, error) {
+func NewMemoryStore(opts MemoryStoreConfig) (*MemoryStore, error) {
 	if opts.MaxClients < 0 {
-		return nil, fmt.Errorf("usageplan: MemoryStoreOptions.MaxClients %d: must be 0 or more", opts.MaxClients)
+		return nil, fmt.Errorf("usageplan: MemoryStoreConfig.MaxClients %d: must be 0 or more", opts.MaxClients)
 	}
 	if opts.Retention < 0 {
-		return nil, fmt.Errorf("usageplan: MemoryStoreOptions.Retention %v: must be 0 or more", opts.Retention)
+		return nil, fmt.Errorf("usageplan: MemoryStoreConfig.Retention %v: must be 0 or more", opts.Retention)
 	}
 	if opts.MaxClients == 0 {
 		opts.MaxClients = 1 << 20

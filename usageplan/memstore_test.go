@@ -18,7 +18,7 @@ func admitReq(id string, now time.Time, limit int64) AdmitRequest {
 // TestMemoryStoreBounded: a million distinct clients leave at most
 // MaxClients buckets behind.
 func TestMemoryStoreBounded(t *testing.T) {
-	s, err := NewMemoryStore(MemoryStoreOptions{MaxClients: 640})
+	s, err := NewMemoryStore(MemoryStoreConfig{MaxClients: 640})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestMemoryStoreBounded(t *testing.T) {
 // TestMemoryStoreRetention: usage records older than the retention go, and
 // so do idle counters.
 func TestMemoryStoreRetention(t *testing.T) {
-	s, err := NewMemoryStore(MemoryStoreOptions{Retention: 3 * 24 * time.Hour})
+	s, err := NewMemoryStore(MemoryStoreConfig{Retention: 3 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestMemoryStoreRetention(t *testing.T) {
 }
 
 func TestMemoryStoreAllOrNothing(t *testing.T) {
-	s, _ := NewMemoryStore(MemoryStoreOptions{})
+	s, _ := NewMemoryStore(MemoryStoreConfig{})
 	req := admitReq("p/k", t0, 1)
 	req.Method, req.MethodThrottle = "m", &Throttle{Rate: 1, Burst: 5}
 	req.WantTokens = true
@@ -129,7 +129,7 @@ func TestMemoryStoreAllOrNothing(t *testing.T) {
 }
 
 func TestMemoryStoreSetRemaining(t *testing.T) {
-	s, _ := NewMemoryStore(MemoryStoreOptions{})
+	s, _ := NewMemoryStore(MemoryStoreConfig{})
 	req := admitReq("p/k", t0, 5)
 	req.Throttle = nil
 	for range 5 {
@@ -158,10 +158,10 @@ func TestMemoryStoreSetRemaining(t *testing.T) {
 }
 
 func TestMemoryStoreOptions(t *testing.T) {
-	if _, err := NewMemoryStore(MemoryStoreOptions{MaxClients: -1}); err == nil {
+	if _, err := NewMemoryStore(MemoryStoreConfig{MaxClients: -1}); err == nil {
 		t.Error("MaxClients -1 accepted")
 	}
-	if _, err := NewMemoryStore(MemoryStoreOptions{Retention: -1}); err == nil {
+	if _, err := NewMemoryStore(MemoryStoreConfig{Retention: -1}); err == nil {
 		t.Error("Retention -1 accepted")
 	}
 }

@@ -27,7 +27,7 @@ type MethodSpec struct {
 	// key of a plan covering the stage, and the plan's throttle and quota
 	// apply. Without it only the method and account levels apply.
 	APIKeyRequired bool
-	// KeySource overrides the registry's [Options.KeySource] for this
+	// KeySource overrides the registry's [Config.KeySource] for this
 	// method's API; "" keeps it.
 	KeySource KeySource
 	// Throttle is the stage's method setting for this method (AWS's

@@ -16,7 +16,7 @@ import (
 // TestAnswers checks each refusal against AWS's documented status, message
 // and x-amzn-ErrorType.
 func TestAnswers(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	if _, err := r.AddKey(APIKey{ID: "off", Value: "disabled-key-000000000000001", Disabled: true}, "basic"); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestAnswers(t *testing.T) {
 }
 
 func TestThrottledAndQuotaAnswers(t *testing.T) {
-	r, clock := newDemo(t, Options{})
+	r, clock := newDemo(t, Config{})
 	h := mustHandler(t, r, breeds)
 	// basic: burst 2, 1/s, 100 a day.
 	for i := range 2 {
@@ -109,7 +109,7 @@ func TestThrottledAndQuotaAnswers(t *testing.T) {
 }
 
 func TestIdentityFilled(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	mw, err := r.Middleware(breeds)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestIdentityFilled(t *testing.T) {
 
 func TestKeyFromAuthorizer(t *testing.T) {
 	for _, viaOptions := range []bool{true, false} {
-		opts := Options{}
+		opts := Config{}
 		spec := breeds
 		if viaOptions {
 			opts.KeySource = FromAuthorizer
@@ -160,7 +160,7 @@ func TestKeyFromAuthorizer(t *testing.T) {
 // TestNoKeyMethod: a method without apiKeyRequired ignores keys, plans and
 // quotas but still passes the method and account levels.
 func TestNoKeyMethod(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	spec := breeds
 	spec.APIKeyRequired = false
 	spec.StageThrottle = &Throttle{Rate: 1, Burst: 3}
@@ -174,7 +174,7 @@ func TestNoKeyMethod(t *testing.T) {
 }
 
 func TestMiddlewareErrors(t *testing.T) {
-	r := MustNew(Options{})
+	r := MustNew(Config{})
 	tests := []struct {
 		name string
 		spec MethodSpec
@@ -199,13 +199,13 @@ func TestMiddlewareErrors(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		opts Options
+		opts Config
 		want string
 	}{
-		{"key source", Options{KeySource: "COOKIE"}, "Options.KeySource"},
-		{"policy", Options{OnStoreError: 7}, "Options.OnStoreError"},
-		{"account", Options{AccountThrottle: &Throttle{Rate: -5}}, "Options.AccountThrottle"},
-		{"backlog", Options{MaxBacklog: -1}, "Options.MaxBacklog"},
+		{"key source", Config{KeySource: "COOKIE"}, "Config.KeySource"},
+		{"policy", Config{OnStoreError: 7}, "Config.OnStoreError"},
+		{"account", Config{AccountThrottle: &Throttle{Rate: -5}}, "Config.AccountThrottle"},
+		{"backlog", Config{MaxBacklog: -1}, "Config.MaxBacklog"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,7 +217,7 @@ func TestNewErrors(t *testing.T) {
 }
 
 func TestRateLimitHeaders(t *testing.T) {
-	r, _ := newDemo(t, Options{RateLimitHeaders: true})
+	r, _ := newDemo(t, Config{RateLimitHeaders: true})
 	h := mustHandler(t, r, breeds)
 	tests := []struct {
 		name, key               string
@@ -237,7 +237,7 @@ func TestRateLimitHeaders(t *testing.T) {
 			}
 		})
 	}
-	off, _ := newDemo(t, Options{})
+	off, _ := newDemo(t, Config{})
 	if h := send(mustHandler(t, off, breeds), basicKey).Header(); h.Get("RateLimit-Limit") != "" {
 		t.Error("RateLimit headers without RateLimitHeaders")
 	}
@@ -257,7 +257,7 @@ func TestFailurePolicy(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			r, _ := newDemo(t, Options{Store: tt.store, OnStoreError: tt.policy, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			r, _ := newDemo(t, Config{Store: tt.store, OnStoreError: tt.policy, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			h := mustHandler(t, r, breeds)
 			for range 3 {
 				rec := send(h, basicKey)
@@ -282,9 +282,9 @@ func TestFailurePolicy(t *testing.T) {
 // TestFailOpenCountsLater: requests admitted while the store was down are
 // counted toward quota and usage once it answers again.
 func TestFailOpenCountsLater(t *testing.T) {
-	mem, _ := NewMemoryStore(MemoryStoreOptions{})
+	mem, _ := NewMemoryStore(MemoryStoreConfig{})
 	store := &switchStore{MemoryStore: mem}
-	r, _ := newDemo(t, Options{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	r, _ := newDemo(t, Config{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	h := mustHandler(t, r, breeds)
 	store.down.Store(true)
 	if got := countOK(h, standardKey, 5); got != 5 {

@@ -101,9 +101,9 @@ func TestLateAnswersCountedOnce(t *testing.T) {
 		{"fail closed, outcome known", FailClosed, false, false, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mem, _ := NewMemoryStore(MemoryStoreOptions{})
+			mem, _ := NewMemoryStore(MemoryStoreConfig{})
 			store := &lateStore{MemoryStore: mem}
-			r, _ := newDemo(t, Options{Store: store, OnStoreError: tt.policy, Logger: slog.New(slog.DiscardHandler)})
+			r, _ := newDemo(t, Config{Store: store, OnStoreError: tt.policy, Logger: slog.New(slog.DiscardHandler)})
 			h := mustHandler(t, r, breeds)
 			store.set(true, tt.plain, tt.lost)
 			for range 5 {

@@ -17,7 +17,7 @@ func TestRateLimitHeadersDescribeTheRefusal(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		opts  Options
+		opts  Config
 		plan  Plan // replaces basic when its ID is set
 		spec  func(*MethodSpec)
 		sends int      // requests before the one checked
@@ -58,7 +58,7 @@ func TestRateLimitHeadersDescribeTheRefusal(t *testing.T) {
 		},
 		{
 			name:  "account level",
-			opts:  Options{AccountThrottle: &Throttle{Rate: 0.1, Burst: 1}},
+			opts:  Config{AccountThrottle: &Throttle{Rate: 0.1, Burst: 1}},
 			sends: 1,
 			want:  []answer{{429, "1", "0", "10", "10"}},
 		},
@@ -112,7 +112,7 @@ func TestRateLimitHeadersDescribeTheRefusal(t *testing.T) {
 // TestRateLimitHeadersOff: without RateLimitHeaders no answer carries them,
 // a 429 keeps its Retry-After.
 func TestRateLimitHeadersOff(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	h := mustHandler(t, r, breeds)
 	for i := range 3 {
 		rec := send(h, basicKey)

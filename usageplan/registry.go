@@ -26,9 +26,9 @@ const (
 	FailClosed
 )
 
-// Options configures a [Registry]. The zero value works: in-memory state,
+// Config configures a [Registry]. The zero value works: in-memory state,
 // keys from the x-api-key header, AWS's account throttle, fail open.
-type Options struct {
+type Config struct {
 	// Store keeps buckets, quota counters and usage. Default: a
 	// [MemoryStore] with its default options.
 	Store Store
@@ -170,25 +170,25 @@ type methodRef struct{ apiID, stage, resource, method string }
 
 // New returns a Registry configured by opts, or an error naming each bad
 // field.
-func New(opts Options) (*Registry, error) {
+func New(opts Config) (*Registry, error) {
 	var errs []error
 	switch opts.KeySource {
 	case "", FromHeader, FromAuthorizer:
 	default:
-		errs = append(errs, fmt.Errorf("usageplan: Options.KeySource %q: must be HEADER or AUTHORIZER", opts.KeySource))
+		errs = append(errs, fmt.Errorf("usageplan: Config.KeySource %q: must be HEADER or AUTHORIZER", opts.KeySource))
 	}
 	if opts.OnStoreError > FailClosed {
-		errs = append(errs, fmt.Errorf("usageplan: Options.OnStoreError %d: must be FailOpen or FailClosed", opts.OnStoreError))
+		errs = append(errs, fmt.Errorf("usageplan: Config.OnStoreError %d: must be FailOpen or FailClosed", opts.OnStoreError))
 	}
 	account := Throttle{Rate: 10000, Burst: 5000}
 	if opts.AccountThrottle != nil {
 		account = *opts.AccountThrottle
 		if err := account.validateLocal(); err != nil {
-			errs = append(errs, fmt.Errorf("usageplan: Options.AccountThrottle: %w", err))
+			errs = append(errs, fmt.Errorf("usageplan: Config.AccountThrottle: %w", err))
 		}
 	}
 	if opts.MaxBacklog < 0 {
-		errs = append(errs, fmt.Errorf("usageplan: Options.MaxBacklog %d: must be 0 or more", opts.MaxBacklog))
+		errs = append(errs, fmt.Errorf("usageplan: Config.MaxBacklog %d: must be 0 or more", opts.MaxBacklog))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func New(opts Options) (*Registry, error) {
 	}
 	r.account = newLevel(account)
 	if r.store == nil {
-		s, err := NewMemoryStore(MemoryStoreOptions{})
+		s, err := NewMemoryStore(MemoryStoreConfig{})
 		if err != nil {
 			return nil, err
 		}
@@ -238,7 +238,7 @@ func New(opts Options) (*Registry, error) {
 
 // MustNew is like [New] but panics on a bad configuration; for examples and
 // tests.
-func MustNew(opts Options) *Registry {
+func MustNew(opts Config) *Registry {
 	r, err := New(opts)
 	if err != nil {
 		panic(err)

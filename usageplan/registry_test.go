@@ -41,7 +41,7 @@ func TestValidateValue(t *testing.T) {
 }
 
 func TestGeneratedKeys(t *testing.T) {
-	r := MustNew(Options{StrictKeyValues: true})
+	r := MustNew(Config{StrictKeyValues: true})
 	seen := map[string]bool{}
 	for range 200 {
 		k, err := r.AddKey(APIKey{Name: "gen"})
@@ -62,7 +62,7 @@ func TestGeneratedKeys(t *testing.T) {
 }
 
 func TestKeyLifecycle(t *testing.T) {
-	r, clock := newDemo(t, Options{})
+	r, clock := newDemo(t, Config{})
 	h := mustHandler(t, r, breeds)
 	status := func() int { return send(h, premiumKey).Code }
 	steps := []struct {
@@ -119,7 +119,7 @@ func TestKeyLifecycle(t *testing.T) {
 }
 
 func TestRegistryErrors(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	if err := r.AddPlan(Plan{ID: "beta", Stages: []APIStage{{APIID: "pets", Stage: "beta"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestPlanValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := MustNew(Options{}).AddPlan(tt.plan)
+			err := MustNew(Config{}).AddPlan(tt.plan)
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -208,7 +208,7 @@ func TestPlanValidation(t *testing.T) {
 }
 
 func TestPlanIsCopied(t *testing.T) {
-	r := MustNew(Options{})
+	r := MustNew(Config{})
 	p := Plan{ID: "p", Throttle: &Throttle{Rate: 1, Burst: 1}, Stages: []APIStage{{Stage: "s", Throttle: map[string]Throttle{"/a/GET": {Rate: 1, Burst: 1}}}}}
 	if err := r.AddPlan(p); err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestPlanIsCopied(t *testing.T) {
 }
 
 func TestImportKeysAllOrNothing(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	_, err := r.ImportKeys([]APIKey{{ID: "k1", Value: "import-key-0000000000000001"}, {ID: "k2", Value: "short"}}, "basic")
 	if err == nil {
 		t.Fatal("accepted a short value")
@@ -316,7 +316,7 @@ func TestQuotaPeriodsAndOffset(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := newClock(t0)
-			r := MustNew(Options{Now: clock.Now})
+			r := MustNew(Config{Now: clock.Now})
 			q := tt.quota
 			if err := r.AddPlan(Plan{ID: "p", Quota: &q, Stages: prod}); err != nil {
 				t.Fatal(err)

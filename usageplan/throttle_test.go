@@ -42,7 +42,7 @@ func TestAccuracy(t *testing.T) {
 		for _, step := range []time.Duration{time.Millisecond, 3 * time.Millisecond, 7 * time.Millisecond} {
 			t.Run(tt.name+"/every "+step.String(), func(t *testing.T) {
 				clock := newClock(t0)
-				r := MustNew(Options{Now: clock.Now, AccountThrottle: tt.account})
+				r := MustNew(Config{Now: clock.Now, AccountThrottle: tt.account})
 				if err := r.AddPlan(tt.plan); err != nil {
 					t.Fatal(err)
 				}
@@ -85,7 +85,7 @@ func TestPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := newClock(t0)
-			r := MustNew(Options{Now: clock.Now, AccountThrottle: tt.account})
+			r := MustNew(Config{Now: clock.Now, AccountThrottle: tt.account})
 			if err := r.AddPlan(tt.plan); err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestPrecedence(t *testing.T) {
 // TestThrottledClientSparesOthers: requests the plan refuses take no token
 // from the method and account levels other clients share.
 func TestThrottledClientSparesOthers(t *testing.T) {
-	r, _ := newDemo(t, Options{AccountThrottle: &Throttle{Rate: 1, Burst: 10}})
+	r, _ := newDemo(t, Config{AccountThrottle: &Throttle{Rate: 1, Burst: 10}})
 	spec := breeds
 	spec.Throttle = &Throttle{Rate: 1, Burst: 10}
 	h := mustHandler(t, r, spec)
@@ -122,9 +122,9 @@ func TestThrottledClientSparesOthers(t *testing.T) {
 // admitted it (a concurrent request took the last token in between) does not
 // count toward the quota or usage.
 func TestQuotaGivenBack(t *testing.T) {
-	mem, _ := NewMemoryStore(MemoryStoreOptions{})
+	mem, _ := NewMemoryStore(MemoryStoreConfig{})
 	store := &hookStore{MemoryStore: mem}
-	r, clock := newDemo(t, Options{Store: store, AccountThrottle: &Throttle{Rate: 1, Burst: 1}})
+	r, clock := newDemo(t, Config{Store: store, AccountThrottle: &Throttle{Rate: 1, Burst: 1}})
 	h := mustHandler(t, r, breeds)
 	if got := countOK(h, standardKey, 1); got != 1 {
 		t.Fatal("first request refused")
@@ -160,7 +160,7 @@ func (s *hookStore) Admit(ctx context.Context, req AdmitRequest) (Decision, erro
 // TestMethodBucketShared: middlewares built for the same method share its
 // bucket, and a rebuild applies new settings.
 func TestMethodBucketShared(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	spec := breeds
 	spec.APIKeyRequired = false
 	spec.Throttle = &Throttle{Rate: 1, Burst: 4}

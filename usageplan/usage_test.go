@@ -15,7 +15,7 @@ import (
 // per day, remaining carried forward, UpdateUsage, the week boundary.
 func TestUsageReport(t *testing.T) {
 	clock := newClock(time.Date(2024, 6, 8, 10, 0, 0, 0, time.UTC)) // Saturday
-	r := MustNew(Options{Now: clock.Now})
+	r := MustNew(Config{Now: clock.Now})
 	if err := r.AddPlan(Plan{ID: "weekly", Quota: &Quota{Limit: 10, Period: Week}, Stages: prod}); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestUsageReport(t *testing.T) {
 }
 
 func TestUsageWithoutQuota(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	countOK(mustHandler(t, r, breeds), premiumKey, 4)
 	u, err := r.Usage(t.Context(), UsageQuery{PlanID: "premium", KeyID: "premium-key", Start: DateOf(t0) - 1, End: DateOf(t0)})
 	if err != nil {
@@ -84,7 +84,7 @@ func TestUsageWithoutQuota(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	d := DateOf(t0)
 	tests := []struct {
 		name string
@@ -107,14 +107,14 @@ func TestUsageErrors(t *testing.T) {
 			}
 		})
 	}
-	failing, _ := newDemo(t, Options{Store: &failingStore{}})
+	failing, _ := newDemo(t, Config{Store: &failingStore{}})
 	if _, err := failing.Usage(t.Context(), UsageQuery{PlanID: "basic", Start: d, End: d}); !errors.Is(err, errStoreDown) {
 		t.Errorf("store error lost: %v", err)
 	}
 }
 
 func TestUsageHandler(t *testing.T) {
-	r, _ := newDemo(t, Options{})
+	r, _ := newDemo(t, Config{})
 	countOK(mustHandler(t, r, breeds), basicKey, 2)
 	h := r.UsageHandler()
 	tests := []struct {
@@ -148,7 +148,7 @@ func TestUsageHandler(t *testing.T) {
 		})
 	}
 	rec := httptest.NewRecorder()
-	failing, _ := newDemo(t, Options{Store: &failingStore{}})
+	failing, _ := newDemo(t, Config{Store: &failingStore{}})
 	failing.UsageHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/usage?usagePlanId=basic", nil))
 	if rec.Code != 500 {
 		t.Fatalf("store down: %d", rec.Code)

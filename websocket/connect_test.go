@@ -41,7 +41,7 @@ func allowIf(t *testing.T) authorizer.Authorizer {
 }
 
 func TestConnectRefusals(t *testing.T) {
-	plans := usageplan.MustNew(usageplan.Options{})
+	plans := usageplan.MustNew(usageplan.Config{})
 	if err := plans.AddPlan(usageplan.Plan{ID: "p", Stages: []usageplan.APIStage{{APIID: "chat", Stage: "prod"}}}); err != nil {
 		t.Fatal(err)
 	}

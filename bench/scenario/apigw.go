@@ -41,7 +41,7 @@ func apigwProxy() (http.Handler, func(), error) {
 // response template. tokenCache is JWTConfig.TokenCacheSize (0: the
 // default cache; -1: off).
 func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
-	plans, err := usageplan.New(usageplan.Options{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+	plans, err := usageplan.New(usageplan.Config{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,7 +64,7 @@ func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
 	return built(gateway.New(
 		gateway.WithAPIID(apiID),
 		gateway.WithStage(stage.Stage{Name: stageName}),
-		gateway.WithCORS(cors.Options{
+		gateway.WithCORS(cors.Config{
 			AllowOrigins: []string{Origin},
 			AllowMethods: []string{"GET", "POST"},
 			AllowHeaders: []string{"Authorization", "Content-Type", "X-Api-Key"},

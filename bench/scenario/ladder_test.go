@@ -29,7 +29,7 @@ func ladder() []ladderStep {
 	}
 	withCORS := func(env Env) ([]gateway.Option, gateway.Method) {
 		o, m := base(env)
-		return append(o, gateway.WithCORS(cors.Options{AllowOrigins: []string{Origin}, AllowMethods: []string{"GET", "POST"},
+		return append(o, gateway.WithCORS(cors.Config{AllowOrigins: []string{Origin}, AllowMethods: []string{"GET", "POST"},
 			AllowHeaders: []string{"Authorization", "Content-Type", "X-Api-Key"}})), m
 	}
 	withJWT := func(env Env) ([]gateway.Option, gateway.Method) {
@@ -39,7 +39,7 @@ func ladder() []ladderStep {
 	}
 	withKey := func(env Env) ([]gateway.Option, gateway.Method) {
 		o, m := withJWT(env)
-		plans := usageplan.MustNew(usageplan.Options{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+		plans := usageplan.MustNew(usageplan.Config{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 		if err := plans.AddPlan(usageplan.Plan{ID: "bench", Throttle: &usageplan.Throttle{Rate: 1e9, Burst: 1e9},
 			Stages: []usageplan.APIStage{{APIID: apiID, Stage: stageName}}}); err != nil {
 			panic(err)

@@ -130,7 +130,7 @@ func newGateway(base string, items store, logger *slog.Logger) (*gateway.Gateway
 	return gateway.New(
 		gateway.WithHTTPAPI(),
 		gateway.WithAccessLog(logger),
-		gateway.WithCORS(cors.Options{
+		gateway.WithCORS(cors.Config{
 			AllowOrigins: []string{"http://localhost:3000"},
 			AllowMethods: []string{"GET", "PUT", "DELETE"},
 			AllowHeaders: []string{"Authorization", "Content-Type"},

@@ -80,7 +80,7 @@ const (
 // newRegistry returns the three plans with one demo customer each, their
 // state kept in store (nil: in memory).
 func newRegistry(store usageplan.Store, now func() time.Time, logger *slog.Logger) (*usageplan.Registry, error) {
-	reg, err := usageplan.New(usageplan.Options{Store: store, Now: now, Logger: logger, RateLimitHeaders: true})
+	reg, err := usageplan.New(usageplan.Config{Store: store, Now: now, Logger: logger, RateLimitHeaders: true})
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		ID: "bench", Throttle: &usageplan.Throttle{Rate: 1e9, Burst: 1e9},
 		Quota: &usageplan.Quota{Limit: 1 << 50, Period: usageplan.Month}, Stages: prodStage,
 	}
-	h := replica(b, newStore(b, c, testPrefix(b, c)), clock, plan, usageplan.Options{
+	h := replica(b, newStore(b, c, testPrefix(b, c)), clock, plan, usageplan.Config{
 		OnStoreError: usageplan.FailClosed, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	req := httptest.NewRequest(http.MethodGet, "/breeds", nil)
 	req.Header.Set("x-api-key", apiKey)

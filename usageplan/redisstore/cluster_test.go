@@ -26,7 +26,7 @@ func TestClusterFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := usageplan.Plan{ID: "p", Quota: &usageplan.Quota{Limit: 1 << 40, Period: usageplan.Day}, Stages: prodStage}
-	g := replica(t, s, newClock(t0), plan, usageplan.Options{OnStoreError: usageplan.FailClosed,
+	g := replica(t, s, newClock(t0), plan, usageplan.Config{OnStoreError: usageplan.FailClosed,
 		Logger: slog.New(slog.DiscardHandler), AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	if code := send(g).Code; code != http.StatusOK {
 		t.Fatalf("before: %d", code)

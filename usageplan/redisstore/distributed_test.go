@@ -31,7 +31,7 @@ func TestDistributedQuota(t *testing.T) {
 			t.Fatal(err)
 		}
 		// FailClosed: a store error must never admit, or the count proves nothing.
-		gateways[i] = replica(t, s, clock, plan, usageplan.Options{OnStoreError: usageplan.FailClosed})
+		gateways[i] = replica(t, s, clock, plan, usageplan.Config{OnStoreError: usageplan.FailClosed})
 	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -87,7 +87,7 @@ func TestDistributedRate(t *testing.T) {
 	plan := usageplan.Plan{ID: "rated", Throttle: &usageplan.Throttle{Rate: 100, Burst: 10}, Stages: prodStage}
 	gateways := make([]http.Handler, 3)
 	for i := range gateways {
-		gateways[i] = replica(t, newStore(t, c, prefix), clock, plan, usageplan.Options{OnStoreError: usageplan.FailClosed})
+		gateways[i] = replica(t, newStore(t, c, prefix), clock, plan, usageplan.Config{OnStoreError: usageplan.FailClosed})
 	}
 	admitted, sent := pressure(clock, gateways, 5*time.Second, 2*time.Millisecond)
 	if admitted < 485 || admitted > 535 {
@@ -109,7 +109,7 @@ func TestAccuracy(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			clock := newClock(t0)
-			g := replica(t, newStore(t, c, testPrefix(t, c)), clock, plan, usageplan.Options{OnStoreError: usageplan.FailClosed})
+			g := replica(t, newStore(t, c, testPrefix(t, c)), clock, plan, usageplan.Config{OnStoreError: usageplan.FailClosed})
 			admitted, _ := pressure(clock, []http.Handler{g}, 5*time.Second, 3*time.Millisecond)
 			if admitted < 505 || admitted > 515 {
 				t.Fatalf("admitted %d, want 510 ± 1 %%", admitted)
@@ -146,7 +146,7 @@ func TestRedisDown(t *testing.T) {
 					}
 					var logs bytes.Buffer
 					g := replica(t, s, newClock(t0), usageplan.Plan{ID: "p", Quota: &usageplan.Quota{Limit: 1, Period: usageplan.Day}, Stages: prodStage},
-						usageplan.Options{OnStoreError: policy, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+						usageplan.Config{OnStoreError: policy, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 					var slowest time.Duration
 					for range 5 {
 						start := time.Now()
@@ -185,7 +185,7 @@ func TestRecovery(t *testing.T) {
 	ss := &swapStore{s: s}
 	clock := newClock(t0)
 	g := replica(t, ss, clock, usageplan.Plan{ID: "p", Quota: &usageplan.Quota{Limit: 10, Period: usageplan.Day}, Stages: prodStage},
-		usageplan.Options{Logger: slog.New(slog.DiscardHandler)})
+		usageplan.Config{Logger: slog.New(slog.DiscardHandler)})
 	for range 4 {
 		if send(g).Code != 200 {
 			t.Fatal("fail open refused")
@@ -224,7 +224,7 @@ func TestRedisStopsMidTest(t *testing.T) {
 	}
 	clock := newClock(t0)
 	g := replica(t, s, clock, usageplan.Plan{ID: "p", Quota: &usageplan.Quota{Limit: 100, Period: usageplan.Day}, Stages: prodStage},
-		usageplan.Options{Logger: slog.New(slog.DiscardHandler)})
+		usageplan.Config{Logger: slog.New(slog.DiscardHandler)})
 	phase := func(name string, n int) {
 		for range n {
 			start := time.Now()

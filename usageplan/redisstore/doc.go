@@ -13,7 +13,7 @@
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379", ContextTimeoutEnabled: true})
 //	store, err := redisstore.New(redisstore.Options{Client: rdb, Prefix: "petstore:"})
 //	...
-//	plans, err := usageplan.New(usageplan.Options{Store: store, OnStoreError: usageplan.FailOpen})
+//	plans, err := usageplan.New(usageplan.Config{Store: store, OnStoreError: usageplan.FailOpen})
 //
 // A request waits for Redis at most Options.Timeout (500 ms by default, see
 // [DefaultTimeout] for the measurements behind it). When Redis does not

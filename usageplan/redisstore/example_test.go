@@ -21,7 +21,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	plans := usageplan.MustNew(usageplan.Options{Store: store})
+	plans := usageplan.MustNew(usageplan.Config{Store: store})
 	_ = plans.AddPlan(usageplan.Plan{
 		ID:        "basic",
 		Throttle:  &usageplan.Throttle{Rate: 1, Burst: 2},
@@ -40,7 +40,7 @@ func ExampleNew_redisDown() {
 	store, _ := redisstore.New(redisstore.Options{Client: rdb, Timeout: 50 * time.Millisecond})
 
 	for _, policy := range []usageplan.FailurePolicy{usageplan.FailClosed, usageplan.FailOpen} {
-		plans := usageplan.MustNew(usageplan.Options{Store: store, OnStoreError: policy, Logger: slog.New(slog.DiscardHandler)})
+		plans := usageplan.MustNew(usageplan.Config{Store: store, OnStoreError: policy, Logger: slog.New(slog.DiscardHandler)})
 		_ = plans.AddPlan(usageplan.Plan{ID: "basic", Stages: []usageplan.APIStage{{APIID: "pets", Stage: "prod"}}})
 		_, _ = plans.AddKey(usageplan.APIKey{Value: "demo-basic-key-000000000001"}, "basic")
 		mw, _ := plans.Middleware(usageplan.MethodSpec{APIID: "pets", Stage: "prod", Resource: "/breeds", HTTPMethod: "GET", APIKeyRequired: true})

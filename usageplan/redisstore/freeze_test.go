@@ -41,7 +41,7 @@ func TestFrozenRedisCountsOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			plan := usageplan.Plan{ID: "p", Quota: &usageplan.Quota{Limit: 1 << 40, Period: usageplan.Day}, Stages: prodStage}
-			g := replica(t, s, newClock(t0), plan, usageplan.Options{
+			g := replica(t, s, newClock(t0), plan, usageplan.Config{
 				Logger: slog.New(slog.DiscardHandler), AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 
 			stop := make(chan struct{})

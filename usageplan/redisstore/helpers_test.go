@@ -92,7 +92,7 @@ var breeds = usageplan.MethodSpec{APIID: "pets", Stage: "prod", Resource: "/bree
 
 // replica is one gateway: its own registry and middleware over the shared
 // store, configured as every replica would be.
-func replica(t testing.TB, store usageplan.Store, clock *testkit.Clock, plan usageplan.Plan, opts usageplan.Options) http.Handler {
+func replica(t testing.TB, store usageplan.Store, clock *testkit.Clock, plan usageplan.Plan, opts usageplan.Config) http.Handler {
 	t.Helper()
 	opts.Store, opts.Now = store, clock.Now
 	r, err := usageplan.New(opts)

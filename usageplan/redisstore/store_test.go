@@ -14,7 +14,7 @@ import (
 // store: they must decide alike.
 func TestConformance(t *testing.T) {
 	c := newClient(t, nil)
-	mem, err := usageplan.NewMemoryStore(usageplan.MemoryStoreOptions{})
+	mem, err := usageplan.NewMemoryStore(usageplan.MemoryStoreConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

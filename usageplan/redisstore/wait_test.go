@@ -33,7 +33,7 @@ func TestWaitReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := usageplan.Plan{ID: "p", Quota: &usageplan.Quota{Limit: 100, Period: usageplan.Day}, Stages: prodStage}
-	g := replica(t, s, newClock(t0), plan, usageplan.Options{OnStoreError: usageplan.FailClosed, Logger: slog.New(slog.DiscardHandler)})
+	g := replica(t, s, newClock(t0), plan, usageplan.Config{OnStoreError: usageplan.FailClosed, Logger: slog.New(slog.DiscardHandler)})
 	for range 3 {
 		if code := send(g).Code; code != 200 {
 			t.Fatalf("with the replica: %d", code)

@@ -219,7 +219,7 @@ func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64) (*gateway.G
 	models := map[string]string{"application/json": "Photo"}
 	return gateway.New(
 		gateway.WithAccessLog(logger),
-		gateway.WithCORS(cors.Options{
+		gateway.WithCORS(cors.Config{
 			AllowOrigins: []string{origin},
 			AllowMethods: []string{"POST"},
 			AllowHeaders: []string{"Content-Type", ClientHeader, "Authorization"},
