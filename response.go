@@ -6,8 +6,8 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strings"
 
+	"github.com/apigw/apigw/internal/accept"
 	"github.com/apigw/apigw/internal/paramexpr"
 )
 
@@ -208,25 +208,12 @@ func (g *GatewayResponses) lookup(t ResponseType, status int) *compiledResponse 
 
 // pickTemplate chooses the template for the first media type of accept that
 // has one, else application/json, else the first by content type.
-func (c *compiledResponse) pickTemplate(accept string) *bodyTemplate {
-	if len(c.templates) == 0 {
+func (c *compiledResponse) pickTemplate(header string) *bodyTemplate {
+	i := accept.Pick(header, len(c.templates), func(i int) string { return c.templates[i].contentType })
+	if i < 0 {
 		return nil
 	}
-	for part := range strings.SplitSeq(accept, ",") {
-		mt, _, _ := strings.Cut(part, ";")
-		mt = strings.TrimSpace(mt)
-		for i := range c.templates {
-			if strings.EqualFold(c.templates[i].contentType, mt) {
-				return &c.templates[i]
-			}
-		}
-	}
-	for i := range c.templates {
-		if c.templates[i].contentType == "application/json" {
-			return &c.templates[i]
-		}
-	}
-	return &c.templates[0]
+	return &c.templates[i]
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []K {

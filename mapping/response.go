@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/accept"
 	"github.com/apigw/apigw/internal/paramexpr"
 )
 
@@ -242,27 +242,12 @@ func (m *ResponseMapping) choose(res *Result) *integrationResponse {
 
 // pick chooses the template for the request's Accept header: the first
 // media type listed that has one, else application/json, else the first.
-func (ir *integrationResponse) pick(accept string) *contentTemplate {
-	if len(ir.templates) == 0 {
+func (ir *integrationResponse) pick(header string) *contentTemplate {
+	i := accept.Pick(header, len(ir.templates), func(i int) string { return ir.templates[i].mediaType })
+	if i < 0 {
 		return nil
 	}
-	if len(ir.templates) > 1 {
-		for part := range strings.SplitSeq(accept, ",") {
-			mt, _, _ := strings.Cut(part, ";")
-			mt = strings.TrimSpace(mt)
-			for i := range ir.templates {
-				if strings.EqualFold(ir.templates[i].mediaType, mt) {
-					return &ir.templates[i]
-				}
-			}
-		}
-		for i := range ir.templates {
-			if ir.templates[i].mediaType == DefaultContentType {
-				return &ir.templates[i]
-			}
-		}
-	}
-	return &ir.templates[0]
+	return &ir.templates[i]
 }
 
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}

@@ -34,7 +34,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
@@ -128,16 +127,6 @@ func newGateway(base string, logger *slog.Logger) (*gateway.Gateway, error) {
 	)
 }
 
-// baseURL is the URL the server is reached at from this host.
-func baseURL(a net.Addr) string {
-	tcp := a.(*net.TCPAddr)
-	ip := tcp.IP
-	if ip.IsUnspecified() {
-		ip = net.IPv4(127, 0, 0, 1)
-	}
-	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
-}
-
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
 func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- string) error {
@@ -145,7 +134,7 @@ func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- str
 	if err != nil {
 		return err
 	}
-	base := baseURL(ln.Addr())
+	base := serve.BaseURL(ln.Addr())
 	iss, err := issuer.New(base)
 	if err != nil {
 		ln.Close()

@@ -38,7 +38,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/apigw/apigw/authorizer"
@@ -144,16 +143,6 @@ func newGateway(base string, items store, logger *slog.Logger) (*gateway.Gateway
 	)
 }
 
-// baseURL is the URL the server is reached at from this host.
-func baseURL(a net.Addr) string {
-	tcp := a.(*net.TCPAddr)
-	ip := tcp.IP
-	if ip.IsUnspecified() {
-		ip = net.IPv4(127, 0, 0, 1)
-	}
-	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
-}
-
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
 func run(ctx context.Context, addr string, items store, logger *slog.Logger, ready chan<- string) error {
@@ -161,7 +150,7 @@ func run(ctx context.Context, addr string, items store, logger *slog.Logger, rea
 	if err != nil {
 		return err
 	}
-	base := baseURL(ln.Addr())
+	base := serve.BaseURL(ln.Addr())
 	iss, err := issuer.New(base)
 	if err != nil {
 		ln.Close()

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -72,4 +73,15 @@ func shutdownAll(ctx context.Context, hooks []func(context.Context) error) error
 		errs = append(errs, h(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// BaseURL is the http URL a listener on a is reached at from this host: an
+// unspecified address (0.0.0.0, [::]) stands for 127.0.0.1.
+func BaseURL(a net.Addr) string {
+	tcp := a.(*net.TCPAddr)
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
