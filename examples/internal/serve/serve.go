@@ -78,7 +78,10 @@ func shutdownAll(ctx context.Context, hooks []func(context.Context) error) error
 // BaseURL is the http URL a listener on a is reached at from this host: an
 // unspecified address (0.0.0.0, [::]) stands for 127.0.0.1.
 func BaseURL(a net.Addr) string {
-	tcp := a.(*net.TCPAddr)
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
 	ip := tcp.IP
 	if ip.IsUnspecified() {
 		ip = net.IPv4(127, 0, 0, 1)

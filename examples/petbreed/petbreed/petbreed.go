@@ -26,7 +26,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,6 +33,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
+	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -115,13 +115,13 @@ func Start(ctx context.Context, cfg Config) (*Servers, error) {
 		apiLn.Close()
 		return nil, fmt.Errorf("petbreed: site: %w", err)
 	}
-	s := &Servers{APIURL: strings.TrimSuffix(cfg.APIURL, "/"), Origin: cfg.Origin, SiteURL: BaseURL(siteLn.Addr()) + "/",
+	s := &Servers{APIURL: strings.TrimSuffix(cfg.APIURL, "/"), Origin: cfg.Origin, SiteURL: serve.BaseURL(siteLn.Addr()) + "/",
 		APIAddr: apiLn.Addr().String(), SiteAddr: siteLn.Addr().String(), done: make(chan struct{})}
 	if s.APIURL == "" {
-		s.APIURL = BaseURL(apiLn.Addr())
+		s.APIURL = serve.BaseURL(apiLn.Addr())
 	}
 	if s.Origin == "" {
-		s.Origin = BaseURL(siteLn.Addr())
+		s.Origin = serve.BaseURL(siteLn.Addr())
 	}
 	gw, err := NewAPI(s.Origin, logger, &s.calls)
 	var page http.Handler
@@ -175,20 +175,6 @@ func (s *Servers) Wait() error {
 // Calls returns how many requests reached the API's backend: preflights
 // never do, nor calls the gateway refused.
 func (s *Servers) Calls() int64 { return s.calls.Load() }
-
-// BaseURL is the http://host:port a server listening on a is reached at
-// from this host: 127.0.0.1 stands for an unspecified IPv4 or IPv6 address.
-func BaseURL(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return "http://" + a.String()
-	}
-	ip := tcp.IP
-	if ip.IsUnspecified() {
-		ip = net.IPv4(127, 0, 0, 1)
-	}
-	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
-}
 
 // photoSchema is the model of both routes' bodies.
 const photoSchema = `{
