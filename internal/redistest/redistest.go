@@ -63,7 +63,10 @@ func Start(t testing.TB, port int, extra ...string) *Server {
 	s := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), port: port, dir: t.TempDir()}
 	shutdownLeftover(s.Addr)
 	s.args = append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", s.dir, "--protected-mode", "no"}, extra...)
+		"--dir", s.dir, "--protected-mode", "no",
+		// A replica synchronises at once, not after the 5 s that a
+		// master waits by default for more replicas to share one transfer.
+		"--repl-diskless-sync-delay", "0"}, extra...)
 	s.start(t)
 	t.Cleanup(s.stop)
 	return s

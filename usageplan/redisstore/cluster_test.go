@@ -19,6 +19,7 @@ const portCluster = 7040
 // replica taking the slots), not at the client's next periodic reload of
 // the cluster's layout (a minute by default).
 func TestClusterFailover(t *testing.T) {
+	t.Parallel() // its own servers; mostly waiting for the cluster
 	cl := redistest.StartCluster(t, portCluster, 3, 1)
 	cc := redistest.ClusterClient(t, cl.Addrs, &redis.ClusterOptions{ContextTimeoutEnabled: true})
 	s, err := New(Options{Client: cc, Prefix: "failover:", Timeout: 200 * time.Millisecond})

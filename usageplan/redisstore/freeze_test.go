@@ -61,11 +61,13 @@ func TestFrozenRedisCountsOnce(t *testing.T) {
 					}
 				})
 			}
-			time.Sleep(300 * time.Millisecond)
+			// The freeze lasts 16 times the store's timeout: every worker
+			// fails open many times over and builds a backlog.
+			time.Sleep(200 * time.Millisecond)
 			srv.Freeze(t)
-			time.Sleep(1500 * time.Millisecond)
+			time.Sleep(800 * time.Millisecond)
 			srv.Thaw(t)
-			time.Sleep(time.Second)
+			time.Sleep(500 * time.Millisecond)
 			close(stop)
 			wg.Wait()
 			// The calls the gateway stopped waiting for have all been

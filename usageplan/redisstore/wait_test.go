@@ -16,6 +16,7 @@ import (
 // has its count; while the replica does not answer, the failure policy
 // decides (500 under fail closed) and the count is given back.
 func TestWaitReplicas(t *testing.T) {
+	t.Parallel() // its own servers
 	master := redistest.Start(t, portMaster)
 	replicaSrv := redistest.Start(t, portReplica, "--replicaof", "127.0.0.1", strconv.Itoa(portMaster))
 	c := master.Client(t, &redis.Options{ContextTimeoutEnabled: true})

@@ -60,6 +60,7 @@ const portCluster = 7050
 // directory back, and posts from other replicas reach its connections
 // again within seconds of the cluster's failover.
 func TestClusterFailover(t *testing.T) {
+	t.Parallel() // its own servers; mostly waiting for the cluster
 	cl := redistest.StartCluster(t, portCluster, 3, 1)
 	newClient := func() *redis.ClusterClient {
 		return redistest.ClusterClient(t, cl.Addrs, &redis.ClusterOptions{ReadTimeout: time.Second, WriteTimeout: time.Second,

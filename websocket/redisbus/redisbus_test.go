@@ -260,6 +260,10 @@ func TestCrossReplica(t *testing.T) {
 	if err != nil || info.Replica != "b" || info.Identity.SourceIP != "127.0.0.1" || info.ConnectedAt.IsZero() {
 		t.Errorf("GetConnection via a: %+v %v", info, err)
 	}
+	// The client reads, as a browser does, so that the close handshake
+	// completes and $disconnect runs at once (not after the server's
+	// wait for a silent client).
+	go func() { _, _, _ = cb.Read(ctx) }()
 	if err := a.api.DeleteConnection(ctx, idB); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +309,7 @@ func TestShutdownDeliversAccepted(t *testing.T) {
 			t.Fatalf("post %d: %v", i, err)
 		}
 	}
-	wg.Wait()
+	// Read while the shutdown waits for the client's close frame.
 	for i := range accepted {
 		if got := read(t, cb); got != fmt.Sprint(i) {
 			t.Fatalf("message %d: %q", i, got)
@@ -316,6 +320,7 @@ func TestShutdownDeliversAccepted(t *testing.T) {
 	if _, _, err := cb.Read(rctx); ws.CloseStatus(err) != ws.StatusGoingAway {
 		t.Errorf("after %d messages: %v, want close 1001", accepted, err)
 	}
+	wg.Wait()
 	t.Logf("%d of %d posts accepted before the shutdown", accepted, n)
 }
 
