@@ -1,12 +1,12 @@
 package apigw
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/apigw/apigw/internal/jsontape"
 )
 
 // MaxBodyBytes is AWS's payload limit: 10 MB.
@@ -16,12 +16,14 @@ const MaxBodyBytes = 10 << 20
 var ErrBodyTooLarge = errors.New("apigw: request body exceeds 10485760 bytes")
 
 // body is the request body read once and shared by the phases that need it
-// (validation, mapping templates, cache keys, Lambda-style events).
+// (validation, mapping templates, Lambda-style events): the bytes and their
+// JSON parse, one parse whatever reads it.
 type body struct {
-	read    bool
-	data    []byte
-	err     error
-	parsed  bool
+	read bool
+	err  error
+	tape jsontape.Body // the bytes, their parse, and r.Body's reader
+	// JSON's answer, decoded from the tape on first use.
+	decoded bool
 	json    any
 	jsonErr error
 }
@@ -29,9 +31,10 @@ type body struct {
 // Body returns r's body, read once (at most [MaxBodyBytes]) and kept in c;
 // r.Body is replaced by a reader over the same bytes so that the backend
 // still sees the whole body. A body over the limit gives [ErrBodyTooLarge].
+// The bytes are shared with the phases: read them, never write them.
 func (c *Context) Body(r *http.Request) ([]byte, error) {
 	if c.body.read {
-		return c.body.data, c.body.err
+		return c.body.tape.Bytes(), c.body.err
 	}
 	c.body.read = true
 	if r.Body == nil || r.Body == http.NoBody {
@@ -45,48 +48,41 @@ func (c *Context) Body(r *http.Request) ([]byte, error) {
 	case len(data) > MaxBodyBytes:
 		c.body.err = ErrBodyTooLarge
 	}
-	c.body.data = data
-	r.Body = io.NopCloser(bytes.NewReader(data))
+	c.body.tape.Reset(data)
+	r.Body = &c.body.tape
 	return data, c.body.err
 }
 
 // SetBody replaces the body the phases see, as a request mapping template
 // does; r.Body is replaced too and the parsed JSON forgotten.
 func (c *Context) SetBody(r *http.Request, data []byte) {
-	c.body = body{read: true, data: data}
-	r.Body = io.NopCloser(bytes.NewReader(data))
+	c.body = body{read: true}
+	c.body.tape.Reset(data)
+	r.Body = &c.body.tape
 	r.ContentLength = int64(len(data))
 }
 
-// JSON returns r's body parsed as JSON, parsed once and shared. Numbers are
-// [json.Number] so that large integers keep their precision. An empty body
-// is nil without error.
+// JSON returns r's body parsed as JSON, parsed once and shared with the
+// phases that read it (the request validator, mapping templates). Numbers
+// are [encoding/json.Number] so that large integers keep their precision.
+// An empty body is nil without error.
 func (c *Context) JSON(r *http.Request) (any, error) {
-	if c.body.parsed {
+	if c.body.decoded {
 		return c.body.json, c.body.jsonErr
 	}
-	data, err := c.Body(r)
-	c.body.parsed = true
+	_, err := c.Body(r)
+	c.body.decoded = true
 	if err != nil {
 		c.body.jsonErr = err
 		return nil, err
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	doc, err := c.body.tape.Doc()
+	if err != nil {
 		c.body.jsonErr = fmt.Errorf("apigw: request body is not JSON: %w", err)
 		return nil, c.body.jsonErr
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		c.body.jsonErr = errors.New("apigw: request body is not JSON: data after the top-level value")
-		return nil, c.body.jsonErr
-	}
-	c.body.json = v
-	return v, nil
+	c.body.json = doc.Native(0)
+	return c.body.json, nil
 }
 
 // readBody reads at most MaxBodyBytes+1 bytes of r's body: into a buffer of

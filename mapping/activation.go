@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/authzvalue"
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
@@ -21,8 +23,8 @@ type activation struct {
 	r *http.Request
 	c *apigw.Context
 	// fromRequest: input.body and input.json are the method request's,
-	// read and parsed once through the Context and shared with the
-	// validator; else they are body, parsed here.
+	// read once through the Context and parsed once, the parse shared
+	// with the validator (jsontape.Of); else they are body, parsed here.
 	fromRequest bool
 	body        []byte
 
@@ -32,15 +34,15 @@ type activation struct {
 	json     ref.Val
 	jsonErr  error // the body is not JSON
 	jsonDone bool
-	// doc is the response body's tape, kept across uses of the
-	// activation; root is the view of its top-level object.
-	doc       jsonDoc
+	// doc is the integration body's tape, its storage kept across uses
+	// of the activation; view reads the body's tape (doc, or the
+	// request's) in CEL, and root is the view of its top-level object.
+	doc       jsontape.Doc
+	view      celDoc
 	root      jsonObject
 	queryMap  valuesMap
 	headerMap valuesMap
 	queryDone bool
-	// tapeDone: a VTL template's request body is parsed into doc.
-	tapeDone bool
 	// ovr holds what VTL templates set in $context.requestOverride and
 	// $context.responseOverride.
 	ovr *overrides
@@ -56,16 +58,14 @@ func newActivation(r *http.Request, c *apigw.Context, fromRequest bool, body []b
 }
 
 func (a *activation) release() {
-	nodes, arrays := a.doc.nodes[:0], a.doc.arrays[:0]
-	clear(arrays[:cap(arrays)]) // drop the references to the text
-	*a = activation{}
-	if cap(nodes) <= 4096 {
-		a.doc.nodes = nodes
-	}
+	arrays := a.view.arrays[:0]
+	clear(arrays[:cap(arrays)]) // drop the references to the tape
+	a.doc.Forget(4096)
+	*a = activation{doc: a.doc}
 	if arrays == nil {
 		arrays = make([]jsonArray, 0, 4)
 	}
-	a.doc.arrays = arrays
+	a.view.arrays = arrays
 	activations.Put(a)
 }
 
@@ -164,29 +164,45 @@ func (a *activation) bodyString() types.String {
 }
 
 // parsed is input.json: the body parsed once. A method request's body is
-// parsed by the Context, shared with the validator; an integration's
-// into the activation's tape.
+// the Context's, its parse shared with the validator; an integration's is
+// parsed into the activation's tape.
 func (a *activation) parsed() (ref.Val, error) {
 	if !a.jsonDone {
 		a.jsonDone = true
 		if a.fromRequest {
-			if _, err := a.c.Body(a.r); err != nil {
+			if body, err := a.c.Body(a.r); err != nil {
 				a.bodyErr, a.jsonErr = err, err
-			} else if v, err := a.c.JSON(a.r); err != nil {
-				a.jsonErr = err
+			} else if d, err := jsontape.Of(a.r, body); err != nil {
+				a.jsonErr = fmt.Errorf("mapping: request body is not JSON: %w", err)
 			} else {
-				a.json = adapter{}.NativeToValue(v)
+				a.setJSON(d)
 			}
-		} else if err := a.doc.parse(string(a.bodyString())); err != nil {
+		} else if err := a.doc.Parse(string(a.bodyString())); err != nil {
 			a.jsonErr = err
-		} else if a.doc.nodes[0].kind == jObject {
-			a.root = jsonObject{&a.doc, 0}
-			a.json = &a.root
 		} else {
-			a.json = a.doc.value(0)
+			a.setJSON(&a.doc)
 		}
 	}
 	return a.json, a.jsonErr
+}
+
+// setJSON makes d's root input.json.
+func (a *activation) setJSON(d *jsontape.Doc) {
+	a.view.Doc = d
+	if d.Kind(0) == jsontape.Object {
+		a.root = jsonObject{&a.view, 0}
+		a.json = &a.root
+	} else {
+		a.json = a.view.value(0)
+	}
+}
+
+// tape is the body's tape for VTL's $input.path and $input.json.
+func (a *activation) tape() (*jsontape.Doc, error) {
+	if _, err := a.parsed(); err != nil {
+		return nil, err
+	}
+	return a.view.Doc, nil
 }
 
 func (a *activation) query() *valuesMap {

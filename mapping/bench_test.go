@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/apigw/apigw/internal/jsontape"
 )
 
 // discardWriter is the cheapest http.ResponseWriter, so that benchmarks
@@ -137,9 +139,9 @@ func BenchmarkParseJSON(b *testing.B) {
 	body := []byte(artistBody)
 	b.Run("tape", func(b *testing.B) {
 		b.ReportAllocs()
-		var d jsonDoc
+		var d jsontape.Doc
 		for b.Loop() {
-			if err := d.parse(artistBody); err != nil {
+			if err := d.Parse(artistBody); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -58,15 +58,16 @@
 // input.json.?nick.orValue("").
 //
 // Maps a template builds are written with their keys in sorted order. An
-// object or array of an integration's body taken whole (input.json,
-// input.json.genres) is written as the integration sent it; one of a
-// method request's body, decoded by the Context, is written anew with
-// sorted keys. Both are the same JSON.
+// object or array of a body taken whole (input.json, input.json.genres) is
+// written as it was sent (re-encoded, keys sorted, only when the body holds
+// invalid UTF-8).
 //
-// A response template reads the integration's body lazily: it is checked
-// and indexed once, and a value is decoded only when the template reads
-// it, so a template that picks a few fields out of a large body costs
-// little more than the fields it picks.
+// A template reads its body lazily: it is checked and indexed once, and a
+// value is decoded only when the template reads it, so a template that
+// picks a few fields out of a large body costs little more than the fields
+// it picks. A method request's body is parsed once whatever reads it: the
+// request validator, request templates and the Context's JSON share one
+// parse.
 //
 // # Safety
 //

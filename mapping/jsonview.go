@@ -4,27 +4,39 @@ import (
 	"errors"
 	"reflect"
 
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/common/types/traits"
 )
 
+// celDoc is a JSON tape read by a CEL template: its containers are CEL
+// views over the tape (jsonObject, jsonArray) that decode a value only
+// when the template reads it, and a container taken whole is written out
+// as the text it was sent as.
+type celDoc struct {
+	*jsontape.Doc
+	// arrays is room for array views, reused with the activation so that
+	// reading an array allocates nothing; used only up to its capacity,
+	// so that a view never moves.
+	arrays []jsonArray
+}
+
 // value returns node i as a CEL value: scalars converted (numbers as
 // [numberValue] does), containers as views over the tape.
-func (d *jsonDoc) value(i int32) ref.Val {
-	n := &d.nodes[i]
-	switch n.kind {
-	case jNull:
+func (d *celDoc) value(i int32) ref.Val {
+	switch d.Kind(i) {
+	case jsontape.Null:
 		return types.NullValue
-	case jFalse:
+	case jsontape.False:
 		return types.False
-	case jTrue:
+	case jsontape.True:
 		return types.True
-	case jNumber:
-		return numberValue(d.s[n.start:n.end])
-	case jString:
-		return types.String(d.str(i))
-	case jArray:
+	case jsontape.Number:
+		return numberValue(d.Raw(i))
+	case jsontape.String:
+		return types.String(d.Str(i))
+	case jsontape.Array:
 		if len(d.arrays) < cap(d.arrays) {
 			d.arrays = append(d.arrays, jsonArray{d, i})
 			return &d.arrays[len(d.arrays)-1]
@@ -34,69 +46,23 @@ func (d *jsonDoc) value(i int32) ref.Val {
 	return &jsonObject{d, i}
 }
 
-// raw is the text of node i, for a container taken whole.
-func (d *jsonDoc) raw(i int32) string {
-	n := &d.nodes[i]
-	return d.s[n.start:n.end]
-}
-
 // appendContainer writes a container: its text as sent when the document
 // is valid UTF-8, else re-encoded.
-func (d *jsonDoc) appendContainer(b []byte, i int32, depth int) ([]byte, error) {
-	if !d.dirty {
-		return append(b, d.raw(i)...), nil
+func (d *celDoc) appendContainer(b []byte, i int32, depth int) ([]byte, error) {
+	if d.Clean() {
+		return append(b, d.Raw(i)...), nil
 	}
-	return appendNative(b, d.native(i), depth)
+	return appendNative(b, d.Native(i), depth)
 }
 
-// jsonObject is a CEL map over an object of a jsonDoc. Keys repeated in
-// the text keep their last value, as encoding/json keeps it.
+// jsonObject is a CEL map over an object of a tape. Keys repeated in the
+// text keep their last value, as encoding/json keeps it.
 type jsonObject struct {
-	d *jsonDoc
+	d *celDoc
 	i int32
 }
 
 var _ traits.Mapper = (*jsonObject)(nil)
-
-// smallObject is the most members an object is searched in without an
-// index.
-const smallObject = 8
-
-// find returns the node of the value of key.
-func (o *jsonObject) find(key string) (int32, bool) {
-	d := o.d
-	n := &d.nodes[o.i]
-	if n.n > smallObject {
-		v, ok := o.index()[key]
-		return v, ok
-	}
-	found, at := false, int32(0)
-	for c := o.i + 1; c < n.next; c = d.nodes[c+1].next {
-		k := &d.nodes[c]
-		if !k.esc && d.s[k.start:k.end] == key || k.esc && d.str(c) == key {
-			found, at = true, c+1
-		}
-	}
-	return at, found
-}
-
-// index maps each key to its (last) value node.
-func (o *jsonObject) index() map[string]int32 {
-	d := o.d
-	if m, ok := d.objIndex[o.i]; ok {
-		return m
-	}
-	n := &d.nodes[o.i]
-	m := make(map[string]int32, n.n)
-	for c := o.i + 1; c < n.next; c = d.nodes[c+1].next {
-		m[d.str(c)] = c + 1
-	}
-	if d.objIndex == nil {
-		d.objIndex = map[int32]map[string]int32{}
-	}
-	d.objIndex[o.i] = m
-	return m
-}
 
 // Find implements traits.Mapper.
 func (o *jsonObject) Find(key ref.Val) (ref.Val, bool) {
@@ -107,7 +73,7 @@ func (o *jsonObject) Find(key ref.Val) (ref.Val, bool) {
 		}
 		return nil, false
 	}
-	v, found := o.find(string(k))
+	v, found := o.d.Find(o.i, string(k))
 	if !found {
 		return nil, false
 	}
@@ -131,30 +97,22 @@ func (o *jsonObject) Contains(key ref.Val) ref.Val {
 }
 
 // Size implements traits.Sizer: the number of distinct keys.
-func (o *jsonObject) Size() ref.Val {
-	n := o.d.nodes[o.i].n
-	if n <= 1 {
-		return types.Int(n)
-	}
-	return types.Int(len(o.index()))
-}
+func (o *jsonObject) Size() ref.Val { return types.Int(o.d.Distinct(o.i)) }
 
 // Iterator implements traits.Iterable.
 func (o *jsonObject) Iterator() traits.Iterator {
 	d := o.d
-	n := &d.nodes[o.i]
-	keys := make([]string, 0, n.n)
-	idx := o.index()
-	for c := o.i + 1; c < n.next; c = d.nodes[c+1].next {
-		if k := d.str(c); idx[k] == c+1 { // the last of a repeated key
-			keys = append(keys, k)
+	keys := make([]string, 0, d.Len(o.i))
+	for c := o.i + 1; c < d.Next(o.i); c = d.Next(c + 1) {
+		if d.Effective(o.i, c) { // the last of a repeated key
+			keys = append(keys, d.Str(c))
 		}
 	}
 	return types.NewStringList(adapter{}, keys).Iterator()
 }
 
 func (o *jsonObject) slow() traits.Mapper {
-	return types.NewStringInterfaceMap(adapter{}, o.d.native(o.i).(map[string]any))
+	return types.NewStringInterfaceMap(adapter{}, o.d.Native(o.i).(map[string]any))
 }
 
 // ConvertToNative implements ref.Val.
@@ -178,40 +136,15 @@ func (o *jsonObject) Equal(other ref.Val) ref.Val { return o.slow().Equal(other)
 func (o *jsonObject) Type() ref.Type { return types.MapType }
 
 // Value implements ref.Val: the object as map[string]any.
-func (o *jsonObject) Value() any { return o.d.native(o.i) }
+func (o *jsonObject) Value() any { return o.d.Native(o.i) }
 
-// jsonArray is a CEL list over an array of a jsonDoc.
+// jsonArray is a CEL list over an array of a tape.
 type jsonArray struct {
-	d *jsonDoc
+	d *celDoc
 	i int32
 }
 
 var _ traits.Lister = (*jsonArray)(nil)
-
-// elem returns the node of element k (0 <= k < n).
-func (a *jsonArray) elem(k int) int32 {
-	d := a.d
-	if k < smallObject {
-		c := a.i + 1
-		for ; k > 0; k-- {
-			c = d.nodes[c].next
-		}
-		return c
-	}
-	idx, ok := d.arrIndex[a.i]
-	if !ok {
-		n := &d.nodes[a.i]
-		idx = make([]int32, 0, n.n)
-		for c := a.i + 1; c < n.next; c = d.nodes[c].next {
-			idx = append(idx, c)
-		}
-		if d.arrIndex == nil {
-			d.arrIndex = map[int32][]int32{}
-		}
-		d.arrIndex[a.i] = idx
-	}
-	return idx[k]
-}
 
 // Get implements traits.Indexer.
 func (a *jsonArray) Get(index ref.Val) ref.Val {
@@ -219,21 +152,21 @@ func (a *jsonArray) Get(index ref.Val) ref.Val {
 	if err != nil {
 		return types.ValOrErr(index, "%v", err)
 	}
-	if n := int(a.d.nodes[a.i].n); k < 0 || k >= n {
+	if n := a.d.Len(a.i); k < 0 || k >= n {
 		return types.NewErr("index '%d' out of range in list size '%d'", k, n)
 	}
-	return a.d.value(a.elem(k))
+	return a.d.value(a.d.Elem(a.i, k))
 }
 
 // Size implements traits.Sizer.
-func (a *jsonArray) Size() ref.Val { return types.Int(a.d.nodes[a.i].n) }
+func (a *jsonArray) Size() ref.Val { return types.Int(a.d.Len(a.i)) }
 
 // Iterator implements traits.Iterable, walking the tape in order.
 func (a *jsonArray) Iterator() traits.Iterator {
-	return &jsonArrayIterator{d: a.d, next: a.i + 1, end: a.d.nodes[a.i].next}
+	return &jsonArrayIterator{d: a.d, next: a.i + 1, end: a.d.Next(a.i)}
 }
 
-func (a *jsonArray) slow() traits.Lister { return &jsonList{v: a.d.native(a.i).([]any)} }
+func (a *jsonArray) slow() traits.Lister { return &jsonList{v: a.d.Native(a.i).([]any)} }
 
 // Add implements traits.Adder.
 func (a *jsonArray) Add(other ref.Val) ref.Val { return a.slow().Add(other) }
@@ -262,11 +195,11 @@ func (a *jsonArray) Equal(other ref.Val) ref.Val { return a.slow().Equal(other) 
 func (a *jsonArray) Type() ref.Type { return types.ListType }
 
 // Value implements ref.Val: the array as []any.
-func (a *jsonArray) Value() any { return a.d.native(a.i) }
+func (a *jsonArray) Value() any { return a.d.Native(a.i) }
 
 // jsonArrayIterator walks an array's elements.
 type jsonArrayIterator struct {
-	d         *jsonDoc
+	d         *celDoc
 	next, end int32
 }
 
@@ -279,7 +212,7 @@ func (it *jsonArrayIterator) Next() ref.Val {
 		return nil
 	}
 	c := it.next
-	it.next = it.d.nodes[c].next
+	it.next = it.d.Next(c)
 	return it.d.value(c)
 }
 

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/common/types/traits"
@@ -24,7 +25,7 @@ const maxOutputBytes = apigw.MaxBodyBytes
 
 // maxDepth bounds the nesting of values written as JSON, as encoding/json
 // bounds what it reads.
-const maxDepth = 10000
+const maxDepth = jsontape.MaxDepth
 
 var (
 	errTooLarge = fmt.Errorf("mapping: output exceeds %d bytes", maxOutputBytes)

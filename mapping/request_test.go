@@ -235,11 +235,8 @@ func TestRequestConfigErrors(t *testing.T) {
 }
 
 func TestJSONPath(t *testing.T) {
-	var d jsonDoc
-	if err := d.parse(`{"a":{"b":[{"c":"x"},{"d e":2}]},"n":null}`); err != nil {
-		t.Fatal(err)
-	}
-	native, _ := parseJSON([]byte(d.s))
+	d := tape(t, `{"a":{"b":[{"c":"x"},{"d e":2}]},"n":null}`)
+	native, _ := parseJSON([]byte(d.Text()))
 	tests := []struct {
 		path string
 		want string // as JSON

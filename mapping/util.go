@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
@@ -69,8 +70,8 @@ func utilFunctions() []cel.EnvOption {
 					if !ok {
 						return types.MaybeNoSuchOverloadErr(v)
 					}
-					d := new(jsonDoc)
-					if err := d.parse(string(s)); err != nil {
+					d := &celDoc{Doc: new(jsontape.Doc)}
+					if err := d.Parse(string(s)); err != nil {
 						return types.NewErr("util.parseJson: %v", err)
 					}
 					return d.value(0)

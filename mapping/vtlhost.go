@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apigw/apigw/internal/authzvalue"
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/apigw/apigw/internal/paramexpr"
 	"github.com/apigw/apigw/internal/vtl"
 )
@@ -31,34 +32,6 @@ func (a *activation) Lookup(name string) (any, bool) {
 		return vtlUtil{}, true
 	}
 	return nil, false
-}
-
-// vtlTape returns the body parsed for $input.path and $input.json: the
-// integration's body through the activation's tape, the method request's
-// into it too (in document order, which the Context's JSON does not
-// keep). A blank body reads as {}, as in API Gateway.
-func (a *activation) vtlTape() (*jsonDoc, error) {
-	if !a.fromRequest {
-		if _, err := a.parsed(); err != nil {
-			return nil, err
-		}
-		return &a.doc, nil
-	}
-	if !a.tapeDone {
-		a.tapeDone = true
-		s := string(a.bodyString())
-		if a.bodyErr != nil {
-			a.jsonErr = a.bodyErr
-		} else if isBlank(s) {
-			a.doc.parse("{}")
-		} else if err := a.doc.parse(s); err != nil {
-			a.jsonErr = err
-		}
-	}
-	if a.jsonErr != nil {
-		return nil, a.jsonErr
-	}
-	return &a.doc, nil
 }
 
 // vtlInput is $input.
@@ -86,15 +59,15 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 	a := in.a()
 	switch {
 	case name == "path" && len(args) == 1, name == "json" && len(args) == 1:
-		d, err := a.vtlTape()
+		d, err := a.tape()
 		if err != nil {
 			return nil, err
 		}
 		root := any(nil)
-		if len(d.nodes) > 0 {
+		if d.Nodes() > 0 {
 			root = vtlValue(d, 0)
 		}
-		if root == nil && isBlank(d.s) {
+		if root == nil && jsontape.IsBlank(d.Text()) { // a blank body reads as {}, as in API Gateway
 			root = vtl.NewMap(0)
 		}
 		v, ok, err := vtl.EvalPath(vtl.ToString(args[0]), root)
@@ -351,8 +324,8 @@ func (vtlUtil) Call(name string, args []any) (any, error) {
 		}
 		return d, nil
 	case "parseJson":
-		d := new(jsonDoc)
-		if err := d.parse(s); err != nil {
+		d := new(jsontape.Doc)
+		if err := d.Parse(s); err != nil {
 			return nil, fmt.Errorf("$util.parseJson: %v", err)
 		}
 		return vtlValue(d, 0), nil

@@ -3,33 +3,33 @@ package mapping
 import (
 	"strconv"
 
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/apigw/apigw/internal/vtl"
 )
 
-// The JSON of a VTL template: views over a jsonDoc's tape, read as the
+// The JSON of a VTL template: views over a JSON tape, read as the
 // Java objects API Gateway's JSONPath (Jayway, over json-smart) gives a
 // template. An object is a LinkedHashMap, written {key=value, ...}; an
 // array a JSONArray, written as compact JSON; integers are Integers or
 // Longs, other numbers Doubles. Nothing is decoded until it is read.
 //
-// This file is the seam between package vtl and the JSON reader: it uses
-// only jsonDoc's nodes, str, find and index.
+// This file is the seam between package vtl and the JSON reader,
+// internal/jsontape.
 
 // vtlValue returns node i of d as a VTL value.
-func vtlValue(d *jsonDoc, i int32) any {
-	n := &d.nodes[i]
-	switch n.kind {
-	case jNull:
+func vtlValue(d *jsontape.Doc, i int32) any {
+	switch d.Kind(i) {
+	case jsontape.Null:
 		return nil
-	case jFalse:
+	case jsontape.False:
 		return false
-	case jTrue:
+	case jsontape.True:
 		return true
-	case jNumber:
-		return vtlNumber(d.s[n.start:n.end])
-	case jString:
-		return d.str(i)
-	case jArray:
+	case jsontape.Number:
+		return vtlNumber(d.Raw(i))
+	case jsontape.String:
+		return d.Str(i)
+	case jsontape.Array:
 		return &vtlArray{d, i}
 	}
 	return &vtlObject{d, i}
@@ -56,7 +56,7 @@ func vtlNumber(s string) any {
 
 // vtlObject is a JSON object of a template: a vtl.MapValue.
 type vtlObject struct {
-	d *jsonDoc
+	d *jsontape.Doc
 	i int32
 }
 
@@ -68,17 +68,11 @@ var (
 )
 
 // Len implements vtl.MapValue: the number of distinct keys.
-func (o *vtlObject) Len() int {
-	n := o.d.nodes[o.i].n
-	if n <= 1 {
-		return int(n)
-	}
-	return len((&jsonObject{o.d, o.i}).index())
-}
+func (o *vtlObject) Len() int { return o.d.Distinct(o.i) }
 
 // Get implements vtl.MapValue.
 func (o *vtlObject) Get(key string) (any, bool) {
-	v, ok := (&jsonObject{o.d, o.i}).find(key)
+	v, ok := o.d.Find(o.i, key)
 	if !ok {
 		return nil, false
 	}
@@ -89,17 +83,11 @@ func (o *vtlObject) Get(key string) (any, bool) {
 // repeated is seen once, with its last value.
 func (o *vtlObject) Range(f func(key string, v any) bool) {
 	d := o.d
-	n := &d.nodes[o.i]
-	var idx map[string]int32
-	if n.n > 1 {
-		idx = (&jsonObject{d, o.i}).index()
-	}
-	for c := o.i + 1; c < n.next; c = d.nodes[c+1].next {
-		k := d.str(c)
-		if idx != nil && idx[k] != c+1 {
+	for c := o.i + 1; c < d.Next(o.i); c = d.Next(c + 1) {
+		if !d.Effective(o.i, c) {
 			continue
 		}
-		if !f(k, vtlValue(d, c+1)) {
+		if !f(d.Str(c), vtlValue(d, c+1)) {
 			return
 		}
 	}
@@ -148,16 +136,16 @@ func (o *vtlObject) AppendJSON(b []byte, web bool) []byte {
 
 // vtlArray is a JSON array of a template: a vtl.ListValue.
 type vtlArray struct {
-	d *jsonDoc
+	d *jsontape.Doc
 	i int32
 }
 
 // Len implements vtl.ListValue.
-func (a *vtlArray) Len() int { return int(a.d.nodes[a.i].n) }
+func (a *vtlArray) Len() int { return a.d.Len(a.i) }
 
 // Index implements vtl.ListValue.
 func (a *vtlArray) Index(k int) any {
-	return vtlValue(a.d, (&jsonArray{a.d, a.i}).elem(k))
+	return vtlValue(a.d, a.d.Elem(a.i, k))
 }
 
 // String writes the array as compact JSON, as json-smart's JSONArray does.
@@ -166,9 +154,8 @@ func (a *vtlArray) String() string { return string(a.AppendJSON(nil, true)) }
 // AppendJSON implements vtl.JSONAppender.
 func (a *vtlArray) AppendJSON(b []byte, web bool) []byte {
 	d := a.d
-	n := &d.nodes[a.i]
 	b = append(b, '[')
-	for c := a.i + 1; c < n.next; c = d.nodes[c].next {
+	for c := a.i + 1; c < d.Next(a.i); c = d.Next(c) {
 		if c > a.i+1 {
 			b = append(b, ',')
 		}

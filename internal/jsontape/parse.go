@@ -1,55 +1,50 @@
-package mapping
+package jsontape
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// jsonDoc is a JSON document parsed into a flat tape of nodes, one per
-// value (and per object key), in document order. Nothing is decoded or
-// allocated per value while parsing: the CEL views over the tape
-// (jsonObject, jsonArray) read a value when a template asks for it, and a
-// container taken whole is written out as the text it was sent as.
-//
-// It reads what encoding/json reads into an any with UseNumber, and
-// rejects what it rejects (see [parseJSON], which is checked against
-// encoding/json by FuzzParseJSON).
-type jsonDoc struct {
+// MaxDepth bounds the nesting of a document, as encoding/json bounds it.
+const MaxDepth = 10000
+
+// Kind is the JSON type of a node.
+type Kind uint8
+
+// The kinds of a node.
+const (
+	Null Kind = iota
+	False
+	True
+	Number
+	String
+	Array
+	Object
+)
+
+// Doc is a JSON document parsed into a tape. Node 0 is the top-level
+// value; an object's node is followed by its members, each a key node
+// (a String) and then its value; an array's by its elements. The zero
+// value is an empty document; [Doc.Parse] fills it. A Doc is not safe for
+// simultaneous use: reading a large object or an array by position builds
+// an index on first use.
+type Doc struct {
 	s     string
-	nodes []jnode
+	nodes []node
 	// dirty: the text holds invalid UTF-8, so a container cannot be
-	// copied out as it is (it is re-encoded instead).
+	// copied out as it is.
 	dirty bool
-	// indexes of objects with many members or duplicate keys, and of
+	// indexes of objects with many members or repeated keys, and of
 	// arrays read by position, built on first use.
 	objIndex map[int32]map[string]int32
 	arrIndex map[int32][]int32
-	// arrays is room for array views, reused with the tape so that
-	// reading an array allocates nothing; used only up to its capacity,
-	// so that a view never moves.
-	arrays []jsonArray
 }
 
-type jsonKind uint8
-
-const (
-	jNull jsonKind = iota
-	jFalse
-	jTrue
-	jNumber
-	jString
-	jArray
-	jObject
-)
-
-type jnode struct {
-	kind jsonKind
+type node struct {
+	kind Kind
 	esc  bool  // a string with escapes or invalid UTF-8: decode before use
 	n    int32 // containers: elements, or members of an object
 	// start and end delimit the value's text: for a string, its contents
@@ -59,21 +54,26 @@ type jnode struct {
 	next       int32 // the node after this value and everything inside it
 }
 
-var errJSONDepth = errors.New("exceeded max depth")
+var errDepth = errors.New("exceeded max depth")
 
-// parse parses s (at most 2 GB) into d, reusing d's tape. Blank
+// Parse parses s (at most 2 GB) into d, reusing d's node storage. Blank
 // input is a document whose root is null, as [apigw.Context.JSON] reads an
-// empty body.
-func (d *jsonDoc) parse(s string) error {
-	*d = jsonDoc{s: s, nodes: d.nodes[:0], arrays: d.arrays[:0]}
+// empty body. Only white space may follow the value.
+func (d *Doc) Parse(s string) error {
+	*d = Doc{s: s, nodes: d.nodes[:0]}
 	if len(s) > math.MaxInt32 {
 		return errors.New("document over 2 GB")
 	}
 	if isBlank(s) {
-		d.nodes = append(d.nodes, jnode{kind: jNull, next: 1})
+		d.nodes = append(d.nodes, node{kind: Null, next: 1})
 		return nil
 	}
-	p := tapeParser{d: d, s: s}
+	if d.nodes == nil {
+		// One allocation sized for a typical document: about one node per
+		// 8 bytes of text.
+		d.nodes = make([]node, 0, min(len(s)/8+2, 1<<16))
+	}
+	p := parser{d: d, s: s}
 	p.skipSpace()
 	if err := p.value(0); err != nil {
 		return err
@@ -85,27 +85,51 @@ func (d *jsonDoc) parse(s string) error {
 	return nil
 }
 
-// isBlank is len(bytes.TrimSpace(s)) == 0 without the copy.
+// Forget drops d's text and indexes, and its node storage when that holds
+// more than keep nodes, so that a pooled Doc neither keeps a body alive
+// nor holds on to a large tape.
+func (d *Doc) Forget(keep int) {
+	nodes := d.nodes[:0]
+	if cap(nodes) > keep {
+		nodes = nil
+	}
+	*d = Doc{nodes: nodes}
+}
+
+// IsBlank reports whether s is only white space (len(bytes.TrimSpace(s))
+// == 0 without the copy).
+func IsBlank(s string) bool { return isBlank(s) }
+
 func isBlank(s string) bool {
-	for _, r := range s {
-		if !unicode.IsSpace(r) {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			continue
+		}
+		if s[i] < utf8.RuneSelf {
 			return false
 		}
+		for _, r := range s[i:] {
+			if !unicode.IsSpace(r) {
+				return false
+			}
+		}
+		return true
 	}
 	return true
 }
 
-type tapeParser struct {
-	d *jsonDoc
+type parser struct {
+	d *Doc
 	s string
 	i int
 }
 
-func (p *tapeParser) errorf(format string, args ...any) error {
+func (p *parser) errorf(format string, args ...any) error {
 	return fmt.Errorf("offset %d: %s", p.i, fmt.Sprintf(format, args...))
 }
 
-func (p *tapeParser) skipSpace() {
+func (p *parser) skipSpace() {
 	for p.i < len(p.s) {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
@@ -117,21 +141,21 @@ func (p *tapeParser) skipSpace() {
 }
 
 // push appends a node and returns its index.
-func (p *tapeParser) push(n jnode) int32 {
+func (p *parser) push(n node) int32 {
 	p.d.nodes = append(p.d.nodes, n)
 	return int32(len(p.d.nodes) - 1)
 }
 
-func (p *tapeParser) value(depth int) error {
+func (p *parser) value(depth int) error {
 	if p.i >= len(p.s) {
 		return p.errorf("unexpected end of JSON input")
 	}
 	start := p.i
-	var kind jsonKind
+	var kind Kind
 	switch c := p.s[p.i]; {
 	case c == '{' || c == '[':
-		if depth >= maxDepth {
-			return errJSONDepth
+		if depth >= MaxDepth {
+			return errDepth
 		}
 		return p.container(depth, c)
 	case c == '"':
@@ -139,36 +163,36 @@ func (p *tapeParser) value(depth int) error {
 		if err != nil {
 			return err
 		}
-		p.push(jnode{kind: jString, esc: esc, start: int32(start + 1), end: int32(p.i - 1), next: int32(len(p.d.nodes) + 1)})
+		p.push(node{kind: String, esc: esc, start: int32(start + 1), end: int32(p.i - 1), next: int32(len(p.d.nodes) + 1)})
 		return nil
 	case c == '-' || '0' <= c && c <= '9':
 		if err := p.number(); err != nil {
 			return err
 		}
-		kind = jNumber
+		kind = Number
 	case c == 't':
 		if err := p.literal("true"); err != nil {
 			return err
 		}
-		kind = jTrue
+		kind = True
 	case c == 'f':
 		if err := p.literal("false"); err != nil {
 			return err
 		}
-		kind = jFalse
+		kind = False
 	case c == 'n':
 		if err := p.literal("null"); err != nil {
 			return err
 		}
-		kind = jNull
+		kind = Null
 	default:
 		return p.errorf("invalid character %q looking for beginning of value", c)
 	}
-	p.push(jnode{kind: kind, start: int32(start), end: int32(p.i), next: int32(len(p.d.nodes) + 1)})
+	p.push(node{kind: kind, start: int32(start), end: int32(p.i), next: int32(len(p.d.nodes) + 1)})
 	return nil
 }
 
-func (p *tapeParser) literal(word string) error {
+func (p *parser) literal(word string) error {
 	if len(p.s)-p.i >= len(word) && p.s[p.i:p.i+len(word)] == word {
 		p.i += len(word)
 		return nil
@@ -177,12 +201,12 @@ func (p *tapeParser) literal(word string) error {
 }
 
 // container parses an object or array at p.i.
-func (p *tapeParser) container(depth int, open byte) error {
-	kind, closer := jArray, byte(']')
+func (p *parser) container(depth int, open byte) error {
+	kind, closer := Array, byte(']')
 	if open == '{' {
-		kind, closer = jObject, '}'
+		kind, closer = Object, '}'
 	}
-	self := p.push(jnode{kind: kind, start: int32(p.i)})
+	self := p.push(node{kind: kind, start: int32(p.i)})
 	p.i++
 	p.skipSpace()
 	var n int32
@@ -191,7 +215,7 @@ func (p *tapeParser) container(depth int, open byte) error {
 	} else {
 		for {
 			p.skipSpace()
-			if kind == jObject {
+			if kind == Object {
 				if p.i >= len(p.s) || p.s[p.i] != '"' {
 					return p.errorf("expected an object key")
 				}
@@ -223,12 +247,12 @@ func (p *tapeParser) container(depth int, open byte) error {
 			return p.errorf("expected ',' or '%c' after a value", closer)
 		}
 	}
-	node := &p.d.nodes[self]
-	node.n, node.end, node.next = n, int32(p.i), int32(len(p.d.nodes))
+	nd := &p.d.nodes[self]
+	nd.n, nd.end, nd.next = n, int32(p.i), int32(len(p.d.nodes))
 	return nil
 }
 
-func (p *tapeParser) number() error {
+func (p *parser) number() error {
 	s := p.s
 	if s[p.i] == '-' {
 		p.i++
@@ -269,7 +293,7 @@ func (p *tapeParser) number() error {
 
 // str checks the string at p.i (on its opening quote) and moves past it;
 // esc reports escapes or invalid UTF-8 (marking the document dirty).
-func (p *tapeParser) str() (esc bool, err error) {
+func (p *parser) str() (esc bool, err error) {
 	p.i++ // "
 	s := p.s
 	for p.i < len(s) {
@@ -323,114 +347,4 @@ func isHex4(s string) bool {
 		}
 	}
 	return true
-}
-
-func hex4(s string) rune {
-	n, _ := strconv.ParseUint(s[:4], 16, 32)
-	return rune(n)
-}
-
-// str returns the string node i decodes to: a slice of the text unless it
-// has escapes or invalid UTF-8, which are decoded as encoding/json
-// decodes them (lone surrogates and invalid bytes become U+FFFD).
-func (d *jsonDoc) str(i int32) string {
-	n := &d.nodes[i]
-	raw := d.s[n.start:n.end]
-	if !n.esc {
-		return raw
-	}
-	b := make([]byte, 0, len(raw))
-	for j := 0; j < len(raw); {
-		c := raw[j]
-		switch {
-		case c == '\\':
-			e := raw[j+1]
-			j += 2
-			switch e {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := hex4(raw[j:])
-				j += 4
-				if utf16.IsSurrogate(r) {
-					dec := utf8.RuneError
-					if j+6 <= len(raw) && raw[j] == '\\' && raw[j+1] == 'u' {
-						if d2 := utf16.DecodeRune(r, hex4(raw[j+2:])); d2 != utf8.RuneError {
-							dec = d2
-							j += 6
-						}
-					}
-					r = dec
-				}
-				b = utf8.AppendRune(b, r)
-			default: // " \ /
-				b = append(b, e)
-			}
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			j++
-		default:
-			r, size := utf8.DecodeRuneInString(raw[j:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, raw[j:j+size]...)
-			}
-			j += size
-		}
-	}
-	return string(b)
-}
-
-// native returns node i as encoding/json would decode it into an any with
-// UseNumber.
-func (d *jsonDoc) native(i int32) any {
-	n := &d.nodes[i]
-	switch n.kind {
-	case jNull:
-		return nil
-	case jFalse:
-		return false
-	case jTrue:
-		return true
-	case jNumber:
-		return json.Number(d.s[n.start:n.end])
-	case jString:
-		return d.str(i)
-	case jArray:
-		a := make([]any, 0, n.n)
-		for c := i + 1; c < n.next; c = d.nodes[c].next {
-			a = append(a, d.native(c))
-		}
-		return a
-	}
-	m := make(map[string]any, n.n)
-	for c := i + 1; c < n.next; {
-		k := d.str(c)
-		v := c + 1
-		m[k] = d.native(v)
-		c = d.nodes[v].next
-	}
-	return m
-}
-
-// parseJSON parses one JSON value as encoding/json decodes it into an any
-// with UseNumber: objects are map[string]any, arrays []any, numbers
-// json.Number; invalid UTF-8 and lone surrogates become U+FFFD. Only
-// white space may follow the value. Blank input is nil without error, as
-// [apigw.Context.JSON] reads an empty body.
-func parseJSON(data []byte) (any, error) {
-	var d jsonDoc
-	if err := d.parse(string(data)); err != nil {
-		return nil, err
-	}
-	return d.native(0), nil
 }
