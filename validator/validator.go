@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/apigw/apigw/internal/paramexpr"
 )
 
@@ -169,14 +170,19 @@ func (v *Validator) checkBody(r *http.Request, c *apigw.Context) error {
 	if m == nil {
 		return nil
 	}
-	doc, err := c.JSON(r)
+	data, err := c.Body(r)
 	if errors.Is(err, apigw.ErrBodyTooLarge) {
 		return &apigw.Error{Type: apigw.RequestTooLarge, Err: err}
 	}
 	if err != nil {
 		return &apigw.Error{Type: apigw.BadRequestBody, ValidationErrorString: "[" + err.Error() + "]", Err: err}
 	}
-	if err := m.Validate(doc); err != nil {
+	doc, err := jsontape.Of(r, data) // the request's one parse, shared with the mapping templates
+	if err != nil {
+		err = fmt.Errorf("validator: request body is not JSON: %w", err)
+		return &apigw.Error{Type: apigw.BadRequestBody, ValidationErrorString: "[" + strings.TrimPrefix(err.Error(), "validator: ") + "]", Err: err}
+	}
+	if err := m.validateDoc(doc); err != nil {
 		return &apigw.Error{Type: apigw.BadRequestBody, ValidationErrorString: err.Error(), Err: fmt.Errorf("model %q: %w", m.name, err)}
 	}
 	return nil

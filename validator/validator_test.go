@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/jsontape"
 )
 
 const artistSchema = `{
@@ -163,6 +164,24 @@ func TestBodySharedWithLaterPhases(t *testing.T) {
 	}
 }
 
+// The validator's parse is the request's: whoever reads the body after it
+// (a mapping template, the Context's JSON) reads the same tape.
+func TestBodyParsedOnce(t *testing.T) {
+	v, _ := New(Config{Models: map[string]*Model{"application/json": MustCompileModel("M", `{"type":"object"}`)}})
+	var first, again *jsontape.Doc
+	h := v.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := apigw.FromContext(r.Context())
+		data, _ := c.Body(r)
+		first, _ = jsontape.Of(r, data)
+		again, _ = jsontape.Of(r, data)
+	}))
+	req := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":1}`))
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if first == nil || first != again || first.Nodes() != 3 {
+		t.Errorf("the backend's parse %p, again %p: not the request's one parse", first, again)
+	}
+}
+
 func BenchmarkValidate(b *testing.B) {
 	v, _ := New(Config{
 		Parameters: map[string]bool{"method.request.header.x-id": true},
@@ -180,6 +199,37 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
+// BenchmarkModel checks the artist body on its tape with the compiled
+// model, and decoded into Go values with jsonschema, as before.
+func BenchmarkModel(b *testing.B) {
+	m := MustCompileModel("Artist", artistSchema)
+	const body = `{"artist":"Queen","popularity":90}`
+	b.Run("compiled", func(b *testing.B) {
+		b.ReportAllocs()
+		var d jsontape.Doc
+		for b.Loop() {
+			if err := d.Parse(body); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.validateDoc(&d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("jsonschema", func(b *testing.B) {
+		b.ReportAllocs()
+		var d jsontape.Doc
+		for b.Loop() {
+			if err := d.Parse(body); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.Validate(d.Native(0)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func FuzzValidateBody(f *testing.F) {
 	for _, s := range []string{`{"artist":"Q"}`, `{`, `[]`, `null`, `{"artist":1e999}`, `{"popularity":-0}`, "\xff", `"` + strings.Repeat("[", 100) + `"`} {
 		f.Add(s)
@@ -188,6 +238,12 @@ func FuzzValidateBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		req, c := apigw.EnsureContext(httptest.NewRequest("POST", "/", strings.NewReader(body)))
 		err := v.Validate(req, c)
+		var d jsontape.Doc
+		if d.Parse(body) == nil {
+			if want, _ := referenceValid(v.models["application/json"], d.Native(0)); want != (err == nil) {
+				t.Fatalf("body %q: valid=%v, jsonschema valid=%v", body, err == nil, want)
+			}
+		}
 		if err == nil {
 			return
 		}
