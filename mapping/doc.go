@@ -71,8 +71,11 @@
 //
 // # Safety
 //
-// Every evaluation runs under a CEL cost limit (cel.CostLimit with
-// [DefaultCostLimit], or [WithCostLimit]); a comprehension ranges over at
+// Every evaluation runs under a CEL cost limit ([DefaultCostLimit], or
+// [WithCostLimit]): a template that CEL's static cost estimate bounds
+// within the limit whatever the request (no comprehension, no string
+// function over the body) is checked once at compile time and runs
+// untracked; the others run under cel.CostLimit. A comprehension ranges over at
 // most [MaxIterations] elements, AWS's #foreach bound; an output, and every
 // string replace, join and format build, is at most 10 MB. An evaluation that fails, or
 // panics, answers the client 500 {"message": "Internal server error"}

@@ -3,6 +3,7 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/vtl"
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common"
 	"github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
@@ -52,7 +54,10 @@ type Template struct {
 	keys      []string
 	prg       cel.Program
 	costLimit uint64
-	vtl       *vtl.Template // a VTL template ([CompileVTL])
+	// bounded: CEL's static estimate of the template's cost is within
+	// costLimit, so prg runs without the runtime cost tracker.
+	bounded bool
+	vtl     *vtl.Template // a VTL template ([CompileVTL])
 }
 
 // Option configures [Compile] and [CompileText].
@@ -61,6 +66,7 @@ type Option func(*compileOptions)
 type compileOptions struct {
 	name      string
 	costLimit uint64
+	track     bool // keep the cost tracker even when the estimate is bounded (benchmarks)
 }
 
 // WithName names the template in compile and evaluation errors (the
@@ -266,17 +272,23 @@ func MustCompileText(src string, opts ...Option) *Template {
 	return t
 }
 
+// newTemplate makes a's program. A template whose cost is bounded within
+// the cost limit whatever it reads (see maxCost: picking fields, building
+// objects, comparing with literals) cannot exceed it, and runs without the
+// runtime cost tracker, which instruments every step of an evaluation (see
+// BenchmarkCostTracking). The others keep the tracker.
 func newTemplate(e *cel.Env, a *cel.Ast, o compileOptions, src string, text bool, lits []string) (*Template, error) {
-	prg, err := e.Program(a,
-		cel.EvalOptions(cel.OptOptimize),
-		cel.CostLimit(o.costLimit),
-		cel.CostTracking(costEstimator{}),
-		guards(e, a),
-	)
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize), guards(e, a)}
+	limit, ok := maxCost(e, a)
+	bounded := ok && limit <= o.costLimit && !o.track
+	if !bounded {
+		opts = append(opts, cel.CostLimit(o.costLimit), cel.CostTracking(costEstimator{}))
+	}
+	prg, err := e.Program(a, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("mapping: template %s: %w", o.name, err)
 	}
-	return &Template{name: o.name, src: src, text: text, lits: lits, prg: prg, costLimit: o.costLimit}, nil
+	return &Template{name: o.name, src: src, text: text, lits: lits, prg: prg, costLimit: o.costLimit, bounded: bounded}, nil
 }
 
 // compileError lists every issue at its place in the template; at maps a
@@ -444,6 +456,56 @@ func (costEstimator) CallCost(function, _ string, args []ref.Val, result ref.Val
 	n += stringSize(result)
 	cost := 1 + uint64(n)/32
 	return &cost
+}
+
+// maxCost bounds what the runtime cost tracker would count for a: CEL's
+// static estimate (costBounds) plus one per node of the expression. The
+// tracker counts each qualifier of a field selection (input.json.a.b) where
+// the estimate may count the selection once, so the estimate alone falls
+// short by up to one per node for every time the node runs; a template
+// without comprehensions runs each node at most once. ok is false for a
+// template with a comprehension, or an estimate without bound.
+func maxCost(e *cel.Env, a *cel.Ast) (uint64, bool) {
+	nodes, loops := uint64(0), false
+	ast.PostOrderVisit(a.NativeRep().Expr(), ast.NewExprVisitor(func(x ast.Expr) {
+		nodes++
+		loops = loops || x.Kind() == ast.ComprehensionKind
+	}))
+	est, err := e.EstimateCost(a, costBounds{})
+	if err != nil || loops || est.Max > math.MaxUint64-nodes {
+		return 0, false
+	}
+	return est.Max + nodes, true
+}
+
+// costBounds is costEstimator for CEL's static estimate: a util function
+// costs at most 1 + (bytes read + bytes written)/32, bounded when its
+// arguments' sizes are known (literals) and unbounded otherwise; the
+// util functions write at most 6 bytes per byte read (escapeJavaScript's
+// \uXXXX), util.toJson any number. Sizes of values are unknown.
+type costBounds struct{}
+
+func (costBounds) EstimateSize(checker.AstNode) *checker.SizeEstimate { return nil }
+
+func (costBounds) EstimateCallCost(function, _ string, _ *checker.AstNode, args []checker.AstNode) *checker.CallEstimate {
+	if !strings.HasPrefix(function, "util.") {
+		return nil
+	}
+	unbounded := &checker.CallEstimate{CostEstimate: checker.CostEstimate{Min: 1, Max: math.MaxUint64}}
+	if function == "util.toJson" {
+		return unbounded
+	}
+	var chars uint64
+	for _, a := range args {
+		size := a.ComputedSize()
+		if size == nil || size.Max > 1<<32 {
+			return unbounded
+		}
+		chars += size.Max
+	}
+	in := 4 * chars // a character is at most 4 bytes of UTF-8
+	out := 6*in + 64
+	return &checker.CallEstimate{CostEstimate: checker.CostEstimate{Min: 1, Max: 1 + (in+out)/32}}
 }
 
 func stringSize(v ref.Val) int {
