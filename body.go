@@ -19,13 +19,16 @@ var ErrBodyTooLarge = errors.New("apigw: request body exceeds 10485760 bytes")
 // (validation, mapping templates, Lambda-style events): the bytes and their
 // JSON parse, one parse whatever reads it.
 type body struct {
-	read bool
-	err  error
-	tape jsontape.Body // the bytes, their parse, and r.Body's reader
-	// JSON's answer, decoded from the tape on first use.
-	decoded bool
-	json    any
-	jsonErr error
+	read    bool
+	err     error
+	tape    jsontape.Body // the bytes, their parse, and r.Body's reader
+	decoded *decoded      // JSON's answer, made on first use
+}
+
+// decoded is what [Context.JSON] answers.
+type decoded struct {
+	v   any
+	err error
 }
 
 // Body returns r's body, read once (at most [MaxBodyBytes]) and kept in c;
@@ -67,22 +70,19 @@ func (c *Context) SetBody(r *http.Request, data []byte) {
 // are [encoding/json.Number] so that large integers keep their precision.
 // An empty body is nil without error.
 func (c *Context) JSON(r *http.Request) (any, error) {
-	if c.body.decoded {
-		return c.body.json, c.body.jsonErr
+	if d := c.body.decoded; d != nil {
+		return d.v, d.err
 	}
-	_, err := c.Body(r)
-	c.body.decoded = true
-	if err != nil {
-		c.body.jsonErr = err
-		return nil, err
+	d := new(decoded)
+	if _, err := c.Body(r); err != nil {
+		d.err = err
+	} else if doc, err := c.body.tape.Doc(); err != nil {
+		d.err = fmt.Errorf("apigw: request body is not JSON: %w", err)
+	} else {
+		d.v = doc.Native(0)
 	}
-	doc, err := c.body.tape.Doc()
-	if err != nil {
-		c.body.jsonErr = fmt.Errorf("apigw: request body is not JSON: %w", err)
-		return nil, c.body.jsonErr
-	}
-	c.body.json = doc.Native(0)
-	return c.body.json, nil
+	c.body.decoded = d
+	return d.v, d.err
 }
 
 // readBody reads at most MaxBodyBytes+1 bytes of r's body: into a buffer of

@@ -11,11 +11,10 @@ import (
 // that the backend still reads the whole body and the phases holding the
 // request find the parse with [Of]. The zero value is an empty body.
 type Body struct {
-	data   []byte
-	off    int
-	parsed bool
-	doc    Doc
-	err    error
+	data []byte
+	off  int
+	doc  Doc
+	err  error // the parse's; parsed once doc has nodes or err is set
 }
 
 var _ io.WriterTo = (*Body)(nil)
@@ -32,8 +31,7 @@ func (b *Body) Bytes() []byte { return b.data }
 
 // Doc returns the body parsed, parsing it on first use.
 func (b *Body) Doc() (*Doc, error) {
-	if !b.parsed {
-		b.parsed = true
+	if len(b.doc.nodes) == 0 && b.err == nil {
 		b.err = b.doc.Parse(string(b.data))
 	}
 	if b.err != nil {

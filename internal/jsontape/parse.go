@@ -37,10 +37,14 @@ type Doc struct {
 	// dirty: the text holds invalid UTF-8, so a container cannot be
 	// copied out as it is.
 	dirty bool
-	// indexes of objects with many members or repeated keys, and of
-	// arrays read by position, built on first use.
-	objIndex map[int32]map[string]int32
-	arrIndex map[int32][]int32
+	idx   *indexes // built on first use
+}
+
+// indexes are those of objects with many members, and of arrays read by
+// position.
+type indexes struct {
+	objects map[int32]map[string]int32
+	arrays  map[int32][]int32
 }
 
 type node struct {

@@ -180,7 +180,10 @@ func (d *Doc) Find(obj int32, key string) (int32, bool) {
 // Index maps each key of object obj to its (last) value node. It is built
 // on first use and kept: read it, never write it.
 func (d *Doc) Index(obj int32) map[string]int32 {
-	if m, ok := d.objIndex[obj]; ok {
+	if d.idx == nil {
+		d.idx = new(indexes)
+	}
+	if m, ok := d.idx.objects[obj]; ok {
 		return m
 	}
 	n := &d.nodes[obj]
@@ -188,10 +191,10 @@ func (d *Doc) Index(obj int32) map[string]int32 {
 	for c := obj + 1; c < n.next; c = d.nodes[c+1].next {
 		m[d.Str(c)] = c + 1
 	}
-	if d.objIndex == nil {
-		d.objIndex = map[int32]map[string]int32{}
+	if d.idx.objects == nil {
+		d.idx.objects = map[int32]map[string]int32{}
 	}
-	d.objIndex[obj] = m
+	d.idx.objects[obj] = m
 	return m
 }
 
@@ -241,17 +244,20 @@ func (d *Doc) Elem(arr int32, k int) int32 {
 		}
 		return c
 	}
-	idx, ok := d.arrIndex[arr]
+	if d.idx == nil {
+		d.idx = new(indexes)
+	}
+	idx, ok := d.idx.arrays[arr]
 	if !ok {
 		n := &d.nodes[arr]
 		idx = make([]int32, 0, n.n)
 		for c := arr + 1; c < n.next; c = d.nodes[c].next {
 			idx = append(idx, c)
 		}
-		if d.arrIndex == nil {
-			d.arrIndex = map[int32][]int32{}
+		if d.idx.arrays == nil {
+			d.idx.arrays = map[int32][]int32{}
 		}
-		d.arrIndex[arr] = idx
+		d.idx.arrays[arr] = idx
 	}
 	return idx[k]
 }
