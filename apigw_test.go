@@ -222,6 +222,15 @@ func TestBodyLengths(t *testing.T) {
 		if err != nil || string(b) != tc.body {
 			t.Errorf("%s: %q, %v", tc.name, b, err)
 		}
+		if again, _ := io.ReadAll(req.Body); string(again) != tc.body {
+			t.Errorf("%s: the request's body reads %q after the Context read it", tc.name, again)
+		}
+	}
+	req := httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("x", MaxBodyBytes+5)))
+	req.ContentLength = 5
+	req, c := EnsureContext(req)
+	if b, err := c.Body(req); err != ErrBodyTooLarge || len(b) != MaxBodyBytes+1 {
+		t.Errorf("a body over the limit, longer than announced: %d bytes, %v", len(b), err)
 	}
 }
 

@@ -87,22 +87,21 @@ func (c *Context) JSON(r *http.Request) (any, error) {
 
 // readBody reads at most MaxBodyBytes+1 bytes of r's body: into a buffer of
 // exactly the announced Content-Length when there is one, so that a small
-// body costs one small allocation.
+// body costs one small allocation (and no io.LimitedReader: one
+// allocation fewer per request, BenchmarkLadder/5-model).
 func readBody(r *http.Request) ([]byte, error) {
-	limited := io.LimitReader(r.Body, MaxBodyBytes+1)
 	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
 		data := make([]byte, n, n+1)
-		if _, err := io.ReadFull(limited, data); err != nil {
+		if _, err := io.ReadFull(r.Body, data); err != nil {
 			return data, err
 		}
 		// A body longer than announced (possible outside net/http's
 		// server) is read on, up to the limit.
-		var one [1]byte
-		if m, _ := limited.Read(one[:]); m == 0 {
+		if m, _ := r.Body.Read(data[n : n+1]); m == 0 {
 			return data, nil
 		}
-		rest, err := io.ReadAll(limited)
-		return append(append(data, one[0]), rest...), err
+		rest, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes-n))
+		return append(data[:n+1], rest...), err
 	}
-	return io.ReadAll(limited)
+	return io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 }

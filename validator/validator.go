@@ -195,7 +195,13 @@ func (v *Validator) modelFor(contentType string) *Model {
 		return nil
 	}
 	mt := "application/json"
-	if contentType != "" {
+	switch {
+	case contentType == "":
+	case !strings.Contains(contentType, ";"):
+		// What mime.ParseMediaType would answer, without the map of
+		// parameters it allocates.
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	default:
 		if parsed, _, err := mime.ParseMediaType(contentType); err == nil {
 			mt = parsed
 		} else {
