@@ -95,8 +95,46 @@ func TestMaxCostBoundsTracker(t *testing.T) {
 	}
 }
 
+// TestBoundedRendersAsTracked: a template proven bounded, its values
+// evaluated one by one without the tracker, writes what the same template
+// evaluated whole under the tracker writes.
+func TestBoundedRendersAsTracked(t *testing.T) {
+	compile := func(src string, opts ...Option) *Template {
+		if text, ok := strings.CutPrefix(src, "text:"); ok {
+			return MustCompileText(text, opts...)
+		}
+		return MustCompile(src, opts...)
+	}
+	srcs := append([]string{
+		`text:<a>{{ input.json.artist }}</a><b>{{ input.json.genres }}</b>{{ input.json.nope }}`,
+		`text:{{ context.requestId }} {{ stageVariables.ver }}{{ input.params.header["x-trace"] }}`,
+		`text:{{ util.escapeXml("<a>") }}`,
+		`{"a": input.json.nope, "b": 1}`,
+	}, costTemplates...)
+	var parts int
+	for _, src := range srcs {
+		fast := compile(src)
+		slow := compile(src, func(o *compileOptions) { o.track, o.whole = true, true })
+		if fast.parts != nil {
+			parts++
+		}
+		for _, body := range costBodies {
+			r, c := newRequest(t, "POST", "/", body, map[string]string{"X-Trace": "t"})
+			got, errGot := fast.RenderBody(nil, r, c, []byte(body))
+			want, errWant := slow.RenderBody(nil, r, c, []byte(body))
+			if string(got) != string(want) || (errGot == nil) != (errWant == nil) {
+				t.Errorf("%s over %.20q:\n got %s (%v)\nwant %s (%v)", src, body, got, errGot, want, errWant)
+			}
+		}
+	}
+	if parts < 5 {
+		t.Errorf("only %d templates evaluated in parts", parts)
+	}
+}
+
 // BenchmarkCostTracking renders the ladder's response template proven
-// bounded (no tracker) and with the runtime cost tracker.
+// bounded: in parts without the tracker, as one list without the tracker,
+// and as one list with the runtime cost tracker.
 func BenchmarkCostTracking(b *testing.B) {
 	const src = `{"name": input.json.artist, "popularity": input.json.popularity}`
 	r, c := newRequest(b, "GET", "/", "", nil)
@@ -106,6 +144,7 @@ func BenchmarkCostTracking(b *testing.B) {
 		tm   *Template
 	}{
 		{"bounded", MustCompile(src)},
+		{"bounded-list", MustCompile(src, func(o *compileOptions) { o.whole = true })},
 		{"tracked", MustCompile(src, func(o *compileOptions) { o.track = true })},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

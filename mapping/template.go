@@ -51,11 +51,15 @@ type Template struct {
 	// keys: a JSON template whose expression is a map literal with
 	// constant string keys evaluates its values as a list, and keys[i]
 	// is what precedes value i: {"a": , ,"b": ...
-	keys      []string
-	prg       cel.Program
+	keys []string
+	prg  cel.Program
+	// parts: a text or object template proven bounded (see
+	// newTemplate) evaluates each hole or value as a program of its own,
+	// without building the list.
+	parts     []cel.Program
 	costLimit uint64
-	// bounded: CEL's static estimate of the template's cost is within
-	// costLimit, so prg runs without the runtime cost tracker.
+	// bounded: the template's cost is bounded within costLimit, so it
+	// runs without the runtime cost tracker.
 	bounded bool
 	vtl     *vtl.Template // a VTL template ([CompileVTL])
 }
@@ -67,6 +71,7 @@ type compileOptions struct {
 	name      string
 	costLimit uint64
 	track     bool // keep the cost tracker even when the estimate is bounded (benchmarks)
+	whole     bool // evaluate a bounded list template as one list (benchmarks)
 }
 
 // WithName names the template in compile and evaluation errors (the
@@ -125,7 +130,7 @@ func Compile(expr string, opts ...Option) (*Template, error) {
 		return nil, compileError(o.name, iss, func(line, col int) position { return position{line, col + 1} })
 	}
 	a, keys := objectToList(e, a)
-	t, err := newTemplate(e, a, o, expr, false, nil)
+	t, err := newTemplate(e, a, o, expr, false, nil, keys != nil)
 	if t != nil {
 		t.keys = keys
 	}
@@ -250,7 +255,7 @@ func CompileText(src string, opts ...Option) (*Template, error) {
 			return position{hp.line + line - starts[k], col + 1}
 		})
 	}
-	return newTemplate(e, a, o, src, true, lits)
+	return newTemplate(e, a, o, src, true, lits, true)
 }
 
 // MustCompile is [Compile] for package-level templates: it panics on error.
@@ -272,23 +277,68 @@ func MustCompileText(src string, opts ...Option) *Template {
 	return t
 }
 
-// newTemplate makes a's program. A template whose cost is bounded within
-// the cost limit whatever it reads (see maxCost: picking fields, building
-// objects, comparing with literals) cannot exceed it, and runs without the
-// runtime cost tracker, which instruments every step of an evaluation (see
-// BenchmarkCostTracking). The others keep the tracker.
-func newTemplate(e *cel.Env, a *cel.Ast, o compileOptions, src string, text bool, lits []string) (*Template, error) {
-	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize), guards(e, a)}
+// newTemplate makes a's program; list says a is the list of a text
+// template's holes or an object template's values.
+//
+// A template whose cost is bounded within the cost limit whatever it
+// reads (see maxCost: picking fields, building objects, comparing with
+// literals) cannot exceed it, and runs without the runtime cost tracker,
+// which instruments every step of an evaluation: the ladder's response
+// template renders in 1.3 µs with 5 allocations untracked, 2.8 µs and 10
+// tracked (BenchmarkCostTracking). The others keep the tracker. The
+// holes or values of a bounded list template are programs of their own,
+// so that the list is never built (4 allocations fewer, and as fast or
+// faster from 2 to 10 values: BenchmarkCostTracking/bounded against
+// /bounded-list).
+func newTemplate(e *cel.Env, a *cel.Ast, o compileOptions, src string, text bool, lits []string, list bool) (*Template, error) {
+	t := &Template{name: o.name, src: src, text: text, lits: lits, costLimit: o.costLimit}
 	limit, ok := maxCost(e, a)
-	bounded := ok && limit <= o.costLimit && !o.track
-	if !bounded {
-		opts = append(opts, cel.CostLimit(o.costLimit), cel.CostTracking(costEstimator{}))
+	t.bounded = ok && limit <= o.costLimit && !o.track
+	var err error
+	if t.bounded && list && !o.whole {
+		t.parts, err = elementPrograms(e, a)
+	} else {
+		opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize), guards(e, a)}
+		if !t.bounded {
+			opts = append(opts, cel.CostLimit(o.costLimit), cel.CostTracking(costEstimator{}))
+		}
+		t.prg, err = e.Program(a, opts...)
 	}
-	prg, err := e.Program(a, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("mapping: template %s: %w", o.name, err)
 	}
-	return &Template{name: o.name, src: src, text: text, lits: lits, prg: prg, costLimit: o.costLimit, bounded: bounded}, nil
+	return t, nil
+}
+
+// elementPrograms compiles each element of a, a list literal, as a
+// program of its own.
+func elementPrograms(e *cel.Env, a *cel.Ast) ([]cel.Program, error) {
+	l := a.NativeRep().Expr().AsList()
+	if len(l.OptionalIndices()) > 0 {
+		return nil, errors.New("a list with optional elements")
+	}
+	prgs := make([]cel.Program, l.Size())
+	for i := range prgs {
+		opt, err := cel.NewStaticOptimizer(listElement(i))
+		if err != nil {
+			return nil, err
+		}
+		ea, iss := opt.Optimize(e, a)
+		if iss.Err() != nil {
+			return nil, iss.Err()
+		}
+		if prgs[i], err = e.Program(ea, cel.EvalOptions(cel.OptOptimize), guards(e, ea)); err != nil {
+			return nil, err
+		}
+	}
+	return prgs, nil
+}
+
+// listElement is the cel.ASTOptimizer that keeps element i of a list.
+type listElement int
+
+func (i listElement) Optimize(ctx *cel.OptimizerContext, a *ast.AST) *ast.AST {
+	return ctx.NewAST(a.Expr().AsList().Elements()[i])
 }
 
 // compileError lists every issue at its place in the template; at maps a
@@ -355,20 +405,22 @@ func (t *Template) render(dst []byte, a *activation) (out []byte, err error) {
 	if t.vtl != nil {
 		return t.renderVTL(dst, a)
 	}
-	if t.prg == nil { // a text template without holes
-		return append(dst, t.lits[0]...), nil
-	}
-	v, _, err := t.prg.Eval(a)
-	if err != nil {
-		return dst, t.fail(a, err)
-	}
 	switch {
-	case t.text:
-		dst, err = t.appendHoles(dst, v)
-	case t.keys != nil:
-		dst, err = t.appendObject(dst, v)
+	case t.parts != nil:
+		dst, err = t.appendParts(dst, a)
+	case t.prg == nil: // a text template without holes
+		return append(dst, t.lits[0]...), nil
 	default:
-		dst, err = appendJSON(dst, v)
+		var v ref.Val
+		if v, _, err = t.prg.Eval(a); err != nil {
+			return dst, t.fail(a, err)
+		}
+		switch {
+		case t.text || t.keys != nil:
+			dst, err = t.appendList(dst, v)
+		default:
+			dst, err = appendJSON(dst, v)
+		}
 	}
 	if err == nil && len(dst)-n > maxOutputBytes {
 		err = errTooLarge
@@ -379,38 +431,59 @@ func (t *Template) render(dst []byte, a *activation) (out []byte, err error) {
 	return dst, nil
 }
 
-func (t *Template) appendObject(dst []byte, v ref.Val) ([]byte, error) {
-	list, ok := v.(traits.Lister)
-	if !ok {
-		return dst, fmt.Errorf("mapping: object template evaluated to %s", v.Type().TypeName())
+// seps is what a list template writes around its values: before value
+// i, seps[i]; after the last, seps[len(seps)-1].
+func (t *Template) seps() []string {
+	if t.text {
+		return t.lits
 	}
-	for i, k := range t.keys[:len(t.keys)-1] {
-		dst = append(dst, k...)
-		var err error
-		if dst, err = appendValue(dst, list.Get(types.Int(i)), 1); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, t.keys[len(t.keys)-1]...), nil
+	return t.keys
 }
 
-func (t *Template) appendHoles(dst []byte, v ref.Val) ([]byte, error) {
+// appendPart writes value v of a list template: a text template's hole as
+// text, an object template's value as JSON.
+func (t *Template) appendPart(dst []byte, v ref.Val) ([]byte, error) {
+	if !t.text {
+		return appendValue(dst, v, 1)
+	}
+	dst, err := appendText(dst, v)
+	if err == nil && len(dst) > maxOutputBytes {
+		err = errTooLarge
+	}
+	return dst, err
+}
+
+// appendList writes a list template from the list of its values.
+func (t *Template) appendList(dst []byte, v ref.Val) ([]byte, error) {
 	list, ok := v.(traits.Lister)
 	if !ok {
-		return dst, fmt.Errorf("mapping: text template evaluated to %s", v.Type().TypeName())
+		return dst, fmt.Errorf("mapping: template evaluated to %s", v.Type().TypeName())
 	}
-	dst = append(dst, t.lits[0]...)
-	for i := 1; i < len(t.lits); i++ {
+	seps := t.seps()
+	for i, sep := range seps[:len(seps)-1] {
+		dst = append(dst, sep...)
 		var err error
-		if dst, err = appendText(dst, list.Get(types.Int(i-1))); err != nil {
+		if dst, err = t.appendPart(dst, list.Get(types.Int(i))); err != nil {
 			return dst, err
 		}
-		if len(dst) > maxOutputBytes {
-			return dst, errTooLarge
-		}
-		dst = append(dst, t.lits[i]...)
 	}
-	return dst, nil
+	return append(dst, seps[len(seps)-1]...), nil
+}
+
+// appendParts writes a list template, evaluating its values one by one.
+func (t *Template) appendParts(dst []byte, a *activation) ([]byte, error) {
+	seps := t.seps()
+	for i, p := range t.parts {
+		dst = append(dst, seps[i]...)
+		v, _, err := p.Eval(a)
+		if err != nil {
+			return dst, err
+		}
+		if dst, err = t.appendPart(dst, v); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, seps[len(seps)-1]...), nil
 }
 
 // fail turns an evaluation failure into the refusal the client gets.
