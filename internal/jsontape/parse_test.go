@@ -1,48 +1,16 @@
 package jsontape
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apigw/apigw/internal/jsontape/tapetest"
 )
 
-// stdParse is what a Doc must agree with: encoding/json into an any with
-// UseNumber, nothing but white space after the value, blank is nil.
-func stdParse(data []byte) (any, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return v, nil
-}
-
-// Seeds are JSON texts, valid and not, that the readers of the tape are
-// tested on.
-var seeds = []string{
-	``, ` `, "\v", "\u00a0", `null`, `true`, `false`, `0`, `-0`, `1`, `-1.5e+10`, `1E-2`, `12345678901234567890123`,
-	`""`, `"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u20ac\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`, `"\ude00"`, `"\ud83d\u0041"`,
-	`"\ud83d\ud83d\ude00"`, "\"\xff\"", "\"a\xc3\"", "\"\xed\xa0\x80\"", `[]`, `{}`, `[1,"a",null,true,{"b":[]}]`,
-	`{"a":1,"a":2}`, ` {"a" : [ 1 , 2 ] } `, `{"a":1,"\u0061":2,"b":{"a":3}}`,
-	`{"artist":"Queen","genres":["rock","glam rock"],"popularity":90,"formed":1970,"active":true}`,
-	// invalid
-	`{`, `}`, `[1,]`, `{"a":1,}`, `{"a" 1}`, `{1:2}`, `01`, `1.`, `.5`, `-`, `1e`, `+1`, `tru`, `nul`, `"abc`, `"\x"`,
-	`"\u12"`, `"\u12zz"`, "\"a\nb\"", `1 2`, `[1] x`, `"\ud83d\uzzzz"`, `[`, `["a`, `{"a"`, `{"a":`, `NaN`, `Infinity`,
-	"\xef\xbb\xbf{}", `{"a":1}}`, "\v1",
-}
-
 func TestParseAgreesWithEncodingJSON(t *testing.T) {
-	for _, s := range seeds {
+	for _, s := range tapetest.Seeds {
 		checkParse(t, []byte(s))
 	}
 	checkParse(t, []byte(strings.Repeat("[", MaxDepth)+strings.Repeat("]", MaxDepth)))
@@ -53,7 +21,7 @@ func checkParse(t *testing.T, data []byte) {
 	t.Helper()
 	var d Doc
 	err := d.Parse(string(data))
-	want, wantErr := stdParse(data)
+	want, wantErr := tapetest.Decode(data)
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("%q: error %v, encoding/json %v", data, err, wantErr)
 	}
@@ -104,7 +72,7 @@ func checkReaders(t *testing.T, d *Doc, i int32, v any) {
 
 // FuzzParse checks the tape against encoding/json on any input.
 func FuzzParse(f *testing.F) {
-	for _, s := range seeds {
+	for _, s := range tapetest.Seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -162,7 +130,7 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("encoding_json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := stdParse([]byte(artist)); err != nil {
+			if _, err := tapetest.Decode([]byte(artist)); err != nil {
 				b.Fatal(err)
 			}
 		}
