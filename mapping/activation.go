@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/authzvalue"
@@ -37,12 +36,15 @@ type activation struct {
 	// doc is the integration body's tape, its storage kept across uses
 	// of the activation; view reads the body's tape (doc, or the
 	// request's) in CEL, and root is the view of its top-level object.
-	doc       jsontape.Doc
-	view      celDoc
-	root      jsonObject
-	queryMap  valuesMap
-	headerMap valuesMap
-	queryDone bool
+	doc     jsontape.Doc
+	view    celDoc
+	vtlView vtlDoc
+	// requestVTLView reads a method request's body in VTL.
+	requestVTLView vtlDoc
+	root           jsonObject
+	queryMap       valuesMap
+	headerMap      valuesMap
+	queryDone      bool
 	// ovr holds what VTL templates set in $context.requestOverride and
 	// $context.responseOverride.
 	ovr *overrides
@@ -58,14 +60,20 @@ func newActivation(r *http.Request, c *apigw.Context, fromRequest bool, body []b
 }
 
 func (a *activation) release() {
-	arrays := a.view.arrays[:0]
-	clear(arrays[:cap(arrays)]) // drop the references to the tape
+	// Keep the room for views, without their references to the tape.
+	arrays, vobjs, varrs := a.view.arrays[:0], a.vtlView.objects[:0], a.vtlView.arrays[:0]
+	clear(arrays[:cap(arrays)])
+	clear(vobjs[:cap(vobjs)])
+	clear(varrs[:cap(varrs)])
 	a.doc.Forget(4096)
 	*a = activation{doc: a.doc}
 	if arrays == nil {
 		arrays = make([]jsonArray, 0, 4)
 	}
-	a.view.arrays = arrays
+	if vobjs == nil {
+		vobjs, varrs = make([]vtlObject, 0, 4), make([]vtlArray, 0, 4)
+	}
+	a.view.arrays, a.vtlView.objects, a.vtlView.arrays = arrays, vobjs, varrs
 	activations.Put(a)
 }
 
@@ -155,9 +163,10 @@ func (a *activation) bodyString() types.String {
 			body, err := a.c.Body(a.r)
 			a.bodyStr, a.bodyErr = string(body), err
 		} else {
-			// The body is read-only for the length of the evaluation, and
-			// nothing made from it outlives the evaluation: no copy.
-			a.bodyStr = unsafe.String(unsafe.SliceData(a.body), len(a.body))
+			// A copy: strings read from the body outlive the evaluation
+			// (a header mapped from integration.response.body.a, kept by
+			// the cache), while the body's buffer is reused.
+			a.bodyStr = string(a.body)
 		}
 	}
 	return types.String(a.bodyStr)
@@ -197,12 +206,17 @@ func (a *activation) setJSON(d *jsontape.Doc) {
 	}
 }
 
-// tape is the body's tape for VTL's $input.path and $input.json.
-func (a *activation) tape() (*jsontape.Doc, error) {
+// vtlTape is the body's tape for VTL's $input.path and $input.json.
+func (a *activation) vtlTape() (*vtlDoc, error) {
 	if _, err := a.parsed(); err != nil {
 		return nil, err
 	}
-	return a.view.Doc, nil
+	if a.fromRequest {
+		a.requestVTLView.Doc = a.view.Doc // no room for views: see vtlDoc
+		return &a.requestVTLView, nil
+	}
+	a.vtlView.Doc = a.view.Doc
+	return &a.vtlView, nil
 }
 
 func (a *activation) query() *valuesMap {

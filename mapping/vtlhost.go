@@ -59,13 +59,13 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 	a := in.a()
 	switch {
 	case name == "path" && len(args) == 1, name == "json" && len(args) == 1:
-		d, err := a.tape()
+		d, err := a.vtlTape()
 		if err != nil {
 			return nil, err
 		}
 		root := any(nil)
 		if d.Nodes() > 0 {
-			root = vtlValue(d, 0)
+			root = d.value(0)
 		}
 		if root == nil && jsontape.IsBlank(d.Text()) { // a blank body reads as {}, as in API Gateway
 			root = vtl.NewMap(0)
@@ -328,7 +328,7 @@ func (vtlUtil) Call(name string, args []any) (any, error) {
 		if err := d.Parse(s); err != nil {
 			return nil, fmt.Errorf("$util.parseJson: %v", err)
 		}
-		return vtlValue(d, 0), nil
+		return (&vtlDoc{Doc: d}).value(0), nil
 	case "escapeXml":
 		return escapeXML(s), nil
 	}

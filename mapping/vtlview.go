@@ -16,8 +16,20 @@ import (
 // This file is the seam between package vtl and the JSON reader,
 // internal/jsontape.
 
-// vtlValue returns node i of d as a VTL value.
-func vtlValue(d *jsontape.Doc, i int32) any {
+// vtlDoc is a tape read by a VTL template.
+type vtlDoc struct {
+	*jsontape.Doc
+	// objects and arrays are room for views, reused with a response
+	// template's activation (the genres template: 2 allocations of its
+	// 11, BenchmarkGenresVTL/vtl); used only up to their capacity, so that
+	// a view never moves. A request template's views are allocated: its
+	// $context.responseOverride may hold one past the activation.
+	objects []vtlObject
+	arrays  []vtlArray
+}
+
+// value returns node i as a VTL value.
+func (d *vtlDoc) value(i int32) any {
 	switch d.Kind(i) {
 	case jsontape.Null:
 		return nil
@@ -30,7 +42,15 @@ func vtlValue(d *jsontape.Doc, i int32) any {
 	case jsontape.String:
 		return d.Str(i)
 	case jsontape.Array:
+		if len(d.arrays) < cap(d.arrays) {
+			d.arrays = append(d.arrays, vtlArray{d, i})
+			return &d.arrays[len(d.arrays)-1]
+		}
 		return &vtlArray{d, i}
+	}
+	if len(d.objects) < cap(d.objects) {
+		d.objects = append(d.objects, vtlObject{d, i})
+		return &d.objects[len(d.objects)-1]
 	}
 	return &vtlObject{d, i}
 }
@@ -56,7 +76,7 @@ func vtlNumber(s string) any {
 
 // vtlObject is a JSON object of a template: a vtl.MapValue.
 type vtlObject struct {
-	d *jsontape.Doc
+	d *vtlDoc
 	i int32
 }
 
@@ -76,7 +96,7 @@ func (o *vtlObject) Get(key string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	return vtlValue(o.d, v), true
+	return o.d.value(v), true
 }
 
 // Range implements vtl.MapValue: members in document order; a key
@@ -87,7 +107,7 @@ func (o *vtlObject) Range(f func(key string, v any) bool) {
 		if !d.Effective(o.i, c) {
 			continue
 		}
-		if !f(d.Str(c), vtlValue(d, c+1)) {
+		if !f(d.Str(c), d.value(c+1)) {
 			return
 		}
 	}
@@ -136,7 +156,7 @@ func (o *vtlObject) AppendJSON(b []byte, web bool) []byte {
 
 // vtlArray is a JSON array of a template: a vtl.ListValue.
 type vtlArray struct {
-	d *jsontape.Doc
+	d *vtlDoc
 	i int32
 }
 
@@ -145,7 +165,7 @@ func (a *vtlArray) Len() int { return a.d.Len(a.i) }
 
 // Index implements vtl.ListValue.
 func (a *vtlArray) Index(k int) any {
-	return vtlValue(a.d, a.d.Elem(a.i, k))
+	return a.d.value(a.d.Elem(a.i, k))
 }
 
 // String writes the array as compact JSON, as json-smart's JSONArray does.
@@ -159,7 +179,7 @@ func (a *vtlArray) AppendJSON(b []byte, web bool) []byte {
 		if c > a.i+1 {
 			b = append(b, ',')
 		}
-		b = vtl.AppendJSON(b, vtlValue(d, c), web)
+		b = vtl.AppendJSON(b, d.value(c), web)
 	}
 	return append(b, ']')
 }
