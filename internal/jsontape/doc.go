@@ -4,7 +4,7 @@
 // body share one parse: the request validator walks the tape against its
 // compiled model, mapping templates (CEL and VTL) read it through views
 // that decode a value only when a template asks for it, and
-// [apigw.Context.JSON] decodes it into Go values for whoever wants them.
+// apigw.Context.JSON decodes it into Go values for whoever wants them.
 //
 // A [Doc] reads what encoding/json reads into an any with UseNumber and
 // rejects what it rejects (FuzzParse checks the two agree): objects keep

@@ -61,7 +61,7 @@ type node struct {
 var errDepth = errors.New("exceeded max depth")
 
 // Parse parses s (at most 2 GB) into d, reusing d's node storage. Blank
-// input is a document whose root is null, as [apigw.Context.JSON] reads an
+// input is a document whose root is null, as apigw.Context.JSON reads an
 // empty body. Only white space may follow the value.
 func (d *Doc) Parse(s string) error {
 	*d = Doc{s: s, nodes: d.nodes[:0]}
