@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -290,6 +291,51 @@ func TestHTTPAPIParameterMapping(t *testing.T) {
 	}
 	if _, err := New(Route("GET /a", Method{Integration: Mock(200, ""), ParameterMapping: pm})); err == nil {
 		t.Error("a REST API with an HTTP API's parameter mapping")
+	}
+}
+
+// TestHTTPAPIParameterMappingBody: values read from the request's and the
+// answer's JSON bodies by path, for every integration kind: a string as it
+// is, anything else as JSON; a path that is not there maps nothing.
+func TestHTTPAPIParameterMappingBody(t *testing.T) {
+	backend := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		seen, _ := json.Marshal(r.Header.Get("X-Name") + "|" + r.Header.Get("X-Tags") + "|" + r.Header.Get("X-Missing"))
+		io.WriteString(w, `{"id":"a-1","n":[1,2.50],"seen":`+string(seen)+`}`)
+	}
+	lambda := func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/", nil)
+		for k, v := range ev.Headers {
+			req.Header.Set(k, v)
+		}
+		backend(rec, req)
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: rec.Body.String(), Headers: map[string]string{"Content-Type": "application/json"}}, nil
+	}
+	srv := httptest.NewServer(http.HandlerFunc(backend))
+	defer srv.Close()
+	pm := &ParameterMapping{
+		Request: map[string]string{
+			"overwrite:header.x-name":    "$request.body.user.name",
+			"overwrite:header.x-tags":    "$request.body.tags",
+			"overwrite:header.x-missing": "$request.body.user.nothing",
+		},
+		Response: map[string]map[string]string{
+			"200": {"overwrite:header.x-id": "$response.body.id", "overwrite:header.x-second": "$response.body.n[1]", "overwrite:header.x-braced": "${response.body.n[0]}"},
+		},
+	}
+	for _, in := range []struct {
+		name string
+		in   Integration
+	}{{"handler", Handler(http.HandlerFunc(backend))}, {"http", HTTP(srv.URL)}, {"lambda", LambdaV2(lambda)}} {
+		gw := mustNew(t, WithHTTPAPI(), Route("POST /items", Method{Integration: in.in, ParameterMapping: pm}))
+		rec := do(t, gw, "POST", "/items", `{"user": {"name": "Zoë \u00e9"}, "tags": ["x", {"b":1, "a":2}]}`, "Content-Type", "application/json")
+		if !strings.Contains(rec.Body.String(), `"seen":"Zoë é|[\"x\",{\"a\":2,\"b\":1}]|"`) && !strings.Contains(rec.Body.String(), `"seen":"Zoë é|["x",{"a":2,"b":1}]|"`) {
+			t.Errorf("%s: backend saw %s", in.name, rec.Body)
+		}
+		if rec.Header().Get("X-Id") != "a-1" || rec.Header().Get("X-Second") != "2.50" || rec.Header().Get("X-Braced") != "1" {
+			t.Errorf("%s: answer headers %v", in.name, rec.Header())
+		}
 	}
 }
 

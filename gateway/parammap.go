@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/apigw/apigw/internal/paramexpr"
 )
 
@@ -227,11 +228,15 @@ func (m *paramMapper) source(r *http.Request, c *apigw.Context, respHeader http.
 			if e.Kind != paramexpr.RequestBody {
 				return "", false
 			}
-			doc, err := c.JSON(r)
-			if err != nil || doc == nil {
+			data, err := c.Body(r)
+			if err != nil {
 				return "", false
 			}
-			return jsonPathValue(doc, e.Path)
+			doc, err := jsontape.Of(r, data) // the request's one parse
+			if err != nil {
+				return "", false
+			}
+			return bodyValue(doc, e.Path)
 		}
 	}
 	return req
@@ -281,6 +286,9 @@ func (m *paramMapper) mapRequest(r *http.Request, src *paramexpr.Request) *http.
 			}
 		}
 	}
+	// A value read from the body has read it into the Context, which put
+	// its own reader in r's place: the integration reads that one.
+	r2.Body = r.Body
 	u.RawQuery = query.Encode()
 	r2.URL = &u
 	r2.RequestURI = u.RequestURI()
@@ -358,18 +366,23 @@ func (pw *paramWriter) mapAnswer(code int, body []byte) {
 	h := pw.ResponseWriter.Header()
 	src := pw.m.source(pw.r, pw.c, h.Clone())
 	if body != nil {
+		var doc *jsontape.Doc // parsed by the first value that reads into it
+		var docErr error
 		src.Body = func(e *paramexpr.Expr) (string, bool) {
 			if e.Kind != paramexpr.ResponseBody {
-				return "", false
-			}
-			var doc any
-			if json.Unmarshal(body, &doc) != nil {
 				return "", false
 			}
 			if e.Path == nil {
 				return string(body), true
 			}
-			return jsonPathValue(doc, e.Path)
+			if doc == nil && docErr == nil {
+				doc = new(jsontape.Doc)
+				docErr = doc.Parse(string(body))
+			}
+			if docErr != nil {
+				return "", false
+			}
+			return bodyValue(doc, e.Path)
 		}
 	}
 	for _, rule := range rules {
@@ -409,32 +422,32 @@ func (pw *paramWriter) Write(p []byte) (int, error) {
 
 func (pw *paramWriter) Unwrap() http.ResponseWriter { return pw.ResponseWriter }
 
-// jsonPathValue follows a body expression's path through a decoded JSON
-// document: a string as it is, anything else as JSON.
-func jsonPathValue(doc any, path []paramexpr.Step) (string, bool) {
+// bodyValue follows a body expression's path through a JSON document: a
+// string as it is, anything else as JSON.
+func bodyValue(doc *jsontape.Doc, path []paramexpr.Step) (string, bool) {
+	i := int32(0)
 	for _, s := range path {
-		switch x := doc.(type) {
-		case map[string]any:
+		switch doc.Kind(i) {
+		case jsontape.Object:
 			if s.Index >= 0 {
 				return "", false
 			}
-			v, ok := x[s.Key]
-			if !ok {
+			var ok bool
+			if i, ok = doc.Find(i, s.Key); !ok {
 				return "", false
 			}
-			doc = v
-		case []any:
-			if s.Index < 0 || s.Index >= len(x) {
+		case jsontape.Array:
+			if s.Index < 0 || s.Index >= doc.Len(i) {
 				return "", false
 			}
-			doc = x[s.Index]
+			i = doc.Elem(i, s.Index)
 		default:
 			return "", false
 		}
 	}
-	if s, ok := doc.(string); ok {
-		return s, true
+	if doc.Kind(i) == jsontape.String {
+		return doc.Str(i), true
 	}
-	b, err := json.Marshal(doc)
+	b, err := json.Marshal(doc.Native(i))
 	return string(b), err == nil
 }

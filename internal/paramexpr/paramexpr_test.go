@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -153,6 +154,26 @@ func TestTemplate(t *testing.T) {
 		if _, err := ParseTemplate(src, TemplateVars); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseTemplate(%q) = %v", src, err)
 		}
+	}
+	// A body's JSONPath goes on through brackets; a bracket after the
+	// body itself, or without its end, is text.
+	body, err := ParseTemplate("<$response.body.n[1]['a b'].c[x|$request.body[0]>", Kinds(ResponseBody, RequestBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	breq := &Request{Body: func(e *Expr) (string, bool) {
+		var b strings.Builder
+		for _, s := range e.Path {
+			if s.Index >= 0 {
+				b.WriteString("#" + strconv.Itoa(s.Index))
+			} else {
+				b.WriteString("/" + s.Key)
+			}
+		}
+		return b.String(), true
+	}}
+	if got, want := body.Render(breq), "</n#1/a b/c[x|[0]>"; got != want {
+		t.Errorf("a body's JSONPath in a template: %q, want %q", got, want)
 	}
 	lit, _ := ParseTemplate("plain $ text", TemplateVars)
 	if !lit.IsLiteral() || lit.Render(req) != "plain $ text" {

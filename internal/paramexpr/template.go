@@ -52,8 +52,19 @@ func ParseTemplate(src string, allowed Set) (*Template, error) {
 			name, end = src[i+2:i+2+close], i+3+close
 		} else {
 			j := i + 1
-			for j < len(src) && isVarByte(src[j]) {
-				j++
+			for j < len(src) {
+				if isVarByte(src[j]) {
+					j++
+					continue
+				}
+				// A body's JSONPath goes on through [index] and ['name'].
+				if src[j] == '[' && isBodyPath(src[i+1:j]) {
+					if k := bracketLen(src[j:]); k > 0 {
+						j += k
+						continue
+					}
+				}
+				break
 			}
 			name = strings.TrimRight(src[i+1:j], ".")
 			end = i + 1 + len(name)
@@ -86,6 +97,34 @@ func looksLikeVariable(name string) bool {
 		}
 	}
 	return name == "request.path"
+}
+
+// bracketLen is the length of the [index] or ['name'] that s starts
+// with; 0 when it starts with neither.
+func bracketLen(s string) int {
+	if len(s) > 2 && (s[1] == '\'' || s[1] == '"') {
+		if k := strings.IndexByte(s[2:], s[1]); k >= 0 && 2+k+1 < len(s) && s[2+k+1] == ']' {
+			return 2 + k + 2
+		}
+		return 0
+	}
+	k := 1
+	for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+		k++
+	}
+	if k > 1 && k < len(s) && s[k] == ']' {
+		return k + 1
+	}
+	return 0
+}
+
+func isBodyPath(name string) bool {
+	for _, p := range [...]string{"request.body.", "response.body.", "method.request.body.", "integration.response.body."} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isVarByte(b byte) bool {
