@@ -1,0 +1,122 @@
+package openapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
+)
+
+// maxDocumentBytes bounds a definition: AWS's import limit is 6 MB for a
+// REST API body; apigw takes up to 16 MB.
+const maxDocumentBytes = 16 << 20
+
+// document is a definition parsed by kin-openapi: a Swagger 2.0 one is
+// converted to OpenAPI 3 (v2 keeps the original for the constructs whose
+// pointers differ and for operations hidden in extensions).
+type document struct {
+	t  *openapi3.T
+	v2 *openapi2.T
+}
+
+// parseDocument parses an OpenAPI 3.0 or Swagger 2.0 document, JSON or
+// YAML. External references are refused: a definition is one document.
+func parseDocument(data []byte) (*document, error) {
+	if len(data) > maxDocumentBytes {
+		return nil, fmt.Errorf("the document has %d bytes; at most %d are read", len(data), maxDocumentBytes)
+	}
+	var probe struct {
+		Swagger any `yaml:"swagger"`
+		OpenAPI any `yaml:"openapi"`
+	}
+	if err := yaml.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("not JSON or YAML: %v", err)
+	}
+	swagger, openapi := fmt.Sprint(probe.Swagger), fmt.Sprint(probe.OpenAPI)
+	switch {
+	case probe.Swagger != nil:
+		if swagger != "2.0" && swagger != "2" {
+			return nil, fmt.Errorf("swagger %q: only Swagger 2.0 and OpenAPI 3.0 are read", swagger)
+		}
+		var d2 openapi2.T
+		if err := openapi2.UnmarshalFromData(data, &d2); err != nil {
+			return nil, err
+		}
+		t, err := openapi2conv.ToV3(&d2)
+		if err != nil {
+			return nil, err
+		}
+		return &document{t: t, v2: &d2}, nil
+	case probe.OpenAPI != nil:
+		if !strings.HasPrefix(openapi, "3.0") {
+			return nil, fmt.Errorf("openapi %q: only OpenAPI 3.0 (and Swagger 2.0) are read, as API Gateway imports", openapi)
+		}
+		loader := openapi3.NewLoader()
+		loader.IsExternalRefsAllowed = false
+		t, err := loader.LoadFromData(data)
+		if err != nil {
+			return nil, err
+		}
+		return &document{t: t}, nil
+	}
+	return nil, errors.New("neither a swagger nor an openapi version: not an OpenAPI definition")
+}
+
+// anyMethod decodes the x-amazon-apigateway-any-method of a path item into
+// an operation.
+func (d *document) anyMethod(path string, raw any) (*openapi3.Operation, error) {
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	if d.v2 != nil {
+		var op2 openapi2.Operation
+		if err := json.Unmarshal(data, &op2); err != nil {
+			return nil, err
+		}
+		pi2 := d.v2.Paths[path]
+		if pi2 == nil {
+			pi2 = &openapi2.PathItem{}
+		}
+		return openapi2conv.ToV3Operation(d.t.Components, pi2, &op2, d.v2.Consumes)
+	}
+	var op openapi3.Operation
+	if err := json.Unmarshal(data, &op); err != nil {
+		return nil, err
+	}
+	// Resolve the references the operation makes into the components, as
+	// the loader did for the others.
+	for _, p := range op.Parameters {
+		if p.Ref != "" && p.Value == nil {
+			name, ok := strings.CutPrefix(p.Ref, "#/components/parameters/")
+			if !ok || d.t.Components == nil || d.t.Components.Parameters[name] == nil {
+				return nil, fmt.Errorf("parameter %q: not found", p.Ref)
+			}
+			p.Value = d.t.Components.Parameters[name].Value
+		}
+	}
+	if rb := op.RequestBody; rb != nil && rb.Ref != "" && rb.Value == nil {
+		name, ok := strings.CutPrefix(rb.Ref, "#/components/requestBodies/")
+		if !ok || d.t.Components == nil || d.t.Components.RequestBodies[name] == nil {
+			return nil, fmt.Errorf("requestBody %q: not found", rb.Ref)
+		}
+		rb.Value = d.t.Components.RequestBodies[name].Value
+	}
+	if op.Responses != nil {
+		for code, r := range op.Responses.Map() {
+			if r.Ref != "" && r.Value == nil {
+				name, ok := strings.CutPrefix(r.Ref, "#/components/responses/")
+				if !ok || d.t.Components == nil || d.t.Components.Responses[name] == nil {
+					return nil, fmt.Errorf("responses[%s] %q: not found", code, r.Ref)
+				}
+				r.Value = d.t.Components.Responses[name].Value
+			}
+		}
+	}
+	return &op, nil
+}
