@@ -227,3 +227,7 @@ func TestSimplePetStore(t *testing.T) {
 		{name: "pet 2", method: "GET", path: "/pets/2", wantStatus: 200, wantBody: `{"id":2,"type":"cat","price":124.99}`},
 	})
 }
+
+func stageWith(vars map[string]string) stage.Stage {
+	return stage.Stage{Name: "prod", Variables: vars}
+}
