@@ -27,6 +27,7 @@ type scheme struct {
 	apiKey     bool
 	authorizer string // the gateway's name for it
 	kind       string // token, request, cognito_user_pools, jwt, AWS_IAM
+	broken     bool   // its problems are reported
 }
 
 // loadSchemes builds the authorizers of the security schemes.
@@ -44,9 +45,11 @@ func (l *loader) loadSchemes() {
 			l.probs.add(ptr, "a security scheme must be written out")
 			continue
 		}
-		if sc := l.loadScheme(ptr, name, ref.Value); sc != nil {
-			l.schemes[name] = sc
+		sc := l.loadScheme(ptr, name, ref.Value)
+		if sc == nil {
+			sc = &scheme{broken: true} // reported: its uses are not
 		}
+		l.schemes[name] = sc
 	}
 }
 
@@ -454,6 +457,9 @@ func (l *loader) security(ptr pointer, op *openapi3.Operation, m *gateway.Method
 				sc = &scheme{apiKey: true} // API Gateway's implicit API key scheme
 			case !ok:
 				l.probs.add(sp.at("0", name), "no security scheme %q", name)
+				continue
+			}
+			if sc.broken {
 				continue
 			}
 			if sc.apiKey {
