@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/lambdainvoke"
 	"github.com/apigw/apigw/openapi"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -180,4 +183,60 @@ func TestAuthorizerProblems(t *testing.T) {
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	_ = gateway.DefaultTimeout
+}
+
+// TestAuthorizerRemote invokes the TOKEN authorizer's function through
+// Lambda's Invoke API: its "Unauthorized" error is a 401, its policy lets
+// the request through.
+func TestAuthorizerRemote(t *testing.T) {
+	h, err := lambdainvoke.NewHandler(map[string]any{
+		"function-name": func(_ context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+			if req.AuthorizationToken != "x-allow" {
+				return events.APIGatewayCustomAuthorizerResponse{}, errors.New("Unauthorized")
+			}
+			return allow("remote", map[string]any{"tier": "silver"}), nil
+		},
+		"APIGateway-Request-Authorizer": func(context.Context, json.RawMessage) (events.APIGatewayCustomAuthorizerResponse, error) {
+			return events.APIGatewayCustomAuthorizerResponse{}, errors.New("boom")
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client, _ := lambdainvoke.New(lambdainvoke.Config{Endpoint: srv.URL})
+	b := openapi.Bindings{
+		Invoke: func(name, qualifier string) openapi.Invoker { return client.Function(name, qualifier) },
+		JWT:    func(_ string, cfg *authorizer.JWTConfig) { cfg.Keys = someKeys(t) },
+	}
+	gw, err := openapi.New([]byte(authorizersDoc), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	runExchanges(t, gw, []exchange{
+		{name: "refused", method: "GET", path: "/token", header: map[string]string{"Authorization": "x-deny"}, wantStatus: 401},
+		{name: "allowed", method: "GET", path: "/token", header: map[string]string{"Authorization": "x-allow"},
+			wantStatus: 200, wantBody: `{"principal":"remote","tier":"silver"}`},
+		{name: "a failing function", method: "GET", path: "/request?QueryString1=q", header: map[string]string{"HeaderAuth1": "h"}, wantStatus: 500},
+	})
+}
+
+// someKeys is a key set of one RSA key, for authorizers a test never calls.
+func someKeys(t *testing.T) jwk.Set {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := jwk.FromRaw(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = pub.Set(jwk.KeyIDKey, "some")
+	_ = pub.Set(jwk.AlgorithmKey, jwa.RS256)
+	set := jwk.NewSet()
+	_ = set.AddKey(pub)
+	return set
 }

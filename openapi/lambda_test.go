@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/lambdainvoke"
 	"github.com/apigw/apigw/openapi"
 )
 
@@ -129,5 +131,34 @@ func TestLambdaBindings(t *testing.T) {
 		if len(ps) != 1 || ps[0].Pointer != "/paths/~1hello/get/x-amazon-apigateway-integration/uri" {
 			t.Fatalf("problems %v", ps)
 		}
+	})
+}
+
+// TestLambdaCalcRemote serves the LambdaCalc API with Calc behind Lambda's
+// Invoke API (served inside the test), as `apigw serve -lambda-endpoint`
+// does: the same answers as in-process.
+func TestLambdaCalcRemote(t *testing.T) {
+	h, err := lambdainvoke.NewHandler(map[string]any{"Calc": calc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client, err := lambdainvoke.New(lambdainvoke.Config{Endpoint: srv.URL, Region: "us-west-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openapi.Bindings{Invoke: func(name, qualifier string) openapi.Invoker { return client.Function(name, qualifier) }}
+	gw, err := openapi.New(readTestdata(t, "aws-lambda-calc-export.json"), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	runExchanges(t, gw, []exchange{
+		{name: "GET /calc", method: "GET", path: "/calc?operand1=2&operand2=3&operator=add", wantStatus: 200,
+			wantHeader: map[string]string{"operand_1": "2", "operand_2": "3", "operator": "add"},
+			wantBody:   `{"result":"2, 3, add => 5","a":"2","b":"3","op":"add","c":"5"}`},
+		{name: "GET /calc/{operand1}/{operand2}/{operator}", method: "GET", path: "/calc/8/2/div", wantStatus: 200,
+			wantBody: `{"input":{"a":8,"b":2,"op":"div"},"output":{"c":4}}`},
 	})
 }
