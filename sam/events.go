@@ -1,0 +1,293 @@
+package sam
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// addEvent adds the operation an Api or HttpApi event makes to the API's
+// document: a Lambda proxy integration of the function, with the event's
+// (or the API's default) authorizer, API key, parameters and model.
+func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
+	pp := at(e.ptr, "Properties")
+	props := e.props
+	method := "any"
+	path := ""
+	if m, ok := props["Method"].(string); ok {
+		method = strings.ToLower(m)
+	} else if !spec.http {
+		l.probs.add(at(pp, "Method"), "required")
+		return
+	}
+	if p, ok := props["Path"].(string); ok {
+		path = p
+	} else if !spec.http {
+		l.probs.add(at(pp, "Path"), "required")
+		return
+	}
+	if spec.http && path == "" {
+		l.probs.add(pp, "an HttpApi event without Path is the $default route, not supported yet (issue 16)")
+		return
+	}
+	key := method
+	switch method {
+	case "any", "x-amazon-apigateway-any-method":
+		key = "x-amazon-apigateway-any-method"
+	case "get", "put", "post", "delete", "options", "head", "patch":
+	default:
+		l.probs.add(at(pp, "Method"), "%q: not an HTTP method API Gateway routes", method)
+		return
+	}
+	paths := g.section("paths")
+	item, _ := paths[path].(map[string]any)
+	if item == nil {
+		item = map[string]any{}
+		paths[path] = item
+	}
+	if _, dup := item[key]; dup {
+		l.probs.add(pp, "%s %s is defined twice (by another event or the definition)", strings.ToUpper(method), path)
+		return
+	}
+	integration := map[string]any{
+		"type":       "aws_proxy",
+		"httpMethod": "POST",
+		"uri":        "arn:aws:apigateway:" + l.r.region + ":lambda:path/2015-03-31/functions/" + l.r.lambdaARN(e.function) + "/invocations",
+	}
+	op := map[string]any{"x-amazon-apigateway-integration": integration, "responses": map[string]any{}}
+	opPtr := at("/paths", path, key)
+	g.origins = append(g.origins, origin{docPrefix: opPtr, target: e.ptr})
+
+	auth, _ := props["Auth"].(map[string]any)
+	for _, k := range sortedKeys(props) {
+		kp := at(pp, k)
+		v := props[k]
+		switch k {
+		case "Path", "Method", "RestApiId", "ApiId":
+		case "Auth":
+			if _, ok := v.(map[string]any); !ok {
+				l.probs.add(kp, "must be an object")
+			}
+		case "TimeoutInMillis":
+			integration["timeoutInMillis"] = v
+		case "PayloadFormatVersion":
+			if !spec.http {
+				l.probs.add(kp, "only HttpApi events take a payload format version")
+				continue
+			}
+			integration["payloadFormatVersion"] = version(v)
+		case "RequestParameters":
+			if spec.http {
+				l.probs.add(kp, "only Api events declare request parameters")
+				continue
+			}
+			l.eventParameters(kp, v, op, g)
+		case "RequestModel":
+			if spec.http {
+				l.probs.add(kp, "only Api events declare request models")
+				continue
+			}
+			l.eventModel(kp, v, op, g)
+		case "RouteSettings":
+			l.probs.add(kp, "per-route settings of an event are not supported: use the API's RouteSettings")
+		default:
+			l.probs.add(kp, "apigw does not honour this property of an %s event", map[bool]string{true: "HttpApi", false: "Api"}[spec.http])
+		}
+	}
+	if spec.http && integration["payloadFormatVersion"] == nil {
+		integration["payloadFormatVersion"] = "2.0" // SAM's default
+	}
+	l.eventAuth(at(pp, "Auth"), spec, auth, op, g)
+	item[key] = op
+}
+
+// eventParameters declares an Api event's RequestParameters: a list of
+// names (method.request.header.x) or of {name: {Required, Caching}}.
+func (l *loader) eventParameters(ptr string, v any, op map[string]any, g *docGen) {
+	list, ok := v.([]any)
+	if !ok {
+		l.probs.add(ptr, "must be a list of request parameters")
+		return
+	}
+	var cacheKeys []any
+	for i, p := range list {
+		ip := at(ptr, fmt.Sprint(i))
+		name, required, caching := "", false, false
+		switch x := p.(type) {
+		case string:
+			name = x
+		case map[string]any:
+			if len(x) != 1 {
+				l.probs.add(ip, "one parameter per entry")
+				continue
+			}
+			for k, opts := range x {
+				name = k
+				o, _ := opts.(map[string]any)
+				for _, ok := range sortedKeys(o) {
+					switch ok {
+					case "Required":
+						required, _ = o[ok].(bool)
+					case "Caching":
+						caching, _ = o[ok].(bool)
+					default:
+						l.probs.add(at(ip, k, ok), "unknown property of a request parameter")
+					}
+				}
+			}
+		default:
+			l.probs.add(ip, "must be a name or {name: {Required, Caching}}")
+			continue
+		}
+		var in, pname string
+		for prefix, loc := range map[string]string{"method.request.header.": "header", "method.request.querystring.": "query", "method.request.path.": "path"} {
+			if rest, ok := strings.CutPrefix(name, prefix); ok && rest != "" {
+				in, pname = loc, rest
+			}
+		}
+		if in == "" {
+			l.probs.add(ip, "%q: not method.request.(header|querystring|path).<name>", name)
+			continue
+		}
+		param := map[string]any{"name": pname, "in": in, "required": required || in == "path"}
+		if g.v3 {
+			param["schema"] = map[string]any{"type": "string"}
+		} else {
+			param["type"] = "string"
+		}
+		params, _ := op["parameters"].([]any)
+		op["parameters"] = append(params, param)
+		if caching {
+			cacheKeys = append(cacheKeys, name)
+		}
+	}
+	if len(cacheKeys) > 0 {
+		op["x-amazon-apigateway-integration"].(map[string]any)["cacheKeyParameters"] = cacheKeys
+	}
+}
+
+// eventModel declares an Api event's RequestModel and its validation.
+func (l *loader) eventModel(ptr string, v any, op map[string]any, g *docGen) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		l.probs.add(ptr, "must be an object with Model")
+		return
+	}
+	var model string
+	var required, body, params bool
+	for _, k := range sortedKeys(m) {
+		switch k {
+		case "Model":
+			model, _ = m[k].(string)
+		case "Required":
+			required, _ = m[k].(bool)
+		case "ValidateBody":
+			body, _ = m[k].(bool)
+		case "ValidateParameters":
+			params, _ = m[k].(bool)
+		default:
+			l.probs.add(at(ptr, k), "unknown property of a request model")
+		}
+	}
+	if model == "" {
+		l.probs.add(at(ptr, "Model"), "required")
+		return
+	}
+	ref := map[string]any{"$ref": g.modelRef(model)}
+	if g.v3 {
+		op["requestBody"] = map[string]any{"required": required, "content": map[string]any{"application/json": map[string]any{"schema": ref}}}
+	} else {
+		params, _ := op["parameters"].([]any)
+		op["parameters"] = append(params, map[string]any{"in": "body", "name": model, "required": required, "schema": ref})
+		op["consumes"] = []any{"application/json"}
+	}
+	name := ""
+	switch {
+	case body && params:
+		name = "body-and-params"
+	case body:
+		name = "body-only"
+	case params:
+		name = "params-only"
+	}
+	if name != "" {
+		validators := g.section("x-amazon-apigateway-request-validators")
+		validators[name] = map[string]any{"validateRequestBody": body, "validateRequestParameters": params}
+		op["x-amazon-apigateway-request-validator"] = name
+	}
+}
+
+// eventAuth sets an event's security: its Auth over the API's defaults.
+func (l *loader) eventAuth(ptr string, spec *apiSpec, auth map[string]any, op map[string]any, g *docGen) {
+	a := l.apiAuth[spec.name]
+	if a == nil {
+		a = &apiAuth{}
+	}
+	authorizer := a.defaultAuthorizer
+	keyRequired := a.apiKeyRequired
+	var scopes []any
+	for _, k := range sortedKeys(auth) {
+		v := auth[k]
+		switch k {
+		case "Authorizer":
+			authorizer, _ = v.(string)
+		case "AuthorizationScopes":
+			list, ok := v.([]any)
+			if !ok {
+				l.probs.add(at(ptr, k), "must be a list of scopes")
+			}
+			scopes = list
+		case "ApiKeyRequired":
+			if spec.http {
+				l.probs.add(at(ptr, k), "HTTP APIs have no API keys")
+				continue
+			}
+			keyRequired, _ = v.(bool)
+		case "InvokeRole":
+			// The role API Gateway assumes to invoke the function.
+		default:
+			l.probs.add(at(ptr, k), "apigw does not honour this property of an event's Auth")
+		}
+	}
+	req := map[string]any{}
+	switch authorizer {
+	case "", "NONE":
+	case "AWS_IAM":
+		if spec.http && !a.iam {
+			l.probs.add(at(ptr, "Authorizer"), "AWS_IAM needs the API's Auth.EnableIamAuthorizer")
+		}
+		op["x-amazon-apigateway-auth"] = map[string]any{"type": "AWS_IAM"}
+	default:
+		if !a.authorizers[authorizer] {
+			target := at(ptr, "Authorizer")
+			if auth["Authorizer"] == nil {
+				target = a.defaultPtr
+			}
+			l.probs.add(target, "no authorizer %q in the API's Auth.Authorizers", authorizer)
+			break
+		}
+		if scopes == nil {
+			scopes = a.scopes[authorizer]
+		}
+		if scopes == nil {
+			scopes = []any{}
+		}
+		req[authorizer] = scopes
+	}
+	if keyRequired {
+		req["api_key"] = []any{}
+		g.apiKeyScheme()
+	}
+	if len(req) > 0 {
+		op["security"] = []any{req}
+	}
+}
+
+func sortedAny(list []string) []any {
+	sort.Strings(list)
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
+}
