@@ -124,6 +124,9 @@ func (l *loader) restAuthorizer(ptr, name string, spec map[string]any) map[strin
 			l.probs.add(kp, "apigw does not honour this property of an authorizer")
 		}
 	}
+	if fa, has := spec["FunctionArn"]; has && fa == nil {
+		return nil // its problem is reported
+	}
 	switch {
 	case isCognito:
 		ext["identitySource"] = "method.request.header." + header
@@ -264,6 +267,9 @@ func (l *loader) httpAuthorizer(ptr, name string, spec map[string]any, a *apiAut
 		default:
 			l.probs.add(kp, "apigw does not honour this property of an HTTP API authorizer")
 		}
+	}
+	if fa, has := spec["FunctionArn"]; has && fa == nil {
+		return nil // its problem is reported
 	}
 	if !isJWT && spec["FunctionArn"] == nil {
 		l.probs.add(ptr, "an authorizer needs JwtConfiguration or FunctionArn")

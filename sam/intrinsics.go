@@ -237,6 +237,11 @@ func (r *resolver) implicit(name string) (map[string]any, bool) {
 	case implicitHTTP:
 		return map[string]any{"Type": typeHTTPAPI}, true
 	}
+	if api, ok := strings.CutSuffix(name, "UsagePlan"); ok {
+		if res, found := r.resources[api]; found && fmt.Sprint(res["Type"]) == typeAPI || api == implicitREST || name == "ServerlessUsagePlan" {
+			return map[string]any{"Type": "AWS::ApiGateway::UsagePlan"}, true
+		}
+	}
 	if fn, ok := strings.CutSuffix(name, "Role"); ok {
 		if res, found := r.resources[fn]; found && fmt.Sprint(res["Type"]) == typeFunction {
 			return map[string]any{"Type": "AWS::IAM::Role"}, true

@@ -146,7 +146,7 @@ func load(template []byte, b Bindings, check bool) ([]*API, error) {
 	case len(names) > 1:
 		l.probs.add("/Resources", "the template defines %d APIs (%s): choose one with Bindings.API", len(names), strings.Join(names, ", "))
 	}
-	if err := l.probs.err(); err != nil {
+	if err := l.probs.err(); err != nil && !check {
 		return nil, err
 	}
 	var out []*API

@@ -27,14 +27,14 @@ func (l *loader) methodSettings(ptr string, v any, api *API) {
 			l.probs.add(ip, "must be an object")
 			continue
 		}
-		path, method := "/*", "*"
+		path, method := "*", "*"
 		var ms stage.MethodSettings
 		for _, k := range sortedKeys(m) {
 			kp := at(ip, k)
 			x := m[k]
 			switch k {
 			case "ResourcePath":
-				path = strings.ReplaceAll(fmt.Sprint(x), "~1", "/")
+				path = methodSettingPath(fmt.Sprint(x))
 			case "HttpMethod":
 				method = strings.ToUpper(fmt.Sprint(x))
 			case "CachingEnabled":
@@ -76,12 +76,9 @@ func (l *loader) methodSettings(ptr string, v any, api *API) {
 				l.probs.add(kp, "apigw does not honour this method setting")
 			}
 		}
-		if path == "/*" && method == "*" {
+		if path == "*" && method == "*" {
 			api.Stage.Settings = ms
 			continue
-		}
-		if path == "/*" {
-			path = "*"
 		}
 		if api.Stage.MethodSettings == nil {
 			api.Stage.MethodSettings = map[string]stage.MethodSettings{}
@@ -525,4 +522,18 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// methodSettingPath decodes a method setting's ResourcePath, where AWS
+// writes the slashes of /pets/{id} as ~1 after the first: /~1pets~1{id}.
+// "/*" is any resource.
+func methodSettingPath(p string) string {
+	if p == "/*" || p == "*" {
+		return "*"
+	}
+	decoded := strings.ReplaceAll(strings.TrimPrefix(p, "/"), "~1", "/")
+	if !strings.HasPrefix(decoded, "/") {
+		decoded = "/" + decoded
+	}
+	return decoded
 }

@@ -1,0 +1,188 @@
+package sam_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+
+	"github.com/apigw/apigw/openapi"
+	"github.com/apigw/apigw/sam"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestFeatures(t *testing.T) {
+	var calls atomic.Int32
+	pets := func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		calls.Add(1)
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: req.HTTPMethod + " " + req.Resource + " " + req.PathParameters["id"]}, nil
+	}
+	live := func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "the live alias"}, nil
+	}
+	admin := func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "admin"}, nil
+	}
+	fns := map[string]any{"PetsFunction": pets, "PetsFunction:live": live, "AdminFunction": admin}
+	tmpl := readTemplate(t, "features.yaml")
+
+	api, err := sam.Load(tmpl, sam.Bindings{Bindings: openapi.Bindings{Functions: fns}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.Stage.Name != "dev" || api.Stage.Variables["greeting"] != "hi" || api.Stage.Variables["alias"] != "live" {
+		t.Errorf("stage %+v", api.Stage)
+	}
+	if s := api.Stage.Settings; s.ThrottlingRateLimit != 100 || s.ThrottlingBurstLimit != 50 {
+		t.Errorf("stage settings %+v", s)
+	}
+	if ms := api.Stage.MethodSettings["/pets/{id}/GET"]; ms.CachingEnabled == nil || !*ms.CachingEnabled || ms.CacheTTL.Seconds() != 60 {
+		t.Errorf("method settings %+v", api.Stage.MethodSettings)
+	}
+	if api.Cache == nil || api.UsagePlans == nil {
+		t.Fatalf("cache %v, usage plans %v", api.Cache, api.UsagePlans)
+	}
+	if plan, ok := api.UsagePlans.Plan("PetsApiUsagePlan"); !ok || plan.Quota == nil || plan.Quota.Limit != 3 {
+		t.Errorf("plan %+v", plan)
+	}
+	gw, err := newGateway(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	key := map[string]string{"x-api-key": "features-key-0000000001", "Content-Type": "application/json"}
+	serve(t, gw, []call{
+		{name: "mock with Globals' variable", method: "GET", path: "/health", wantStatus: 200, wantBody: `{"greeting": "hi", "env": "dev"}`},
+		{name: "the alias a stage variable names", method: "GET", path: "/fn", wantStatus: 200, wantBody: "the live alias"},
+		{name: "an event", method: "GET", path: "/pets/7", wantStatus: 200, wantBody: "GET /pets/{id} 7"},
+		{name: "cached", method: "GET", path: "/pets/7", wantStatus: 200, wantBody: "GET /pets/{id} 7"},
+		{name: "another id, another entry", method: "GET", path: "/pets/8", wantStatus: 200, wantBody: "8"},
+		{name: "no key", method: "POST", path: "/pets", wantStatus: 403},
+		{name: "key, no name", method: "POST", path: "/pets", header: key, wantStatus: 400, wantBody: "Invalid request body"},
+		{name: "the condition made no admin", method: "GET", path: "/admin", wantStatus: 403, wantBody: "Missing Authentication Token"},
+	})
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the function was called %d times, want 2 (GET /pets/7 cached)", n)
+	}
+
+	// The quota: 3 a day, one spent above.
+	for i, want := range []int{200, 200, 429} {
+		r := httptest.NewRequest("POST", "/pets", strings.NewReader(`{"name": "Rex"}`))
+		r.Header.Set("x-api-key", "features-key-0000000001")
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		gw.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("POST %d: %d, want %d: %s", i, w.Code, want, w.Body)
+		}
+	}
+
+	// Env=prod: the stage is prod and the admin function exists.
+	prod, err := sam.New(tmpl, sam.Bindings{Bindings: openapi.Bindings{Functions: fns}, Parameters: map[string]string{"Env": "prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	serve(t, prod, []call{{name: "admin in prod", method: "GET", path: "/admin", wantStatus: 200, wantBody: "admin"}})
+}
+
+func TestDefinitionURI(t *testing.T) {
+	tmpl := []byte(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      DefinitionUri: ./api.yaml
+`)
+	files := fstest.MapFS{"api.yaml": {Data: []byte(`
+openapi: 3.0.1
+info: {title: t, version: "1"}
+paths:
+  /ping:
+    get:
+      responses:
+        200: {description: ok}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          default:
+            statusCode: 200
+            responseTemplates: {application/json: '{"pong": true}'}
+  /bad:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: arn:aws:apigateway:us-east-1:s3:path/bucket/key
+`)}}
+	ps := sam.Check(tmpl, files)
+	if len(ps) != 1 || ps[0].Pointer != "api.yaml#/paths/~1bad/get/x-amazon-apigateway-integration/uri" {
+		t.Fatalf("problems %v", ps)
+	}
+	files["api.yaml"] = &fstest.MapFile{Data: []byte(strings.Split(string(files["api.yaml"].Data), "  /bad:")[0])}
+	gw, err := sam.New(tmpl, sam.Bindings{Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	serve(t, gw, []call{{name: "ping", method: "GET", path: "/ping", wantStatus: 200, wantBody: `{"pong": true}`}})
+}
+
+// TestProblems lists what apigw reports in a template it cannot serve as
+// written, each at its pointer.
+func TestProblems(t *testing.T) {
+	tmpl := []byte(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Domain:
+        DomainName: api.example.com
+      Frobnicate: true
+      CanarySetting:
+        DeploymentId: abc
+      Auth:
+        Authorizers:
+          Mine:
+            FunctionArn: !ImportValue shared-authorizer
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /x
+            Method: get
+            Auth:
+              Authorizer: Missing
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: arn:aws:sqs:us-east-1:123456789012:q
+  Legacy:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {}
+`)
+	var got []string
+	for _, p := range sam.Check(tmpl, nil) {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"/Resources/Api/Properties/Auth/Authorizers/Mine/FunctionArn/Fn::ImportValue: Fn::ImportValue cannot be evaluated outside CloudFormation",
+		"/Resources/Api/Properties/CanarySetting/DeploymentId: a canary of another deployment: a template makes one deployment (use Gateway.CreateDeployment and SetCanary)",
+		"/Resources/Api/Properties/Frobnicate: apigw does not honour this property of AWS::Serverless::Api",
+		"/Resources/Fn/Properties/Events/Get/Properties/Auth/Authorizer: no authorizer \"Missing\" in the API's Auth.Authorizers",
+		"/Resources/Legacy/Type: AWS::ApiGateway::RestApi: apigw serves the APIs of SAM resources (AWS::Serverless::Api, AWS::Serverless::HttpApi) and function events",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
