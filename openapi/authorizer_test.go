@@ -226,11 +226,7 @@ func TestAuthorizerRemote(t *testing.T) {
 // someKeys is a key set of one RSA key, for authorizers a test never calls.
 func someKeys(t *testing.T) jwk.Set {
 	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := jwk.FromRaw(k.Public())
+	pub, err := jwk.FromRaw(mustRSA(t).Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,4 +235,13 @@ func someKeys(t *testing.T) jwk.Set {
 	set := jwk.NewSet()
 	_ = set.AddKey(pub)
 	return set
+}
+
+func mustRSA(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

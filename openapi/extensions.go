@@ -79,10 +79,18 @@ func (l *loader) topLevel() {
 				l.probs.add(ptr, "%v: must be HEADER or AUTHORIZER", v)
 			}
 		case extGatewayResponses:
+			if l.http {
+				l.probs.add(ptr, "HTTP APIs have no gateway responses")
+				continue
+			}
 			l.loadGatewayResponses(ptr, v)
 		case extCORS:
 			l.loadCORS(ptr, v)
 		case extPolicy:
+			if l.http {
+				l.probs.add(ptr, "HTTP APIs have no resource policies")
+				continue
+			}
 			doc, err := json.Marshal(v)
 			if s, ok := v.(string); ok {
 				doc = []byte(s)

@@ -26,6 +26,7 @@ type integrationSpec struct {
 	contentHandling string
 	payloadVersion  string
 	responses       map[string]any
+	responseParams  map[string]map[string]string // HTTP APIs' responseParameters
 }
 
 // integrationKeys are the properties of an integration apigw reads; the
@@ -92,13 +93,10 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 			return
 		}
 		if spec.typ == "aws_proxy" {
-			if len(spec.params) > 0 {
-				msg := "a Lambda proxy integration passes the request as it is: no parameter mappings"
-				if l.http {
-					msg = "parameter mapping of HTTP APIs is not supported yet (issue 16)"
-				}
-				l.probs.add(ip.at("requestParameters"), "%s", msg)
+			if len(spec.params) > 0 && !l.http {
+				l.probs.add(ip.at("requestParameters"), "a Lambda proxy integration passes the request as it is: no parameter mappings")
 			}
+			l.parameterMapping(spec, m)
 			version := spec.payloadVersion
 			if version == "" {
 				version = "1.0"
@@ -122,9 +120,13 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 		}
 		m.Integration = gateway.Lambda(fn)
 	case "http_proxy", "http":
-		if l.http && len(spec.params) > 0 {
-			l.probs.add(ip.at("requestParameters"), "parameter mapping of HTTP APIs is not supported yet (issue 16)")
-			return
+		if l.http {
+			if spec.typ != "http_proxy" {
+				l.probs.add(ip.at("type"), "HTTP APIs integrate HTTP endpoints as http_proxy")
+				return
+			}
+			l.parameterMapping(spec, m)
+			spec.params = nil // HTTP APIs' mappings, above
 		}
 		l.checkHTTPMethod(ip, method, spec.httpMethod, "")
 		target := l.httpTarget(ip, spec, routeParams, proxy)
@@ -136,6 +138,10 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 		}
 		m.Integration = target
 	case "mock":
+		if l.http {
+			l.probs.add(ip.at("type"), "HTTP APIs have no mock integrations")
+			return
+		}
 		if !l.mappings(ip, name, spec, m, mrs) {
 			return
 		}
@@ -143,6 +149,22 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 	default:
 		l.probs.add(ip.at("type"), "%q: not an integration type (aws_proxy, aws, http_proxy, http, mock)", spec.typ)
 	}
+}
+
+// parameterMapping sets an HTTP API integration's parameter mapping
+// (requestParameters and responseParameters); gateway.New checks it.
+func (l *loader) parameterMapping(spec *integrationSpec, m *gateway.Method) {
+	if !l.http || (len(spec.params) == 0 && len(spec.responseParams) == 0) {
+		return
+	}
+	pm := &gateway.ParameterMapping{}
+	if len(spec.params) > 0 {
+		pm.Request = spec.params
+	}
+	if len(spec.responseParams) > 0 {
+		pm.Response = spec.responseParams
+	}
+	m.ParameterMapping = pm
 }
 
 // integrationRef resolves an HTTP API's reference to
@@ -227,9 +249,27 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 			}
 			spec.responses = r
 		case "integrationSubtype":
-			bad("AWS service integrations of HTTP APIs are not supported yet (issues 16 and 19)")
+			bad("AWS service integrations of HTTP APIs are not supported yet (issue 19)")
 		case "responseParameters":
-			bad("response parameter mapping of HTTP APIs is not supported yet (issue 16)")
+			if !l.http {
+				bad("unknown property of a REST API's %s (HTTP APIs map responses here)", extIntegration)
+				continue
+			}
+			m, isMap := v.(map[string]any)
+			if !isMap {
+				bad("must be an object of parameter mappings by status code")
+				continue
+			}
+			spec.responseParams = map[string]map[string]string{}
+			for _, status := range sortedKeys(m) {
+				pm, isMap := stringMap(m[status])
+				if !isMap {
+					l.probs.add(kp.at(status), "must be an object of parameter mappings")
+					ok = false
+					continue
+				}
+				spec.responseParams[status] = pm
+			}
 		default:
 			if !integrationNoOps[k] {
 				bad("unknown property of %s", extIntegration)

@@ -17,7 +17,9 @@ type API struct {
 	Title string
 	// HTTP is true for an HTTP API definition (API Gateway's version 2):
 	// one with x-amazon-apigateway-cors, x-amazon-apigateway-importexport-version,
-	// payloadFormatVersion, a jwt authorizer or a $default route.
+	// x-amazon-apigateway-integrations, payloadFormatVersion, a jwt
+	// authorizer or a $default route. Its Options serve it as one
+	// (gateway.WithHTTPAPI).
 	HTTP bool
 	// Definition describes the API: routes, models, authorizers, gateway
 	// responses, CORS and resource policy, for gateway.New,
@@ -30,10 +32,14 @@ type API struct {
 }
 
 // Options returns everything gateway.New needs to serve the API: the
-// Definition and, when some method requires an API key, the usage plans.
+// Definition, gateway.WithHTTPAPI for an HTTP API and, when some method
+// requires an API key, the usage plans.
 // Add your own options (stages, cache, access log) after them.
 func (a *API) Options() []gateway.Option {
-	opts := make([]gateway.Option, 0, len(a.Definition)+1)
+	opts := make([]gateway.Option, 0, len(a.Definition)+2)
+	if a.HTTP {
+		opts = append(opts, gateway.WithHTTPAPI())
+	}
 	for _, o := range a.Definition {
 		opts = append(opts, o)
 	}
@@ -220,6 +226,9 @@ func (l *loader) detectHTTP() bool {
 		}
 	}
 	if t.Components != nil {
+		if _, ok := t.Components.Extensions[extIntegrations]; ok {
+			return true
+		}
 		for _, s := range t.Components.SecuritySchemes {
 			if s.Value == nil {
 				continue

@@ -25,7 +25,7 @@ func (l *loader) loadPaths() {
 			continue
 		}
 		if path == "$default" || path == "/$default" {
-			l.probs.add(pp, "the $default route of HTTP APIs is not supported yet (issue 16)")
+			l.defaultRoute(pp, path, pi)
 			continue
 		}
 		if !strings.HasPrefix(path, "/") {
@@ -60,6 +60,33 @@ func (l *loader) loadPaths() {
 				l.probs.add(mp, "API Gateway has no %s methods", method)
 			}
 		}
+	}
+}
+
+// defaultRoute makes an HTTP API's $default route, which catches every
+// request no other route matches: the path item's
+// x-amazon-apigateway-any-method.
+func (l *loader) defaultRoute(pp pointer, path string, pi *openapi3.PathItem) {
+	if !l.http {
+		l.probs.add(pp, "only HTTP APIs have a $default route")
+		return
+	}
+	for _, k := range sortedKeys(pi.Extensions) {
+		if k != extAnyMethod {
+			if strings.HasPrefix(k, extPrefix) {
+				l.probs.add(pp.at(k), "apigw does not know this API Gateway extension of a path")
+			}
+			continue
+		}
+		op, err := l.d.anyMethod(path, pi.Extensions[k])
+		if err != nil {
+			l.probs.add(pp.at(k), "%v", err)
+			continue
+		}
+		l.operation(pp.at(k), "ANY", "$default", pi, op)
+	}
+	for method := range pi.Operations() {
+		l.probs.add(pp.at(strings.ToLower(method)), "the $default route takes every method: x-amazon-apigateway-any-method")
 	}
 }
 
@@ -102,7 +129,11 @@ func (l *loader) operation(ptr pointer, method, path string, pi *openapi3.PathIt
 	if m.Integration == nil {
 		return
 	}
-	l.def = append(l.def, gateway.Route(method+" "+path, m))
+	pattern := method + " " + path
+	if path == "$default" {
+		pattern = "$default"
+	}
+	l.def = append(l.def, gateway.Route(pattern, m))
 }
 
 // parameters declares the method's request parameters.

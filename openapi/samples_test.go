@@ -89,5 +89,6 @@ func TestHTTPAPISample(t *testing.T) {
 		{name: "preflight", method: "OPTIONS", path: "/pets", header: map[string]string{
 			"Origin": "https://pets.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-api-key"},
 			wantStatus: 204, wantHeader: map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, OPTIONS, POST"}},
+		{name: "no route: HTTP APIs' 404", method: "GET", path: "/cats", wantStatus: 404, wantBody: `{"message":"Not Found"}`},
 	})
 }

@@ -291,7 +291,7 @@ func (l *loader) requestAuthorizer(ptr pointer, s *openapi3.SecurityScheme, spec
 		l.probs.add(ptr.at("enableSimpleResponses"), "simple responses need authorizerPayloadFormatVersion 2.0")
 		return nil
 	case version == "2.0":
-		l.probs.add(ptr.at("authorizerPayloadFormatVersion"), "a payload 2.0 authorizer answering with an IAM policy is not supported yet (issue 16); set enableSimpleResponses or use 1.0")
+		l.probs.add(ptr.at("authorizerPayloadFormatVersion"), "a payload 2.0 authorizer answering with an IAM policy is not supported (package authorizer takes 1.0 policies and 2.0 simple responses); set enableSimpleResponses or use 1.0")
 		return nil
 	default:
 		l.probs.add(ptr.at("authorizerPayloadFormatVersion"), "%q: must be 1.0 or 2.0", version)
@@ -460,6 +460,10 @@ func (l *loader) security(ptr pointer, op *openapi3.Operation, m *gateway.Method
 				continue
 			}
 			if sc.broken {
+				continue
+			}
+			if sc.apiKey && l.http {
+				l.probs.add(sp.at("0", name), "HTTP APIs have no API keys")
 				continue
 			}
 			if sc.apiKey {

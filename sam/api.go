@@ -9,6 +9,7 @@ import (
 
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/openapi"
+	"github.com/apigw/apigw/stage"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -129,17 +130,13 @@ func (l *loader) build(spec *apiSpec) *API {
 		}
 		api.Stage.Variables = vars
 	}
-	if spec.http && api.Stage.Name == "$default" {
-		api.Stage.Name = "" // the gateway's single stage at the root
-	}
-	if !spec.http && api.Stage.Name == "" && spec.props != nil {
-		l.probs.add(at(pp, "StageName"), "required")
-	}
-	if spec.props == nil && !spec.http && api.Stage.Name == "" {
+	switch {
+	case spec.http && api.Stage.Name == "":
+		api.Stage.Name = stage.Default // SAM's default for HTTP APIs
+	case spec.props == nil && api.Stage.Name == "":
 		api.Stage.Name = "Prod" // SAM's implicit API's stage
-	}
-	if spec.http && api.Stage.Name == "" && len(api.Stage.Variables) > 0 {
-		api.Stage.Name = "default"
+	case api.Stage.Name == "":
+		l.probs.add(at(pp, "StageName"), "required")
 	}
 
 	for _, e := range spec.events {

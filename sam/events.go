@@ -27,8 +27,11 @@ func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
 		return
 	}
 	if spec.http && path == "" {
-		l.probs.add(pp, "an HttpApi event without Path is the $default route, not supported yet (issue 16)")
-		return
+		path = "$default" // SAM's $default route
+		if method != "any" {
+			l.probs.add(at(pp, "Method"), "the $default route takes every method")
+			return
+		}
 	}
 	key := method
 	switch method {

@@ -186,3 +186,50 @@ Resources:
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestHTTPAPIDefault loads an implicit HTTP API: an HttpApi event without
+// Path or Method is the $default route, served on the $default stage at
+// the root, with CorsConfiguration.
+func TestHTTPAPIDefault(t *testing.T) {
+	tmpl := []byte(`
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi:
+    CorsConfiguration:
+      AllowOrigins: [https://app.example]
+      AllowMethods: [GET]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        All:
+          Type: HttpApi
+        Get:
+          Type: HttpApi
+          Properties:
+            Path: /things/{id}
+            Method: get
+`)
+	fn := func(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: ev.RouteKey + " " + ev.PathParameters["id"]}, nil
+	}
+	api, err := sam.Load(tmpl, sam.Bindings{Bindings: openapi.Bindings{Functions: map[string]any{"Fn": fn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.Name != "ServerlessHttpApi" || api.Stage.Name != "$default" {
+		t.Errorf("%s, stage %q", api.Name, api.Stage.Name)
+	}
+	gw, err := newGateway(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	serve(t, gw, []call{
+		{name: "route", method: "GET", path: "/things/9", wantStatus: 200, wantBody: "GET /things/{id} 9"},
+		{name: "$default", method: "POST", path: "/else", wantStatus: 200, wantBody: "$default"},
+		{name: "CORS", method: "GET", path: "/things/1", header: map[string]string{"Origin": "https://app.example"}, wantStatus: 200,
+			wantHeader: map[string]string{"Access-Control-Allow-Origin": "https://app.example"}},
+	})
+}

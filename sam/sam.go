@@ -54,7 +54,7 @@ type API struct {
 	// responses, CORS, resource policy.
 	Definition []gateway.DeploymentOption
 	// Stage is the API's stage: StageName, Variables, MethodSettings,
-	// CanarySetting. Its Name is "" for an HTTP API's $default stage.
+	// CanarySetting; an HTTP API's is stage.Default unless it names one.
 	Stage stage.Stage
 	// Cache is the stage cache (CacheClusterEnabled); nil: none.
 	Cache *cache.Config
@@ -68,14 +68,14 @@ type API struct {
 // Options returns everything gateway.New needs to serve the API. Add your
 // own options (an access log, a clock) after them.
 func (a *API) Options() []gateway.Option {
-	opts := make([]gateway.Option, 0, len(a.Definition)+4)
+	opts := make([]gateway.Option, 0, len(a.Definition)+5)
+	if a.Type == typeHTTPAPI {
+		opts = append(opts, gateway.WithHTTPAPI())
+	}
 	for _, o := range a.Definition {
 		opts = append(opts, o)
 	}
-	opts = append(opts, gateway.WithAPIID(a.Name))
-	if a.Stage.Name != "" {
-		opts = append(opts, gateway.WithStage(a.Stage))
-	}
+	opts = append(opts, gateway.WithAPIID(a.Name), gateway.WithStage(a.Stage))
 	if a.Cache != nil {
 		opts = append(opts, gateway.WithCache(*a.Cache))
 	}

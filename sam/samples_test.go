@@ -183,6 +183,7 @@ func TestHTTPAPIAuthorizer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An HTTP API serves its named stages under /{stageName}/.
 	if api.Type != "AWS::Serverless::HttpApi" || api.Stage.Name != "Prod" {
 		t.Errorf("%s, stage %q", api.Type, api.Stage.Name)
 	}
@@ -193,9 +194,9 @@ func TestHTTPAPIAuthorizer(t *testing.T) {
 	}
 	defer gw.Close()
 	serve(t, gw, []call{
-		{name: "no identity", method: "GET", path: "/", wantStatus: 401},
-		{name: "not authorized", method: "GET", path: "/", header: map[string]string{"Authorization": "guess"}, wantStatus: 403},
-		{name: "authorized", method: "GET", path: "/", header: map[string]string{"Authorization": "secret"}, wantStatus: 200, wantBody: "route GET /"},
+		{name: "no identity", method: "GET", path: "/Prod/", wantStatus: 401},
+		{name: "not authorized", method: "GET", path: "/Prod/", header: map[string]string{"Authorization": "guess"}, wantStatus: 403},
+		{name: "authorized", method: "GET", path: "/Prod/", header: map[string]string{"Authorization": "secret"}, wantStatus: 200, wantBody: "route GET /"},
 	})
 }
 

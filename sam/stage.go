@@ -310,9 +310,6 @@ func (l *loader) usagePlans(spec *apiSpec, api *API) {
 	var keys []usageplan.APIKey
 	planKeys := map[string][]string{}
 	stageRef := usageplan.APIStage{APIID: api.Name, Stage: api.Stage.Name}
-	if api.Stage.Name == "" {
-		stageRef.Stage = "default"
-	}
 	if a != nil && a.usagePlan != nil {
 		if p, ok := l.samUsagePlan(a.usagePlanPtr, spec.name, a.usagePlan, stageRef); ok {
 			plans = append(plans, p)
