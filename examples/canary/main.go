@@ -13,8 +13,8 @@ import (
 	"flag"
 	"log"
 
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/stage"
 	"github.com/aws/aws-lambda-go/events"
 )

@@ -38,7 +38,7 @@ import (
 	"sync"
 
 	"github.com/apigw/apigw/examples/internal/redisflag"
-	"github.com/apigw/apigw/examples/internal/serve"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/websocket"
 	"github.com/apigw/apigw/websocket/redisbus"
 	"github.com/aws/aws-lambda-go/events"

@@ -44,8 +44,8 @@ import (
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/examples/internal/issuer"
 	"github.com/apigw/apigw/examples/internal/redisflag"
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/aws/aws-lambda-go/events"
 )
 

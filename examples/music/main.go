@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/cache"
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/mapping"
 )
 

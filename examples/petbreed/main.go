@@ -40,8 +40,8 @@ import (
 	"log"
 	"log/slog"
 
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/examples/petbreed/petbreed"
+	"github.com/apigw/apigw/internal/serve"
 )
 
 // run serves the API and the shop page until ctx ends; ready, if not nil,

@@ -18,8 +18,8 @@ import (
 	"log"
 	"net/http"
 
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/mapping"
 )
 

@@ -52,8 +52,8 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/examples/internal/redisflag"
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
 	"github.com/apigw/apigw/usageplan/redisstore"

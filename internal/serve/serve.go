@@ -1,5 +1,5 @@
-// Package serve runs an example's server until its context ends, as every
-// example under examples/ does.
+// Package serve runs a server until its context ends, gracefully: every
+// example under examples/ and the apigw command serve through it.
 package serve
 
 import (
