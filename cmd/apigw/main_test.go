@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apigw/apigw/lambdainvoke"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+		"x-amazon-apigateway-frobnicate": true,
+		"paths": {"/s3": {"get": {"x-amazon-apigateway-integration": {"type": "aws", "httpMethod": "GET",
+			"uri": "arn:aws:apigateway:us-east-1:s3:path/bucket/key"}}}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args   []string
+		status int
+		out    string
+	}{
+		{[]string{"check", "../../openapi/testdata/aws-petstore-example.json"}, 0, ""},
+		{[]string{"check", "../../sam/testdata/token-authorizer.yaml"}, 0, ""},
+		{[]string{"check", bad}, 1, "/paths/~1s3/get/x-amazon-apigateway-integration/uri: AWS service integrations are not supported yet (issue 19): \"arn:aws:apigateway:us-east-1:s3:path/bucket/key\" integrates the AWS service \"s3\": not a Lambda function\n" +
+			"/x-amazon-apigateway-frobnicate: apigw does not know this API Gateway extension\n"},
+		{[]string{"check"}, 2, ""},
+		{[]string{"frobnicate"}, 2, ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		if got := run(context.Background(), tc.args, &stdout, &stderr, nil); got != tc.status {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, got, tc.status, stderr.String())
+		}
+		if stdout.String() != tc.out {
+			t.Errorf("%v: printed\n%s\nwant\n%s", tc.args, stdout.String(), tc.out)
+		}
+	}
+}
+
+// syncBuffer is a buffer the server's goroutines write to while the test
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServe serves `sam init`'s hello-world template with its function
+// behind a Lambda Invoke API (as `sam local start-lambda` serves it), then
+// stops it as SIGINT does.
+func TestServe(t *testing.T) {
+	h, err := lambdainvoke.NewHandler(map[string]any{
+		"HelloWorldFunction": func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			return events.APIGatewayProxyResponse{StatusCode: 200, Body: "Hello from " + req.RequestContext.Stage + ", " + req.StageVariables["who"]}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambda := httptest.NewServer(h)
+	defer lambda.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-lambda-endpoint", lambda.URL, "-var", "who=apigw",
+			"../../sam/testdata/hello-world.yaml"}, io.Discard, &stderr, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case status := <-done:
+		t.Fatalf("serve exited %d: %s", status, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	resp, err := http.Get("http://" + addr + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "Hello from Prod, apigw" {
+		t.Errorf("GET /hello: %d %q", resp.StatusCode, body)
+	}
+	cancel()
+	if status := <-done; status != 0 {
+		t.Errorf("exit %d: %s", status, stderr.String())
+	}
+	if log := stderr.String(); strings.Count(log, "msg=request") != 1 || !strings.Contains(log, "status=200") {
+		t.Errorf("the access log is not one line for the request:\n%s", log)
+	}
+}
+
+func TestServeRefusesUnboundFunctions(t *testing.T) {
+	var stderr bytes.Buffer
+	status := run(context.Background(), []string{"serve", "../../sam/testdata/hello-world.yaml"}, io.Discard, &stderr, nil)
+	if status != 1 || !strings.Contains(stderr.String(), "function HelloWorldFunction is not bound") {
+		t.Errorf("exit %d: %s", status, stderr.String())
+	}
+}
