@@ -100,6 +100,7 @@ type JWTConfig struct {
 // use by multiple goroutines; with a JWKSURL it runs background refreshes
 // from its first request until [JWTAuthorizer.Close].
 type JWTAuthorizer struct {
+	cfg       JWTConfig // as given, for Config
 	issuer    string
 	audience  []string
 	tokenUse  string
@@ -130,6 +131,7 @@ func MustNewJWT(cfg JWTConfig) *JWTAuthorizer {
 // [JWTAuthorizer.Refresh]).
 func NewJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 	a := &JWTAuthorizer{
+		cfg:      cfg,
 		issuer:   cfg.Issuer,
 		audience: append([]string(nil), cfg.Audience...),
 		tokenUse: cfg.TokenUse,

@@ -81,6 +81,7 @@ type RequestConfig struct {
 // AUTHORIZER_CONFIGURATION_ERROR. It is safe for simultaneous use by
 // multiple goroutines and starts no goroutine.
 type RequestAuthorizer struct {
+	cfg     RequestConfig // as given, for Config
 	fn      RequestFunc
 	simple  SimpleFunc
 	sources []identitySource
@@ -154,7 +155,8 @@ func NewRequest(cfg RequestConfig) (*RequestAuthorizer, error) {
 	core, errs := newLambdaCore("REQUEST", "RequestConfig", lambdaSettings{
 		TTL: cfg.TTL, CacheSize: cfg.CacheSize, Timeout: cfg.Timeout, Now: cfg.Now, Logger: cfg.Logger,
 	})
-	a := &RequestAuthorizer{fn: cfg.Func, simple: cfg.SimpleFunc, core: core}
+	a := &RequestAuthorizer{cfg: cfg, fn: cfg.Func, simple: cfg.SimpleFunc, core: core}
+	a.cfg.IdentitySources = append([]string(nil), cfg.IdentitySources...)
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("authorizer: RequestConfig."+format, args...))
 	}

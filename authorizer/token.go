@@ -56,6 +56,7 @@ type TokenConfig struct {
 // is safe for simultaneous use by multiple goroutines and starts no
 // goroutine.
 type TokenAuthorizer struct {
+	cfg    TokenConfig // as given, for Config
 	fn     TokenFunc
 	header string
 	valid  *regexp.Regexp
@@ -68,7 +69,7 @@ func NewToken(cfg TokenConfig) (*TokenAuthorizer, error) {
 	core, errs := newLambdaCore("TOKEN", "TokenConfig", lambdaSettings{
 		TTL: cfg.TTL, CacheSize: cfg.CacheSize, Timeout: cfg.Timeout, Now: cfg.Now, Logger: cfg.Logger,
 	})
-	a := &TokenAuthorizer{fn: cfg.Func, core: core}
+	a := &TokenAuthorizer{cfg: cfg, fn: cfg.Func, core: core}
 	if cfg.Func == nil {
 		errs = append(errs, errors.New("authorizer: TokenConfig.Func: required"))
 	}
