@@ -360,6 +360,26 @@ func (t *Template) Name() string { return t.name }
 // String returns the template's source.
 func (t *Template) String() string { return t.src }
 
+// The languages of a Template, as Language names them.
+const (
+	LanguageCEL     = "cel"      // Compile
+	LanguageCELText = "cel-text" // CompileText
+	LanguageVTL     = "vtl"      // CompileVTL
+)
+
+// Language names the language t is written in: LanguageCEL,
+// LanguageCELText or LanguageVTL, for tools that write a template down
+// (openapi.Export).
+func (t *Template) Language() string {
+	switch {
+	case t.vtl != nil:
+		return LanguageVTL
+	case t.text:
+		return LanguageCELText
+	}
+	return LanguageCEL
+}
+
 // Render evaluates t over the method request r (its Context c; nil takes
 // r's, or a new one) and appends the output to dst: input.body and input.json are r's body, read and
 // parsed once through c ([apigw.Context.Body], [apigw.Context.JSON]) and
