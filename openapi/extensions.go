@@ -37,6 +37,11 @@ const (
 	extImportExport     = "x-amazon-apigateway-importexport-version"
 	extDisableEndpoint  = "x-amazon-apigateway-disable-execute-api-endpoint"
 	extTagValue         = "x-amazon-apigateway-tag-value"
+
+	// apigw's own, for what has no AWS form (see Export).
+	extAPIGWCORS  = "x-apigw-cors"
+	extAPIGWCache = "x-apigw-cache"
+	extAPIGWCEL   = "x-apigw-cel"
 )
 
 // noOps are the top-level extensions that cannot matter to an API served
@@ -56,6 +61,14 @@ func (l *loader) topLevel() {
 	for _, k := range sortedKeys(t.Extensions) {
 		v := t.Extensions[k]
 		ptr := pointer("").at(k)
+		if k == extAPIGWCORS {
+			if l.http {
+				l.probs.add(ptr, "an HTTP API's CORS policy is %s", extCORS)
+				continue
+			}
+			l.loadCORS(ptr, v, cors.Options{}) // absent lists keep the cors package's defaults
+			continue
+		}
 		if !strings.HasPrefix(k, extPrefix) {
 			continue
 		}
@@ -85,7 +98,8 @@ func (l *loader) topLevel() {
 			}
 			l.loadGatewayResponses(ptr, v)
 		case extCORS:
-			l.loadCORS(ptr, v)
+			// HTTP APIs allow nothing that is not listed.
+			l.loadCORS(ptr, v, cors.Options{AllowOrigins: []string{}, AllowMethods: []string{}, AllowHeaders: []string{}})
 		case extPolicy:
 			if l.http {
 				l.probs.add(ptr, "HTTP APIs have no resource policies")
@@ -247,15 +261,14 @@ func (l *loader) loadGatewayResponses(ptr pointer, v any) {
 	}
 }
 
-// loadCORS reads an HTTP API's x-amazon-apigateway-cors into the gateway's
-// CORS policy.
-func (l *loader) loadCORS(ptr pointer, v any) {
+// loadCORS reads an HTTP API's x-amazon-apigateway-cors (or apigw's
+// x-apigw-cors) over opts into the gateway's CORS policy.
+func (l *loader) loadCORS(ptr pointer, v any, opts cors.Options) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		l.probs.add(ptr, "must be an object")
 		return
 	}
-	opts := cors.Options{AllowOrigins: []string{}, AllowMethods: []string{}, AllowHeaders: []string{}}
 	for _, k := range sortedKeys(m) {
 		kp := ptr.at(k)
 		switch k {

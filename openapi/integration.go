@@ -27,6 +27,10 @@ type integrationSpec struct {
 	payloadVersion  string
 	responses       map[string]any
 	responseParams  map[string]map[string]string // HTTP APIs' responseParameters
+
+	// CEL templates from x-apigw-cel (see Export).
+	celRequest   map[string]*mapping.Template
+	celResponses map[string]map[string]*mapping.Template
 }
 
 // integrationKeys are the properties of an integration apigw reads; the
@@ -63,6 +67,11 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 	if !ok {
 		return
 	}
+	if v, found := op.Extensions[extAPIGWCEL]; found {
+		if !l.celTemplates(ptr.at(extAPIGWCEL), method+" "+path, v, spec) {
+			return
+		}
+	}
 	if spec.timeout != 0 {
 		m.Timeout = spec.timeout
 	}
@@ -72,6 +81,9 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 	name := method + " " + path
 	proxy := spec.typ == "aws_proxy" || spec.typ == "http_proxy"
 	if proxy {
+		if spec.celRequest != nil || spec.celResponses != nil {
+			l.probs.add(ptr.at(extAPIGWCEL), "a proxy integration has no templates")
+		}
 		if len(spec.templates) > 0 {
 			l.probs.add(ip.at("requestTemplates"), "a proxy integration passes the request as it is: no templates")
 		}
@@ -444,6 +456,12 @@ func (l *loader) mappings(ip pointer, name string, spec *integrationSpec, m *gat
 	if len(spec.params) > 0 {
 		rc.Parameters = spec.params
 	}
+	for ct, t := range spec.celRequest {
+		if rc.Templates == nil {
+			rc.Templates = map[string]*mapping.Template{}
+		}
+		rc.Templates[ct] = t
+	}
 	for _, ct := range sortedKeys(spec.templates) {
 		t, err := mapping.CompileVTL(spec.templates[ct], mapping.WithName(name+" request "+ct))
 		if err != nil {
@@ -465,25 +483,31 @@ func (l *loader) mappings(ip pointer, name string, spec *integrationSpec, m *gat
 			ok = false
 			continue
 		}
+		for ct, t := range spec.celResponses[pattern] {
+			if ir.Templates == nil {
+				ir.Templates = map[string]*mapping.Template{}
+			}
+			ir.Templates[ct] = t
+		}
 		resp.IntegrationResponses = append(resp.IntegrationResponses, ir)
 	}
 	if !ok {
 		return false
 	}
-	req, err := mapping.NewRequestMapping(rc)
-	if err != nil {
+	if _, err := mapping.NewRequestMapping(rc); err != nil {
 		l.probs.add(ip.at("requestParameters"), "%v", err)
 		return false
 	}
-	m.Request = req
+	// The configuration, not its compiled form, so that Export can
+	// write the method down again; gateway.New compiles it.
+	m.Request = rc
 	if len(resp.IntegrationResponses) > 0 {
 		resp.MethodResponses = declareUsed(mrs, resp.IntegrationResponses)
-		rm, err := mapping.NewResponseMapping(resp)
-		if err != nil {
+		if _, err := mapping.NewResponseMapping(resp); err != nil {
 			l.probs.add(ip.at("responses"), "%v", err)
 			return false
 		}
-		m.Response = rm
+		m.Response = resp
 	}
 	return true
 }
@@ -585,4 +609,77 @@ func declareUsed(mrs []mapping.MethodResponse, irs []mapping.IntegrationResponse
 		}
 	}
 	return out
+}
+
+// celTemplates reads x-apigw-cel, the CEL templates Export writes beside
+// an integration: {"requestTemplates": {ct: {"expr" | "text": src}},
+// "responses": {pattern: {"responseTemplates": {ct: ...}}}}.
+func (l *loader) celTemplates(ptr pointer, name string, v any, spec *integrationSpec) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		l.probs.add(ptr, "must be an object")
+		return false
+	}
+	ok = true
+	compile := func(p pointer, v any) *mapping.Template {
+		src, _ := v.(map[string]any)
+		var t *mapping.Template
+		var err error
+		switch {
+		case len(src) == 1 && src["expr"] != nil:
+			s, _ := src["expr"].(string)
+			t, err = mapping.Compile(s, mapping.WithName(name))
+		case len(src) == 1 && src["text"] != nil:
+			s, _ := src["text"].(string)
+			t, err = mapping.CompileText(s, mapping.WithName(name))
+		default:
+			err = errors.New(`a CEL template is {"expr": source} or {"text": source}`)
+		}
+		if err != nil {
+			l.probs.add(p, "%v", err)
+			ok = false
+		}
+		return t
+	}
+	for _, k := range sortedKeys(m) {
+		kp := ptr.at(k)
+		switch k {
+		case "requestTemplates":
+			ts, _ := m[k].(map[string]any)
+			for _, ct := range sortedKeys(ts) {
+				if t := compile(kp.at(ct), ts[ct]); t != nil {
+					if spec.celRequest == nil {
+						spec.celRequest = map[string]*mapping.Template{}
+					}
+					spec.celRequest[ct] = t
+				}
+			}
+		case "responses":
+			rs, _ := m[k].(map[string]any)
+			for _, pattern := range sortedKeys(rs) {
+				r, _ := rs[pattern].(map[string]any)
+				if _, declared := spec.responses[pattern]; !declared {
+					l.probs.add(kp.at(pattern), "no integration response %q to add templates to", pattern)
+					ok = false
+					continue
+				}
+				ts, _ := r["responseTemplates"].(map[string]any)
+				for _, ct := range sortedKeys(ts) {
+					if t := compile(kp.at(pattern, "responseTemplates", ct), ts[ct]); t != nil {
+						if spec.celResponses == nil {
+							spec.celResponses = map[string]map[string]*mapping.Template{}
+						}
+						if spec.celResponses[pattern] == nil {
+							spec.celResponses[pattern] = map[string]*mapping.Template{}
+						}
+						spec.celResponses[pattern][ct] = t
+					}
+				}
+			}
+		default:
+			l.probs.add(kp, "unknown property of %s", extAPIGWCEL)
+			ok = false
+		}
+	}
+	return ok
 }

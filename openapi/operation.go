@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/mapping"
@@ -129,6 +130,9 @@ func (l *loader) operation(ptr pointer, method, path string, pi *openapi3.PathIt
 	if m.Integration == nil {
 		return
 	}
+	if v, ok := op.Extensions[extAPIGWCache]; ok {
+		l.cacheSettings(ptr.at(extAPIGWCache), v, &m)
+	}
 	pattern := method + " " + path
 	if path == "$default" {
 		pattern = "$default"
@@ -241,4 +245,35 @@ func methodResponses(op *openapi3.Operation) []mapping.MethodResponse {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].StatusCode < out[j].StatusCode })
 	return out
+}
+
+// cacheSettings reads x-apigw-cache, a method's cache settings as Export
+// writes them: {"enabled": bool, "ttlInSeconds": n}.
+func (l *loader) cacheSettings(ptr pointer, v any, m *gateway.Method) {
+	c, ok := v.(map[string]any)
+	if !ok {
+		l.probs.add(ptr, "must be an object")
+		return
+	}
+	if m.Cache == nil {
+		m.Cache = &gateway.CacheSettings{}
+	}
+	for _, k := range sortedKeys(c) {
+		switch k {
+		case "enabled":
+			on, ok := c[k].(bool)
+			if !ok {
+				l.probs.add(ptr.at(k), "must be true or false")
+			}
+			m.Cache.Enabled = &on
+		case "ttlInSeconds":
+			n, ok := number(c[k])
+			if !ok || n < 0 || n > 3600 {
+				l.probs.add(ptr.at(k), "must be 0 to 3600 seconds")
+			}
+			m.Cache.TTL = time.Duration(n) * time.Second
+		default:
+			l.probs.add(ptr.at(k), "unknown property of %s", extAPIGWCache)
+		}
+	}
 }
