@@ -118,10 +118,18 @@ func (x *exporter) export() map[string]any {
 	if len(d.Models) > 0 {
 		schemas := map[string]any{}
 		for _, name := range sortedKeys(d.Models) {
-			var s any
+			var s map[string]any
 			if err := json.Unmarshal([]byte(d.Models[name]), &s); err != nil {
-				x.fail("model %q: not JSON: %v", name, err)
+				x.fail("model %q: not a JSON object: %v", name, err)
 				continue
+			}
+			// OpenAPI 3.0's schemas are draft 4's, as AWS's models, and
+			// take no $schema.
+			if v, ok := s["$schema"]; ok {
+				if u, _ := v.(string); strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://"), "#") != "json-schema.org/draft-04/schema" {
+					x.fail("model %q: $schema %v: OpenAPI 3.0 takes draft 4 schemas only", name, v)
+				}
+				delete(s, "$schema")
 			}
 			schemas[name] = s
 		}
