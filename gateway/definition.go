@@ -3,6 +3,7 @@ package gateway
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/apigw/apigw"
@@ -34,6 +35,8 @@ type Definition struct {
 	ResourcePolicy string
 	// Timeout is WithTimeout's; 0: the default.
 	Timeout time.Duration
+	// BinaryMediaTypes are WithBinaryMediaTypes'.
+	BinaryMediaTypes []string
 }
 
 // RouteDefinition is one route of a Definition.
@@ -56,6 +59,7 @@ func (g *Gateway) Definition() Definition {
 		Authorizers:      maps.Clone(def.authz),
 		ResourcePolicy:   def.policy,
 		Timeout:          def.timeout,
+		BinaryMediaTypes: slices.Clone(def.binary),
 	}
 	if def.cors != nil {
 		c := *def.cors
@@ -88,8 +92,10 @@ type IntegrationInfo struct {
 	// option ("" without one).
 	Handler http.Handler
 	Path    string
-	// URL is an HTTP integration's URL template.
-	URL string
+	// URL is an HTTP integration's URL template, and VPCLink the VPC link
+	// it goes through (ViaVPCLink), if any.
+	URL     string
+	VPCLink string
 	// Function is a Lambda integration's function (or Aliases), and
 	// PayloadVersion its payload format: "1.0" (Lambda) or "2.0"
 	// (LambdaV2).
@@ -106,7 +112,7 @@ func DescribeIntegration(i Integration) IntegrationInfo {
 	case *handlerIntegration:
 		return IntegrationInfo{Kind: KindHandler, Handler: x.h, Path: x.path}
 	case *httpIntegration:
-		return IntegrationInfo{Kind: KindHTTP, URL: x.url}
+		return IntegrationInfo{Kind: KindHTTP, URL: x.url, VPCLink: x.connectionID}
 	case *lambdaIntegration:
 		v := "1.0"
 		if x.version == payloadV2 {

@@ -12,6 +12,7 @@ func TestDefinition(t *testing.T) {
 	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	gw, err := gateway.New(
 		gateway.WithDescription("v1"),
+		gateway.WithBinaryMediaTypes("image/png"),
 		gateway.WithModel("Pet", `{"type": "object"}`),
 		gateway.WithCORS(cors.Options{AllowOrigins: []string{"https://a.example"}}),
 		gateway.Route("GET /pets/{id}", gateway.Method{Integration: gateway.Handler(h, gateway.Path("/v1/pets/{id}"))}),
@@ -22,7 +23,7 @@ func TestDefinition(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := gw.Definition()
-	if d.Description != "v1" || len(d.Routes) != 3 || d.Models["Pet"] == "" || d.CORS == nil || d.HTTPAPI {
+	if d.Description != "v1" || len(d.BinaryMediaTypes) != 1 || len(d.Routes) != 3 || d.Models["Pet"] == "" || d.CORS == nil || d.HTTPAPI {
 		t.Fatalf("%+v", d)
 	}
 	if r := d.Routes[0]; r.Pattern != "GET /pets/{id}" {
