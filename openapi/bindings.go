@@ -14,6 +14,7 @@ import (
 	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/apigw/apigw/internal/paramexpr"
 	"github.com/apigw/apigw/usageplan"
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Invoker calls a function with a JSON payload and returns its JSON answer,
@@ -72,6 +73,10 @@ type Bindings struct {
 	// the region of the definition's Lambda ARNs, else us-east-1.
 	Region string
 
+	// AWS signs the AWS service integrations (type aws with a service's
+	// URI, package awsintegration).
+	AWS AWSBindings
+
 	// Authorizers replaces the definition's authorizers by name with
 	// authorizers built in Go: for a test with a fake issuer, or for an
 	// authorizer that Export wrote under a name only.
@@ -86,6 +91,23 @@ type Bindings struct {
 	// Now is the clock of the authorizers' result caches and token checks.
 	// Default time.Now.
 	Now func() time.Time
+}
+
+// AWSBindings say how AWS service integrations call their services.
+type AWSBindings struct {
+	// Credentials sign the requests. nil: aws-sdk-go-v2's default chain
+	// (fixed local credentials with an Endpoint).
+	Credentials aws.CredentialsProvider
+	// Endpoint replaces the services' AWS endpoints: LocalStack's
+	// http://localhost:4566, MinIO, any S3- or SQS-compatible server.
+	Endpoint string
+	// AssumeRoles makes each integration assume the IAM role its
+	// credentials property names (STS AssumeRole, as API Gateway does);
+	// default false: the role is API Gateway's business and the requests
+	// are signed with Credentials.
+	AssumeRoles bool
+	// Transport carries the requests. Default http.DefaultTransport.
+	Transport http.RoundTripper
 }
 
 // lambdaRef is a Lambda function as an ARN names it. name and qualifier

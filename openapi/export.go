@@ -199,6 +199,9 @@ func (x *exporter) export() map[string]any {
 		}
 		doc[extGatewayResponses] = grs
 	}
+	if len(d.BinaryMediaTypes) > 0 {
+		doc[extBinaryMediaTypes] = d.BinaryMediaTypes
+	}
 	if d.ResourcePolicy != "" {
 		var p any
 		if err := json.Unmarshal([]byte(d.ResourcePolicy), &p); err != nil {
@@ -408,6 +411,10 @@ func (x *exporter) integration(pattern, method, path string, m gateway.Method, o
 		integ["type"] = "http_proxy"
 		integ["httpMethod"] = "ANY"
 		integ["uri"] = info.URL
+		if info.VPCLink != "" {
+			integ["connectionType"] = "VPC_LINK"
+			integ["connectionId"] = info.VPCLink
+		}
 	case gateway.KindLambda:
 		name := x.functionName(pattern)
 		uri := x.lambdaURI(name)
@@ -509,6 +516,9 @@ func (x *exporter) requestMapping(pattern string, spec mapping.RequestSpec, inte
 	if cfg.Passthrough != "" {
 		integ["passthroughBehavior"] = strings.ToLower(string(cfg.Passthrough))
 	}
+	if cfg.ContentHandling != "" {
+		integ["contentHandling"] = string(cfg.ContentHandling)
+	}
 	if len(cfg.Parameters) > 0 {
 		integ["requestParameters"] = cfg.Parameters
 	}
@@ -558,6 +568,9 @@ func (x *exporter) responseMapping(pattern string, spec mapping.ResponseSpec, in
 			status = http.StatusOK
 		}
 		r := map[string]any{"statusCode": strconv.Itoa(status)}
+		if ir.ContentHandling != "" {
+			r["contentHandling"] = string(ir.ContentHandling)
+		}
 		if len(ir.Parameters) > 0 {
 			r["responseParameters"] = ir.Parameters
 		}

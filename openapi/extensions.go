@@ -125,8 +125,12 @@ func (l *loader) topLevel() {
 					l.probs.add(ptr.at(strconv.Itoa(i)), "%v is not a media type", mt)
 				}
 			}
-			// Honoured as apigw handles binary bodies: see the package
-			// documentation.
+			if l.http {
+				l.probs.add(ptr, "HTTP APIs have no binary media types: a body that is not text is base64 by itself")
+				continue
+			}
+			types, _ := stringList(v)
+			l.def = append(l.def, gateway.WithBinaryMediaTypes(types...))
 		default:
 			if _, ok := noOps[k]; ok {
 				continue

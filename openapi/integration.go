@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw/apigw/awsintegration"
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/mapping"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -25,6 +27,9 @@ type integrationSpec struct {
 	cacheKeys       []string
 	contentHandling string
 	payloadVersion  string
+	credentials     string // the IAM role API Gateway assumes
+	connectionType  string // INTERNET or VPC_LINK
+	connectionID    string
 	responses       map[string]any
 	responseParams  map[string]map[string]string // HTTP APIs' responseParameters
 
@@ -36,10 +41,7 @@ type integrationSpec struct {
 // integrationKeys are the properties of an integration apigw reads; the
 // others of AWS's are listed with why they do not matter here.
 var integrationNoOps = map[string]bool{
-	"credentials":    true, // the IAM role API Gateway assumes: not needed in-process
 	"cacheNamespace": true, // groups cache keys across methods: keys are per method here
-	"connectionType": true, // INTERNET or VPC_LINK: the URI is called as it is
-	"connectionId":   true,
 	"tlsConfig":      true, // the gateway's transport decides (gateway.WithTransport)
 	"description":    true,
 }
@@ -100,6 +102,10 @@ func (l *loader) integration(ptr pointer, method, path string, op *openapi3.Oper
 
 	switch spec.typ {
 	case "aws_proxy", "aws":
+		if spec.typ == "aws" && isServiceURI(spec.uri) {
+			l.serviceIntegration(ip, name, spec, m, mrs)
+			return
+		}
 		fn := l.lambdaFunction(ip.at("uri"), spec.uri)
 		if fn == nil {
 			return
@@ -254,6 +260,15 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 			}
 		case "payloadFormatVersion":
 			spec.payloadVersion = versionString(v)
+		case "credentials":
+			spec.credentials, _ = v.(string)
+		case "connectionType":
+			spec.connectionType = strings.ToUpper(fmt.Sprint(v))
+			if spec.connectionType != "INTERNET" && spec.connectionType != "VPC_LINK" {
+				bad("%v: must be INTERNET or VPC_LINK", v)
+			}
+		case "connectionId":
+			spec.connectionID, _ = v.(string)
 		case "responses":
 			r, isMap := v.(map[string]any)
 			if !isMap {
@@ -261,7 +276,7 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 			}
 			spec.responses = r
 		case "integrationSubtype":
-			bad("AWS service integrations of HTTP APIs are not supported yet (issue 19)")
+			bad("the AWS service integrations of HTTP APIs (integration subtypes) are not supported; REST APIs' type aws ones are")
 		case "responseParameters":
 			if !l.http {
 				bad("unknown property of a REST API's %s (HTTP APIs map responses here)", extIntegration)
@@ -304,7 +319,7 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 func (l *loader) lambdaFunction(ptr pointer, uri string) any {
 	ref, err := parseLambdaURI(uri)
 	if errors.Is(err, errNotLambda) {
-		l.probs.add(ptr, "AWS service integrations are not supported yet (issue 19): %v", err)
+		l.probs.add(ptr, "an AWS service integration is of type aws, not aws_proxy: %v", err)
 		return nil
 	}
 	if err != nil {
@@ -356,6 +371,16 @@ func (l *loader) httpTarget(ip pointer, spec *integrationSpec, routeParams []str
 		}
 	}
 	base, rest := splitBase(uri)
+	if spec.connectionType == "VPC_LINK" {
+		if spec.connectionID == "" {
+			l.probs.add(ip.at("connectionId"), "required with connectionType VPC_LINK")
+			return nil
+		}
+		if l.o.Check {
+			return gateway.HTTP(uri) // the links are the gateway's (gateway.WithVPCLink)
+		}
+		return gateway.HTTP(uri, gateway.ViaVPCLink(spec.connectionID))
+	}
 	if h, found := l.b.Handlers[base]; found && base != "" {
 		if strings.Contains(rest, "?") {
 			l.probs.add(ip.at("uri"), "an in-process handler binding takes a URI without a query string")
@@ -448,11 +473,7 @@ func pathParams(path string) []string {
 // at its pointer.
 func (l *loader) mappings(ip pointer, name string, spec *integrationSpec, m *gateway.Method, mrs []mapping.MethodResponse) bool {
 	ok := true
-	if spec.contentHandling == "CONVERT_TO_BINARY" {
-		l.probs.add(ip.at("contentHandling"), "CONVERT_TO_BINARY is not supported: apigw passes bodies as they are")
-		ok = false
-	}
-	rc := mapping.RequestConfig{Passthrough: mapping.Passthrough(spec.passthrough)}
+	rc := mapping.RequestConfig{Passthrough: mapping.Passthrough(spec.passthrough), ContentHandling: mapping.ContentHandling(spec.contentHandling)}
 	if len(spec.params) > 0 {
 		rc.Parameters = spec.params
 	}
@@ -560,8 +581,11 @@ func (l *loader) integrationResponse(rp pointer, name, pattern string, v any) (m
 				ir.Templates[ct] = t
 			}
 		case "contentHandling":
-			if ch := strings.ToUpper(fmt.Sprint(r[k])); ch != "CONVERT_TO_TEXT" {
-				l.probs.add(kp, "%v is not supported: apigw passes bodies as they are", r[k])
+			switch ch := mapping.ContentHandling(strings.ToUpper(fmt.Sprint(r[k]))); ch {
+			case mapping.ConvertToText, mapping.ConvertToBinary:
+				ir.ContentHandling = ch
+			default:
+				l.probs.add(kp, "%v: must be CONVERT_TO_TEXT or CONVERT_TO_BINARY", r[k])
 				ok = false
 			}
 		default:
@@ -682,4 +706,35 @@ func (l *loader) celTemplates(ptr pointer, name string, v any, spec *integration
 		}
 	}
 	return ok
+}
+
+// isServiceURI reports whether an integration URI names an AWS service
+// other than Lambda: arn:aws:apigateway:REGION:SERVICE:action|path/...
+func isServiceURI(uri string) bool {
+	parts := strings.SplitN(uri, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "apigateway" && parts[4] != "lambda"
+}
+
+// serviceIntegration makes an AWS service integration (type aws, a
+// service's URI): package awsintegration's handler with the method's
+// mappings, signed with Bindings.AWS's credentials.
+func (l *loader) serviceIntegration(ip pointer, name string, spec *integrationSpec, m *gateway.Method, mrs []mapping.MethodResponse) {
+	cfg := awsintegration.Config{URI: spec.uri, HTTPMethod: spec.httpMethod, Credentials: l.b.AWS.Credentials,
+		Endpoint: l.b.AWS.Endpoint, Transport: l.b.AWS.Transport, Now: l.b.Now}
+	if l.b.AWS.AssumeRoles {
+		cfg.RoleARN = spec.credentials
+	}
+	if l.o.Check || cfg.Credentials == nil && l.b.AWS.Endpoint != "" {
+		// apigw check, or a local endpoint: no credential chain to load.
+		cfg.Credentials = credentials.NewStaticCredentialsProvider("apigwlocal", "apigwlocal", "")
+	}
+	integ, err := awsintegration.New(cfg)
+	if err != nil {
+		l.probs.add(ip.at("uri"), "%v", err)
+		return
+	}
+	if !l.mappings(ip, name, spec, m, mrs) {
+		return
+	}
+	m.Integration = gateway.Handler(integ)
 }

@@ -116,7 +116,7 @@ paths:
   /bad:
     get:
       x-amazon-apigateway-integration:
-        type: aws
+        type: aws_proxy
         uri: arn:aws:apigateway:us-east-1:s3:path/bucket/key
 `)}}
 	ps := sam.Check(tmpl, files)

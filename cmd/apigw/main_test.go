@@ -22,7 +22,7 @@ func TestCheck(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
 		"x-amazon-apigateway-frobnicate": true,
-		"paths": {"/s3": {"get": {"x-amazon-apigateway-integration": {"type": "aws", "httpMethod": "GET",
+		"paths": {"/s3": {"get": {"x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "GET",
 			"uri": "arn:aws:apigateway:us-east-1:s3:path/bucket/key"}}}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{[]string{"check", "../../openapi/testdata/aws-petstore-example.json"}, 0, ""},
 		{[]string{"check", "../../sam/testdata/token-authorizer.yaml"}, 0, ""},
-		{[]string{"check", bad}, 1, "/paths/~1s3/get/x-amazon-apigateway-integration/uri: AWS service integrations are not supported yet (issue 19): \"arn:aws:apigateway:us-east-1:s3:path/bucket/key\" integrates the AWS service \"s3\": not a Lambda function\n" +
+		{[]string{"check", bad}, 1, "/paths/~1s3/get/x-amazon-apigateway-integration/uri: an AWS service integration is of type aws, not aws_proxy: \"arn:aws:apigateway:us-east-1:s3:path/bucket/key\" integrates the AWS service \"s3\": not a Lambda function\n" +
 			"/x-amazon-apigateway-frobnicate: apigw does not know this API Gateway extension\n"},
 		{[]string{"check"}, 2, ""},
 		{[]string{"frobnicate"}, 2, ""},
