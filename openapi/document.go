@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,10 +32,12 @@ func parseDocument(data []byte) (*document, error) {
 		return nil, fmt.Errorf("the document has %d bytes; at most %d are read", len(data), maxDocumentBytes)
 	}
 	var probe struct {
-		Swagger any `yaml:"swagger"`
-		OpenAPI any `yaml:"openapi"`
+		Swagger any `json:"swagger" yaml:"swagger"`
+		OpenAPI any `json:"openapi" yaml:"openapi"`
 	}
-	if err := yaml.Unmarshal(data, &probe); err != nil {
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(data, &probe) == nil {
+		// JSON: read with the JSON decoder, much faster than YAML's.
+	} else if err := yaml.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("not JSON or YAML: %v", err)
 	}
 	swagger, openapi := fmt.Sprint(probe.Swagger), fmt.Sprint(probe.OpenAPI)

@@ -1,0 +1,69 @@
+// Package sam loads the APIs of an AWS SAM template — AWS::Serverless::Api,
+// AWS::Serverless::HttpApi and the Api and HttpApi events of
+// AWS::Serverless::Function, implicit APIs included — into the options of
+// package gateway, with the template's functions bound by logical id.
+//
+//	api, err := sam.Load(template, sam.Bindings{Bindings: openapi.Bindings{
+//		Functions: map[string]any{"HelloWorldFunction": hello}, // an AWS Lambda handler, unchanged
+//	}})
+//	if err != nil { ... } // every construct not honoured, each at its JSON pointer into the template
+//	gw, err := gateway.New(api.Options()...)
+//
+// The template is parsed by github.com/awslabs/goformation (YAML or JSON,
+// CloudFormation's short-form functions), with !Condition and mapping keys
+// that are not strings (responses: 200:) fixed first. Its intrinsic
+// functions are evaluated as a deployment would: Ref (parameters from
+// Bindings.Parameters or their defaults, pseudo parameters, resources),
+// Fn::Sub with pseudo parameters and ${Resource.Attribute}, Fn::GetAtt,
+// Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::FindInMap, Fn::Base64,
+// Fn::GetAZs and the condition functions; a resource whose Condition is
+// false does not exist. A resource is named by its logical id: a function's
+// ARN is arn:aws:lambda:REGION:ACCOUNT:function:LogicalId (whatever its
+// FunctionName), a Cognito user pool's id is REGION_LogicalId, an API's
+// id its logical id. Fn::ImportValue, Fn::Transform (AWS::Include), Fn::Cidr
+// and SSM parameters cannot be evaluated outside CloudFormation: problems.
+//
+// Each API becomes an OpenAPI document — its DefinitionBody or the file its
+// DefinitionUri names (Bindings.Files), or an empty one — to which its
+// events' operations, Auth, Models, GatewayResponses, BinaryMediaTypes and
+// an HTTP API's CorsConfiguration are added as SAM adds them; package
+// openapi loads it, and its problems are reported at their pointers into
+// the template. Beside the definition an API gives:
+//
+//   - its stage: StageName (Prod for the implicit REST API, $default for an
+//     HTTP API), Variables/StageVariables (Globals' merged), MethodSettings
+//     (caching and throttling per method, RequireAuthorizationForCacheControl
+//     and UnauthorizedCacheControlHeaderStrategy), DefaultRouteSettings and
+//     RouteSettings (throttling), CanarySetting (PercentTraffic,
+//     StageVariableOverrides, UseStageCache);
+//   - its cache: CacheClusterEnabled (Bindings.Cache configures the store);
+//   - its CORS: Cors (REST, quoted values as SAM takes them) as the
+//     gateway's CORS policy;
+//   - its usage plans: Auth.UsagePlan (PER_API, SHARED) and the template's
+//     AWS::ApiGateway::UsagePlan, ApiKey and UsagePlanKey resources that
+//     cover its stage; keys whose value AWS would generate are not known:
+//     add them to API.UsagePlans;
+//   - its Auth: Cognito (UserPoolArn, Identity.Header) and Lambda TOKEN and
+//     REQUEST authorizers (Identity's headers, query strings, stage
+//     variables, context, ValidationExpression, ReauthorizeEvery), HTTP APIs'
+//     JWT and Lambda authorizers (payload 1.0, or 2.0 with simple
+//     responses), DefaultAuthorizer, AWS_IAM, ApiKeyRequired, ResourcePolicy
+//     given as CustomStatements; an event's Auth (Authorizer, NONE,
+//     AuthorizationScopes, ApiKeyRequired) overrides the API's;
+//   - an Api event's RequestParameters (Required, Caching as cache key) and
+//     RequestModel (Model, Required, ValidateBody, ValidateParameters).
+//
+// Documented no-ops: a function's properties (code, runtime, memory: the
+// function is the bound one), events of other types (S3, SQS, Schedule, ...:
+// not APIs), an API's Name, Description, Tags, PropagateTags,
+// EndpointConfiguration, Domain, AccessLog settings, TracingEnabled,
+// MinimumCompressionSize, OpenApiVersion, AlwaysDeploy,
+// DisableExecuteApiEndpoint, Mode, FailOnWarnings, CacheClusterSize (the
+// cache's memory is Bindings.Cache's), method settings' logging, metrics and
+// encryption, invoke roles and function permissions,
+// AddDefaultAuthorizerToCorsPreflight and AddApiKeyRequiredToCorsPreflight
+// (the gateway answers preflights before any authorizer or API key).
+// Everything else is a problem: an unknown property, a canary of another
+// deployment, per-event RouteSettings, MergeDefinitions,
+// AWS::ApiGateway::RestApi and other CloudFormation APIs (apigw serves SAM's).
+package sam
