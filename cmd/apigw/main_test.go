@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -121,5 +123,79 @@ func TestServeRefusesUnboundFunctions(t *testing.T) {
 	status := run(context.Background(), []string{"serve", "../../sam/testdata/hello-world.yaml"}, io.Discard, &stderr, nil)
 	if status != 1 || !strings.Contains(stderr.String(), "function HelloWorldFunction is not bound") {
 		t.Errorf("exit %d: %s", status, stderr.String())
+	}
+}
+
+// TestServeRedis runs two replicas of a template whose usage plan allows
+// two requests a day, sharing Redis: the third request, to either, is over
+// the quota.
+func TestServeRedis(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skip("no Redis on 127.0.0.1:6379")
+	} else {
+		c.Close()
+	}
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "template.yaml")
+	if err := os.WriteFile(tmpl, []byte(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        swagger: "2.0"
+        info: {title: t, version: "1"}
+        paths:
+          /ping:
+            get:
+              security: [{api_key: []}]
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses: {default: {statusCode: 200}}
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true, Value: redis-test-key-00000001}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Api, Stage: prod}]
+      Quota: {Limit: 2, Period: DAY}
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref Key, KeyType: API_KEY, UsagePlanId: !Ref Plan}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prefix := fmt.Sprintf("apigw:test:cmd:%d:", time.Now().UnixNano())
+	var addrs []string
+	for i := 0; i < 2; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-redis", "127.0.0.1:6379", "-redis-prefix", prefix, tmpl}, io.Discard, io.Discard, ready)
+		}()
+		select {
+		case a := <-ready:
+			addrs = append(addrs, a)
+		case status := <-done:
+			t.Fatalf("serve exited %d", status)
+		}
+		t.Cleanup(func() { cancel(); <-done })
+	}
+	for i, want := range []int{200, 200, 429} {
+		req, _ := http.NewRequest("GET", "http://"+addrs[i%2]+"/ping", nil)
+		req.Header.Set("x-api-key", "redis-test-key-00000001")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("request %d to replica %d: %d, want %d", i, i%2, resp.StatusCode, want)
+		}
 	}
 }

@@ -35,6 +35,7 @@ type serveFlags struct {
 	lambdaEndpoint string
 	region         string
 	redisAddr      string
+	redisPrefix    string
 	api            string
 	jwks           keyValues
 	iamCredentials string
@@ -64,6 +65,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer, ready ch
 	fs.StringVar(&f.lambdaEndpoint, "lambda-endpoint", "", "the Lambda Invoke API the functions are invoked through (sam local start-lambda: http://127.0.0.1:3001)")
 	fs.StringVar(&f.region, "region", envOr("AWS_REGION", "us-east-1"), "the functions' region, and AWS::Region")
 	fs.StringVar(&f.redisAddr, "redis", "", "a Redis address (host:port) sharing quotas, throttles and the cache between replicas")
+	fs.StringVar(&f.redisPrefix, "redis-prefix", "apigw:", "what every Redis key starts with, so that several APIs share one Redis")
 	fs.StringVar(&f.api, "api", "", "the logical id of the API to serve, when the template has several")
 	fs.Var(f.jwks, "jwks", "the JWKS URL of a JWT issuer that is not a Cognito user pool, issuer=url (repeatable)")
 	fs.StringVar(&f.iamCredentials, "iam-credentials", "", "an AWS shared-credentials file whose profiles may call AWS_IAM methods")
@@ -144,9 +146,9 @@ func build(path string, f serveFlags, logger *slog.Logger) (*gateway.Gateway, fu
 	}
 	var cacheCfg cache.Config
 	if f.redisAddr != "" {
-		client := redis.NewClient(&redis.Options{Addr: f.redisAddr})
+		client := redis.NewClient(&redis.Options{Addr: f.redisAddr, ContextTimeoutEnabled: true})
 		closers = append(closers, client.Close)
-		store, err := redisstore.New(redisstore.Options{Client: client})
+		store, err := redisstore.New(redisstore.Options{Client: client, Prefix: f.redisPrefix + "usage:"})
 		if err != nil {
 			_ = closeAll()
 			return nil, nil, err
@@ -158,6 +160,7 @@ func build(path string, f serveFlags, logger *slog.Logger) (*gateway.Gateway, fu
 			return nil, nil, err
 		}
 		cacheCfg.Store = cacheStore
+		cacheCfg.Namespace = strings.Trim(strings.ReplaceAll(f.redisPrefix, ":", "."), ".") + ".cache"
 	}
 
 	var opts []gateway.Option
