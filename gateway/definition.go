@@ -28,7 +28,7 @@ type Definition struct {
 	// GatewayResponses are WithGatewayResponses'.
 	GatewayResponses map[apigw.ResponseType]apigw.GatewayResponse
 	// CORS is WithCORS's policy; nil: none.
-	CORS *cors.Options
+	CORS *cors.Config
 	// Authorizers are WithAuthorizer's, by name.
 	Authorizers map[string]authorizer.Authorizer
 	// ResourcePolicy is WithResourcePolicy's document; "": none.

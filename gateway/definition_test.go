@@ -14,7 +14,7 @@ func TestDefinition(t *testing.T) {
 		gateway.WithDescription("v1"),
 		gateway.WithBinaryMediaTypes("image/png"),
 		gateway.WithModel("Pet", `{"type": "object"}`),
-		gateway.WithCORS(cors.Options{AllowOrigins: []string{"https://a.example"}}),
+		gateway.WithCORS(cors.Config{AllowOrigins: []string{"https://a.example"}}),
 		gateway.Route("GET /pets/{id}", gateway.Method{Integration: gateway.Handler(h, gateway.Path("/v1/pets/{id}"))}),
 		gateway.Route("POST /pets", gateway.Method{Integration: gateway.HTTP("https://backend.example/pets"), RequestModels: map[string]string{"application/json": "Pet"}}),
 		gateway.Route("GET /mock", gateway.Method{Integration: gateway.Mock(201, `{"ok": true}`)}),

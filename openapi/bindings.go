@@ -86,7 +86,7 @@ type Bindings struct {
 	// for a definition whose methods require an API key (Store, Now,
 	// AccountThrottle, ...); its KeySource is set from
 	// x-amazon-apigateway-api-key-source.
-	UsagePlans usageplan.Options
+	UsagePlans usageplan.Config
 
 	// Now is the clock of the authorizers' result caches and token checks.
 	// Default time.Now.

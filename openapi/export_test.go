@@ -133,7 +133,7 @@ func TestExportRoundTrip(t *testing.T) {
 				}
 				return allow("tokened", map[string]any{"tier": "gold"}), nil
 			}})
-		plans := usageplan.MustNew(usageplan.Options{})
+		plans := usageplan.MustNew(usageplan.Config{})
 		_ = plans.AddPlan(usageplan.Plan{ID: "p", Stages: []usageplan.APIStage{{APIID: "apigw", Stage: "prod"}}})
 		_, _ = plans.AddKey(usageplan.APIKey{ID: "k", Value: "export-test-key-000000001"}, "p")
 		hello := func(who string) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -147,7 +147,7 @@ func TestExportRoundTrip(t *testing.T) {
 			gateway.WithCache(cache.Config{}),
 			gateway.WithDescription("everything"),
 			gateway.WithModel("Pet", `{"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}`),
-			gateway.WithCORS(cors.Options{AllowOrigins: []string{"https://pets.example"}}),
+			gateway.WithCORS(cors.Config{AllowOrigins: []string{"https://pets.example"}}),
 			gateway.WithGatewayResponses(map[apigw.ResponseType]apigw.GatewayResponse{
 				apigw.Unauthorized: {StatusCode: 401, Headers: map[string]string{"X-Why": "'no token'"}, Templates: map[string]string{"application/json": `{"error": $context.error.messageString}`}},
 			}),
@@ -209,7 +209,7 @@ func TestExportRoundTrip(t *testing.T) {
 func TestExportRefuses(t *testing.T) {
 	gw, err := gateway.New(
 		gateway.Route("GET /a", gateway.Method{Integration: gateway.LambdaV2(func() (string, error) { return "", nil })}),
-		gateway.Route("GET /b", gateway.Method{Integration: gateway.Mock(200, ""), CORS: &cors.Options{}}),
+		gateway.Route("GET /b", gateway.Method{Integration: gateway.Mock(200, ""), CORS: &cors.Config{}}),
 		gateway.Route("GET /c", gateway.Method{Integration: gateway.Mock(200, ""), Response: mustResponseMapping(t)}),
 	)
 	if err != nil {

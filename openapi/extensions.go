@@ -66,7 +66,7 @@ func (l *loader) topLevel() {
 				l.probs.add(ptr, "an HTTP API's CORS policy is %s", extCORS)
 				continue
 			}
-			l.loadCORS(ptr, v, cors.Options{}) // absent lists keep the cors package's defaults
+			l.loadCORS(ptr, v, cors.Config{}) // absent lists keep the cors package's defaults
 			continue
 		}
 		if !strings.HasPrefix(k, extPrefix) {
@@ -99,7 +99,7 @@ func (l *loader) topLevel() {
 			l.loadGatewayResponses(ptr, v)
 		case extCORS:
 			// HTTP APIs allow nothing that is not listed.
-			l.loadCORS(ptr, v, cors.Options{AllowOrigins: []string{}, AllowMethods: []string{}, AllowHeaders: []string{}})
+			l.loadCORS(ptr, v, cors.Config{AllowOrigins: []string{}, AllowMethods: []string{}, AllowHeaders: []string{}})
 		case extPolicy:
 			if l.http {
 				l.probs.add(ptr, "HTTP APIs have no resource policies")
@@ -267,7 +267,7 @@ func (l *loader) loadGatewayResponses(ptr pointer, v any) {
 
 // loadCORS reads an HTTP API's x-amazon-apigateway-cors (or apigw's
 // x-apigw-cors) over opts into the gateway's CORS policy.
-func (l *loader) loadCORS(ptr pointer, v any, opts cors.Options) {
+func (l *loader) loadCORS(ptr pointer, v any, opts cors.Config) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		l.probs.add(ptr, "must be an object")

@@ -173,7 +173,7 @@ func (l *loader) cacheConfig(api *API) *cache.Config {
 
 // restCORS reads an Api's Cors: a quoted origin ("'*'") or an object whose
 // values are quoted as header values.
-func (l *loader) restCORS(ptr string, v any) *cors.Options {
+func (l *loader) restCORS(ptr string, v any) *cors.Config {
 	unquote := func(s string) string { return strings.Trim(strings.TrimSpace(s), "'") }
 	list := func(s string) []string {
 		var out []string
@@ -184,7 +184,7 @@ func (l *loader) restCORS(ptr string, v any) *cors.Options {
 		}
 		return out
 	}
-	opts := cors.Options{AllowMethods: []string{"*"}, AllowHeaders: []string{}}
+	opts := cors.Config{AllowMethods: []string{"*"}, AllowHeaders: []string{}}
 	switch x := v.(type) {
 	case string:
 		opts.AllowOrigins = []string{unquote(x)}

@@ -153,7 +153,7 @@ func build(path string, f serveFlags, logger *slog.Logger) (*gateway.Gateway, fu
 			_ = closeAll()
 			return nil, nil, err
 		}
-		b.UsagePlans = usageplan.Options{Store: store}
+		b.UsagePlans = usageplan.Config{Store: store}
 		cacheStore, err := rediscache.New(client, rediscache.Options{})
 		if err != nil {
 			_ = closeAll()

@@ -33,8 +33,8 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
-	"github.com/apigw/apigw/examples/internal/serve"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/serve"
 	"github.com/aws/aws-lambda-go/events"
 )
 
