@@ -174,7 +174,14 @@ func WithAccessLog(l *slog.Logger) Option {
 	return gatewayOption(func(c *config) { c.accessLog = l })
 }
 
-// WithClock replaces time.Now, for tests.
+// WithClock replaces time.Now, for tests: the request time of every
+// request ($context.requestTime) and its latencies, deployment times, VPC
+// link cooldowns, and the phases the gateway builds (the cache of
+// WithCache unless its Config.Now is set, and the method and account
+// throttles of a gateway without usage plans). Authorizers and usage plans
+// are built by you: give them the same clock in their Config.Now. An
+// integration's timeout stays on the real clock: it becomes a context
+// deadline that real I/O honours.
 func WithClock(now func() time.Time) Option {
 	return gatewayOption(func(c *config) { c.now = now })
 }
