@@ -93,7 +93,8 @@
 // declared or not: unlike AWS, whose key leaves an undeclared path
 // parameter out (so that GET /pets/{id} cached without
 // method.request.path.id serves the first pet asked for to every id), the
-// gateway never serves one resource for another. The cache phase runs after request validation and wraps the
-// integration request, the integration and the integration response, so a
-// hit skips all three and what is stored is the method response.
+// gateway never serves one resource for another. The cache phase runs
+// after request validation and wraps the integration request, the
+// integration and the integration response, so a hit skips all three and
+// what is stored is the method response.
 package cache
