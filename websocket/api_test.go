@@ -3,10 +3,13 @@ package websocket
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/testkit"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -207,5 +210,21 @@ func TestLambdaSignatures(t *testing.T) {
 		if got := read(t, c); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.action, got, tt.want)
 		}
+	}
+}
+
+// TestHandlerContext: an http.Handler integration reads the route's
+// $context (routeKey, resourcePath, requestId, stage) from its request.
+func TestHandlerContext(t *testing.T) {
+	s := startAPI(t, WithStage("prod", nil),
+		Route("whoami", RouteSpec{TwoWay: true, Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := apigw.FromContext(r.Context())
+			key, _ := c.Var("routeKey")
+			io.WriteString(w, key+" "+c.ResourcePath+" "+c.Stage+" "+strconv.FormatBool(c.RequestID != ""))
+		}))}))
+	c := dial(t, s, "/", nil)
+	write(t, c, `{"action":"whoami"}`)
+	if got, want := read(t, c), "whoami whoami prod true"; got != want {
+		t.Errorf("the handler saw %q, want %q", got, want)
 	}
 }

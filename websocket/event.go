@@ -113,7 +113,7 @@ func (ev *call) context(parent context.Context) *callCtx {
 	}
 	cc.c.RequestID, cc.c.ExtendedRequestID = ev.requestID, ev.requestID
 	cc.c.RequestTime = ev.time
-	cc.c.ResourcePath = ev.route
+	cc.c.ResourcePath, cc.c.RouteKey = ev.route, ev.route
 	return cc
 }
 
