@@ -1,8 +1,11 @@
 package scenario
 
 import (
+	"context"
 	"net/http"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cache"
@@ -102,5 +105,78 @@ func apigwHTTP(env Env) (http.Handler, func(), error) {
 	}
 	return built(gateway.New(
 		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.HTTP(u.String() + "/artists/{id}")}),
+	))
+}
+
+// apigwHTTPAPI is apigwProxy as an HTTP API (WithHTTPAPI): the profile must
+// cost nothing on the proxy path.
+func apigwHTTPAPI() (http.Handler, func(), error) {
+	return built(gateway.New(
+		gateway.WithHTTPAPI(),
+		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Handler(Backend)}),
+	))
+}
+
+// lambdaHeaders are the headers of the Lambda functions' answers.
+func lambdaHeaders() map[string]string { return map[string]string{"Content-Type": "application/json"} }
+
+// artistV1 is a trivial aws-lambda-go handler behind a Lambda proxy
+// integration (payload format 1.0): it answers the artist of the path
+// parameter id, and 404 for any other.
+func artistV1(_ context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	if ev.PathParameters["id"] != "1234" {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusNotFound}, nil
+	}
+	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Headers: lambdaHeaders(), Body: ArtistJSON}, nil
+}
+
+// artistV2 is artistV1 for payload format 2.0.
+func artistV2(_ context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if ev.PathParameters["id"] != "1234" {
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNotFound}, nil
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: lambdaHeaders(), Body: ArtistJSON}, nil
+}
+
+// apigwLambda is one route to a Lambda function: a REST API with payload
+// format 1.0, or (v2) an HTTP API with payload format 2.0, as each is
+// deployed on AWS.
+func apigwLambda(v2 bool) (http.Handler, func(), error) {
+	if v2 {
+		return built(gateway.New(
+			gateway.WithHTTPAPI(),
+			gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.LambdaV2(artistV2)}),
+		))
+	}
+	return built(gateway.New(
+		gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Lambda(artistV1)}),
+	))
+}
+
+// apigwKrakenDJob does KrakenD's job (the krakend scenario): a JWT
+// authorizer on the static RS256 key set with its verified-token cache off,
+// so that the signature is verified on every request as krakend-jose does,
+// a stage throttle (limit, burst) and an HTTP integration to the backend.
+func apigwKrakenDJob(env Env, limit float64, burst int) (http.Handler, func(), error) {
+	u, err := backendURL(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := authorizer.NewJWT(authorizer.JWTConfig{
+		Issuer: Issuer, Keys: env.Keys, Algorithms: []string{"RS256"}, TokenCacheSize: -1,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return built(gateway.New(
+		gateway.WithAPIID(apiID),
+		gateway.WithStage(stage.Stage{Name: stageName, Settings: stage.MethodSettings{
+			ThrottlingRateLimit: limit, ThrottlingBurstLimit: burst,
+		}}),
+		gateway.WithAuthorizer("users", users),
+		gateway.Route("GET /artists/{id}", gateway.Method{
+			Authorizer:  "users",
+			Integration: gateway.HTTP(u.String() + "/artists/{id}"),
+		}),
 	))
 }

@@ -114,8 +114,7 @@ func BenchmarkLadder(b *testing.B) {
 
 // BenchmarkScenarios is every scenario's handler in-process.
 func BenchmarkScenarios(b *testing.B) {
-	backend := newLoopbackBackend(b)
-	env := Env{Keys: testCredentials(b).Public, BackendURL: backend}
+	env := testEnv(b)
 	for _, s := range All() {
 		b.Run(s.Name, func(b *testing.B) {
 			h, closeFn, err := s.Build(env)

@@ -7,6 +7,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -21,6 +22,9 @@ import (
 type Env struct {
 	// Keys are the public keys the JWT verifiers trust (Credentials.Public).
 	Keys jwk.Set
+	// JWKSPath is a file holding Keys as a JWK set (Credentials.WriteJWKS),
+	// for the verifiers that read their keys from a file (KrakenD's).
+	JWKSPath string
 	// BackendURL is the base URL of the backend process the HTTP proxies
 	// forward to ("http://127.0.0.1:PORT"); empty for the other scenarios.
 	BackendURL string
@@ -66,8 +70,17 @@ type Scenario struct {
 	// Backend says that the handler forwards to a backend process (a
 	// server of the "bare" scenario) at Env.BackendURL.
 	Backend bool
+	// Peer says that the scenario is another project built from its Go
+	// modules (Caddy, Lura): it is compiled in only with the build tag
+	// "peers" (PeersBuilt), which cmd/loadbench builds the server with.
+	Peer bool
 	// Build returns the scenario's handler and what releases it.
 	Build func(env Env) (h http.Handler, close func(), err error)
+	// Serve, when set, serves the scenario on ln with the server of its
+	// own (Caddy's) instead of the benchmark's http.Server around Build's
+	// handler; stop stops it. Build is still what the in-process figures
+	// call.
+	Serve func(env Env, ln net.Listener) (stop func(), err error)
 	// Request is the request the load repeats; token is a valid RS256 JWT
 	// for Credentials.Public.
 	Request func(token string) Request
@@ -174,6 +187,21 @@ func All() []*Scenario {
 			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
 		},
 		{
+			Name: "apigw-httpapi", Title: "apigw HTTP API (WithHTTPAPI): route + in-process integration",
+			Build:   func(Env) (http.Handler, func(), error) { return apigwHTTPAPI() },
+			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
+			Name: "apigw-lambda", Title: "apigw: Lambda proxy integration (payload 1.0), a trivial aws-lambda-go handler",
+			Build:   func(Env) (http.Handler, func(), error) { return apigwLambda(false) },
+			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
+			Name: "apigw-lambda-v2", Title: "apigw HTTP API: Lambda proxy integration (payload 2.0), a trivial aws-lambda-go handler",
+			Build:   func(Env) (http.Handler, func(), error) { return apigwLambda(true) },
+			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
 			Name: "apigw-full", Title: "apigw: CORS + JWT RS256 + API key/usage plan + body model + response template",
 			Build:   func(env Env) (http.Handler, func(), error) { return apigwFull(env, 0) },
 			Request: fullRequest, WantStatus: 200, WantBody: MappedJSON, WantHeader: corsHeader,
@@ -203,7 +231,41 @@ func All() []*Scenario {
 			Build:   func(env Env) (http.Handler, func(), error) { return reverseProxy(env) },
 			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
 		},
+		{
+			Name: "caddy-proxy", Peer: true, Title: "Caddy v2.11.9 reverse_proxy to the same backend process, on Caddy's own server", Backend: true,
+			Build:   func(env Env) (http.Handler, func(), error) { return caddyProxy(env) },
+			Serve:   serveCaddy,
+			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
+			Name: "lura-proxy", Peer: true, Title: "Lura v2.13.0 (KrakenD's core) proxying to the same backend process", Backend: true,
+			Build:   func(env Env) (http.Handler, func(), error) { return luraProxy(env) },
+			Request: getArtist, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
+			Name: "apigw-krakend", Title: "apigw doing KrakenD's job: JWT authorizer (RS256 verified every request) + stage throttle + HTTP integration", Backend: true,
+			Build:   func(env Env) (http.Handler, func(), error) { return apigwKrakenDJob(env, unlimited, unlimitedBurst) },
+			Request: bearerGet, WantStatus: 200, WantBody: ArtistJSON,
+		},
+		{
+			Name: "krakend", Peer: true, Title: "KrakenD CE's chain on Lura v2.13.0: krakend-jose JWT validator + endpoint rate limit + proxy", Backend: true,
+			Build:   func(env Env) (http.Handler, func(), error) { return krakenD(env, unlimited, unlimitedBurst) },
+			Request: bearerGet, WantStatus: 200, WantBody: ArtistJSON,
+		},
 	}
+}
+
+// The rate of the rate limiters that must never refuse.
+const (
+	unlimited      = 1e9
+	unlimitedBurst = 1e9
+)
+
+// bearerGet is getArtist with the token.
+func bearerGet(token string) Request {
+	r := getArtist(token)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
 }
 
 // ByName returns the scenario called name.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -28,7 +29,11 @@ func testCredentials(t testing.TB) *Credentials {
 // (in this process) for the HTTP proxies.
 func testEnv(t testing.TB) Env {
 	t.Helper()
-	return Env{Keys: testCredentials(t).Public, BackendURL: newLoopbackBackend(t)}
+	jwks := filepath.Join(t.TempDir(), "jwks.json")
+	if err := testCredentials(t).WriteJWKS(jwks); err != nil {
+		t.Fatal(err)
+	}
+	return Env{Keys: testCredentials(t).Public, JWKSPath: jwks, BackendURL: newLoopbackBackend(t)}
 }
 
 // newLoopbackBackend serves Backend on 127.0.0.1 until the test ends.
@@ -50,6 +55,21 @@ func benchmarkScenario(b *testing.B, s *Scenario, h http.Handler) {
 	}
 }
 
+// build builds s's handler for the test, which it skips for a peer that is
+// not compiled in.
+func build(tb testing.TB, s *Scenario, env Env) http.Handler {
+	tb.Helper()
+	if s.Peer && !PeersBuilt {
+		tb.Skip("peer not compiled in: go test -tags peers")
+	}
+	h, closeFn, err := s.Build(env)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(closeFn)
+	return h
+}
+
 // TestScenariosInProcess calls every scenario's handler directly and
 // checks its answer and the allocation figures.
 func TestScenariosInProcess(t *testing.T) {
@@ -57,12 +77,7 @@ func TestScenariosInProcess(t *testing.T) {
 	token := testCredentials(t).Token
 	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
-			h, closeFn, err := s.Build(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer closeFn()
-			ip, err := Measure(s, h, token, 5*time.Millisecond)
+			ip, err := Measure(s, build(t, s, env), token, 5*time.Millisecond)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,63 +89,99 @@ func TestScenariosInProcess(t *testing.T) {
 	}
 }
 
+// do sends req to srv and returns the answer's status and body.
+func do(t *testing.T, srv *httptest.Server, req *http.Request) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
 // TestScenariosOverHTTP serves every scenario on 127.0.0.1 and checks the
-// answer a client gets, and that a wrong request is refused where the
-// scenario authenticates.
+// answer a client gets, and that a scenario refuses a request whose token,
+// API key or body is wrong, where its request has one: the benchmark's
+// request passes every check a scenario makes, and every check is made.
 func TestScenariosOverHTTP(t *testing.T) {
 	env := testEnv(t)
 	token := testCredentials(t).Token
 	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
-			h, closeFn, err := s.Build(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer closeFn()
-			srv := httptest.NewServer(h)
+			srv := httptest.NewServer(build(t, s, env))
 			defer srv.Close()
 			for i := range 3 {
 				req, err := s.Request(token).NewHTTPRequest(srv.URL)
 				if err != nil {
 					t.Fatal(err)
 				}
-				resp, err := srv.Client().Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err := s.Check(resp.StatusCode, resp.Header, b, i > 0); err != nil {
+				status, header, body := do(t, srv, req)
+				if err := s.Check(status, header, body, i > 0); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if s.WantHeader["Access-Control-Allow-Origin"] == "" {
-				return
-			}
-			// The authenticated scenarios refuse a bad token and a missing key.
-			for name, mutate := range map[string]func(*http.Request){
-				"bad token": func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token[:len(token)-4]+"AAAA") },
-				"no key":    func(r *http.Request) { r.Header.Del("X-Api-Key") },
-				"bad body": func(r *http.Request) {
+			sent := s.Request(token)
+			for name, c := range map[string]struct {
+				applies bool
+				mutate  func(*http.Request)
+			}{
+				"bad token": {sent.Header.Get("Authorization") != "", func(r *http.Request) {
+					r.Header.Set("Authorization", "Bearer "+token[:len(token)-4]+"AAAA")
+				}},
+				"no token": {sent.Header.Get("Authorization") != "", func(r *http.Request) { r.Header.Del("Authorization") }},
+				"no key":   {sent.Header.Get("X-Api-Key") != "", func(r *http.Request) { r.Header.Del("X-Api-Key") }},
+				"bad body": {sent.Body != "", func(r *http.Request) {
 					r.Body = io.NopCloser(stringsReader(`{"popularity":"high"}`))
 					r.ContentLength = -1
-				},
+				}},
 			} {
-				req, _ := s.Request(token).NewHTTPRequest(srv.URL)
-				mutate(req)
-				resp, err := srv.Client().Do(req)
-				if err != nil {
-					t.Fatal(err)
+				if !c.applies || s.Name == "bare-post" {
+					continue
 				}
-				resp.Body.Close()
-				if resp.StatusCode < 400 || resp.StatusCode > 403 {
-					t.Errorf("%s: status %d, want a refusal", name, resp.StatusCode)
+				req, _ := sent.NewHTTPRequest(srv.URL)
+				c.mutate(req)
+				if status, _, _ := do(t, srv, req); status < 400 || status > 403 {
+					t.Errorf("%s: status %d, want a refusal", name, status)
 				}
 			}
 		})
 	}
 }
 
+// TestRateLimited: the two rate-limited scenarios doing KrakenD's job do
+// limit the rate, with the limit they are given.
+func TestRateLimited(t *testing.T) {
+	env := testEnv(t)
+	token := testCredentials(t).Token
+	for name, c := range map[string]struct {
+		build func(Env) (http.Handler, func(), error)
+		want  int
+	}{
+		"apigw-krakend": {func(env Env) (http.Handler, func(), error) { return apigwKrakenDJob(env, 1e-3, 1) }, http.StatusTooManyRequests},
+		"krakend":       {func(env Env) (http.Handler, func(), error) { return krakenD(env, 1e-3, 1) }, http.StatusServiceUnavailable},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := ByName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Build = c.build
+			srv := httptest.NewServer(build(t, s, env))
+			defer srv.Close()
+			for i, want := range []int{http.StatusOK, c.want} {
+				req, _ := s.Request(token).NewHTTPRequest(srv.URL)
+				if status, _, _ := do(t, srv, req); status != want {
+					t.Errorf("request %d: status %d, want %d", i+1, status, want)
+				}
+			}
+		})
+	}
+}
 func stringsReader(s string) io.Reader { return &stringReader{s: s} }
 
 type stringReader struct{ s string }

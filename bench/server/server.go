@@ -53,17 +53,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := loadgen.CheckLoopback(*addr); err != nil {
 		return err
 	}
-	env := scenario.Env{BackendURL: *backend}
+	env := scenario.Env{BackendURL: *backend, JWKSPath: *jwks}
 	if *jwks != "" {
 		if env.Keys, err = scenario.ReadJWKS(*jwks); err != nil {
 			return err
 		}
 	}
-	h, closeHandler, err := s.Build(env)
-	if err != nil {
-		return fmt.Errorf("scenario %s: %w", s.Name, err)
+	var h http.Handler
+	if s.Serve == nil {
+		var closeHandler func()
+		if h, closeHandler, err = s.Build(env); err != nil {
+			return fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		defer closeHandler()
 	}
-	defer closeHandler()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -83,6 +86,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 
+	if s.Serve != nil {
+		return serveOwn(s, env, ln, sigs, stdin, stdout)
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -91,14 +97,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	eof := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(io.Discard, stdin)
-		close(eof)
-	}()
 	select {
 	case <-sigs:
-	case <-eof:
+	case <-endOf(stdin):
 	case err := <-served:
 		return err
 	}
@@ -111,4 +112,33 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// serveOwn serves a scenario that runs a server of its own on ln until a
+// signal or the end of stdin.
+func serveOwn(s *scenario.Scenario, env scenario.Env, ln net.Listener, sigs <-chan os.Signal, stdin io.Reader, stdout io.Writer) error {
+	defer ln.Close()
+	stop, err := s.Serve(env, ln)
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	defer stop()
+	if _, err := fmt.Fprintf(stdout, "LISTEN %s\n", ln.Addr()); err != nil {
+		return err
+	}
+	select {
+	case <-sigs:
+	case <-endOf(stdin):
+	}
+	return nil
+}
+
+// endOf returns a channel closed when r reaches its end (or fails).
+func endOf(r io.Reader) <-chan struct{} {
+	eof := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, r)
+		close(eof)
+	}()
+	return eof
 }

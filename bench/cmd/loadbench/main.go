@@ -362,7 +362,7 @@ func verify(ctx context.Context, addr string, s *scenario.Scenario, req scenario
 // inProcess measures s's handler in this process (with a backend process
 // for the HTTP proxies).
 func (b *bench) inProcess(ctx context.Context, s *scenario.Scenario) (scenario.InProcess, error) {
-	env := scenario.Env{Keys: b.creds.Public}
+	env := scenario.Env{Keys: b.creds.Public, JWKSPath: b.jwks}
 	if s.Backend {
 		backend, err := b.ps.start(ctx, b.bin, "-scenario", "bare")
 		if err != nil {
