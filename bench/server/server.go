@@ -6,10 +6,17 @@
 // (gracefully, writing its CPU profile if asked) on SIGTERM or SIGINT, or
 // when its stdin reaches end of file, which happens when the parent closes
 // the pipe or dies, so that no server outlives the benchmark.
+//
+// With -inprocess it serves nothing: it calls the scenario's handler
+// directly for that long (scenario.Measure), writes "INPROCESS " and the
+// figures as JSON on stdout, and exits. The in-process figures of every
+// scenario are thus taken in a fresh process, built with the same tags as
+// the server.
 package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +43,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	backend := fs.String("backend", "", "base URL of the backend process, for the HTTP proxy scenarios")
 	jwks := fs.String("jwks", "", "file of the public JWK set the JWT verifiers trust")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	inprocess := fs.Duration("inprocess", 0, "measure the handler in-process for this long, print the figures and exit")
+	tokenFile := fs.String("token", "", "file holding the token of the scenario's request, for -inprocess")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +67,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if env.Keys, err = scenario.ReadJWKS(*jwks); err != nil {
 			return err
 		}
+	}
+	if *inprocess > 0 {
+		return measure(s, env, *tokenFile, *inprocess, stdout)
 	}
 	var h http.Handler
 	if s.Serve == nil {
@@ -112,6 +124,35 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// InProcessPrefix starts the line of the in-process figures.
+const InProcessPrefix = "INPROCESS "
+
+// measure writes the in-process figures of s's handler.
+func measure(s *scenario.Scenario, env scenario.Env, tokenFile string, d time.Duration, stdout io.Writer) error {
+	var token []byte
+	if tokenFile != "" {
+		var err error
+		if token, err = os.ReadFile(tokenFile); err != nil {
+			return err
+		}
+	}
+	h, closeHandler, err := s.Build(env)
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	defer closeHandler()
+	ip, err := scenario.Measure(s, h, string(token), d)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(ip)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s%s\n", InProcessPrefix, b)
+	return err
 }
 
 // serveOwn serves a scenario that runs a server of its own on ln until a

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -65,6 +66,41 @@ func TestMainServesUntilStdinCloses(t *testing.T) {
 	}
 	if fi, err := os.Stat(profile); err != nil || fi.Size() == 0 {
 		t.Errorf("no CPU profile: %v", err)
+	}
+}
+
+// TestMainInProcess: with -inprocess the server measures the handler and
+// prints the figures instead of serving.
+func TestMainInProcess(t *testing.T) {
+	creds, err := scenario.NewCredentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	jwks, token := filepath.Join(dir, "jwks.json"), filepath.Join(dir, "token")
+	if err := creds.WriteJWKS(jwks); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(token, []byte(creds.Token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err = Main([]string{"-scenario", "apigw-full", "-jwks", jwks, "-token", token, "-inprocess", "5ms"}, strings.NewReader(""), &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, ok := strings.CutPrefix(strings.TrimSpace(out.String()), InProcessPrefix)
+	var ip scenario.InProcess
+	if !ok || json.Unmarshal([]byte(js), &ip) != nil || ip.N < 100 || ip.AllocsPerOp <= 0 {
+		t.Errorf("output %q", out.String())
+	}
+	// A wrong token: the answer is checked before anything is measured.
+	if err := os.WriteFile(token, []byte("nope"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = Main([]string{"-scenario", "apigw-full", "-jwks", jwks, "-token", token, "-inprocess", "5ms"}, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "status 401") {
+		t.Errorf("error %v, want the wrong answer", err)
 	}
 }
 

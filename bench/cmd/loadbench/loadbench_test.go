@@ -21,7 +21,7 @@ import (
 )
 
 // serverBin is cmd/benchserver, built once for the tests as the command
-// builds it.
+// builds it, with the peers when the tests are (go test -tags peers).
 var serverBin string
 
 func TestMain(m *testing.M) {
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 	}
 	serverBin = filepath.Join(dir, "benchserver")
 	code := 1
-	if err := buildServer(context.Background(), serverBin); err != nil {
+	if err := buildServer(context.Background(), serverBin, scenario.PeersBuilt); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	} else {
 		code = m.Run()
@@ -61,7 +61,7 @@ func (b *syncBuffer) String() string {
 
 func quick() options {
 	return options{duration: 200 * time.Millisecond, warmup: 50 * time.Millisecond, conns: 2, threads: 1, runs: 1,
-		generator: "go", serverBin: serverBin, inProcess: 5 * time.Millisecond}
+		generator: "go", serverBin: serverBin, inProcess: 5 * time.Millisecond, peers: scenario.PeersBuilt}
 }
 
 // checkStopped fails the test if a process the benchmark started is alive.
@@ -109,8 +109,14 @@ func TestEveryScenario(t *testing.T) {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
 	checkStopped(t, ps)
-	if len(rep.rows) != len(scenario.All()) {
-		t.Fatalf("%d scenarios run, want %d", len(rep.rows), len(scenario.All()))
+	want := 0
+	for _, s := range scenario.All() {
+		if !s.Peer || scenario.PeersBuilt {
+			want++
+		}
+	}
+	if len(rep.rows) != want {
+		t.Fatalf("%d scenarios run, want %d", len(rep.rows), want)
 	}
 	checkRows(t, rep, 1)
 	for _, r := range rep.rows {
@@ -242,19 +248,34 @@ func TestMedian(t *testing.T) {
 }
 
 func TestSelectScenarios(t *testing.T) {
-	got, err := selectScenarios([]string{"reverseproxy", " apigw-full"})
+	names := func(ss []*scenario.Scenario) string {
+		var out []string
+		for _, s := range ss {
+			out = append(out, s.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	got, err := selectScenarios([]string{"reverseproxy", " apigw-full"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, s := range got {
-		names = append(names, s.Name)
+	if names(got) != "bare,apigw-full,reverseproxy" {
+		t.Errorf("selected %v", names(got))
 	}
-	if strings.Join(names, ",") != "bare,apigw-full,reverseproxy" {
-		t.Errorf("selected %v", names)
+	if got, err = selectScenarios([]string{"krakend", "apigw-krakend"}, true); err != nil || names(got) != "bare,apigw-krakend,krakend" {
+		t.Errorf("selected %v, %v", names(got), err)
 	}
-	if _, err := selectScenarios([]string{"nope"}); err == nil {
+	all, _ := selectScenarios(nil, true)
+	noPeers, _ := selectScenarios(nil, false)
+	if len(all) != len(scenario.All()) || !strings.Contains(names(all), "caddy-proxy") ||
+		strings.Contains(names(noPeers), "caddy-proxy") || !strings.Contains(names(noPeers), "apigw-krakend") {
+		t.Errorf("all: %s; without the peers: %s", names(all), names(noPeers))
+	}
+	if _, err := selectScenarios([]string{"nope"}, true); err == nil {
 		t.Error("an unknown scenario was accepted")
+	}
+	if _, err := selectScenarios([]string{"caddy-proxy"}, false); err == nil {
+		t.Error("a peer was accepted without the peers")
 	}
 }
 

@@ -24,6 +24,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,6 +42,7 @@ import (
 
 	"github.com/apigw/apigw/bench/loadgen"
 	"github.com/apigw/apigw/bench/scenario"
+	benchserver "github.com/apigw/apigw/bench/server"
 )
 
 // options are the command's flags.
@@ -53,6 +55,7 @@ type options struct {
 	profileDir       string
 	serverBin        string // a prebuilt benchserver; "" builds one
 	inProcess        time.Duration
+	peers            bool // build the server with the peers (Caddy, Lura) and run their scenarios
 }
 
 func main() {
@@ -68,6 +71,7 @@ func main() {
 	flag.StringVar(&o.profileDir, "profile", "", "after the measured runs, run each scenario once more with a CPU profile of the server written to this directory")
 	flag.StringVar(&o.serverBin, "server", "", "use this benchserver binary instead of building one")
 	flag.DurationVar(&o.inProcess, "inprocess", 300*time.Millisecond, "time of the in-process allocation measurement of each scenario (0: skip)")
+	flag.BoolVar(&o.peers, "peers", true, "build the server with -tags peers and run the peers' scenarios (Caddy, Lura, KrakenD); false: leave them out")
 	flag.Parse()
 	if names != "" {
 		o.scenarios = strings.Split(names, ",")
@@ -102,22 +106,27 @@ type report struct {
 	elapsed   time.Duration
 }
 
-// selectScenarios returns the scenarios named (all when none), bare first.
-func selectScenarios(names []string) ([]*scenario.Scenario, error) {
-	if len(names) == 0 {
-		return scenario.All(), nil
-	}
-	want := map[string]bool{"bare": true}
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if _, err := scenario.ByName(n); err != nil {
-			return nil, err
+// selectScenarios returns the scenarios named (all when none, but the
+// peers' without peers), bare first.
+func selectScenarios(names []string, peers bool) ([]*scenario.Scenario, error) {
+	var want map[string]bool
+	if len(names) > 0 {
+		want = map[string]bool{"bare": true}
+		for _, n := range names {
+			n = strings.TrimSpace(n)
+			s, err := scenario.ByName(n)
+			if err != nil {
+				return nil, err
+			}
+			if s.Peer && !peers {
+				return nil, fmt.Errorf("scenario %s needs the peers (-peers=true)", n)
+			}
+			want[n] = true
 		}
-		want[n] = true
 	}
 	var out []*scenario.Scenario
 	for _, s := range scenario.All() {
-		if want[s.Name] {
+		if want == nil && (peers || !s.Peer) || want[s.Name] {
 			out = append(out, s)
 		}
 	}
@@ -136,7 +145,7 @@ func runWith(ctx context.Context, o options, log io.Writer, ps *procs) (rep *rep
 	if o.runs < 1 || o.conns < 1 || o.duration <= 0 || o.warmup < 0 || o.threads < 1 {
 		return nil, fmt.Errorf("bad flags: -runs %d -conns %d -duration %v -warmup %v -threads %d", o.runs, o.conns, o.duration, o.warmup, o.threads)
 	}
-	scenarios, err := selectScenarios(o.scenarios)
+	scenarios, err := selectScenarios(o.scenarios, o.peers)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +169,7 @@ func runWith(ctx context.Context, o options, log io.Writer, ps *procs) (rep *rep
 	if bin == "" {
 		bin = filepath.Join(dir, "benchserver")
 		fmt.Fprintln(log, "loadbench: building cmd/benchserver")
-		if err := buildServer(ctx, bin); err != nil {
+		if err := buildServer(ctx, bin, o.peers); err != nil {
 			return nil, err
 		}
 	}
@@ -172,6 +181,10 @@ func runWith(ctx context.Context, o options, log io.Writer, ps *procs) (rep *rep
 	if err := creds.WriteJWKS(jwks); err != nil {
 		return nil, err
 	}
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte(creds.Token), 0o600); err != nil {
+		return nil, err
+	}
 
 	defer func() {
 		ps.stopAll()
@@ -179,7 +192,7 @@ func runWith(ctx context.Context, o options, log io.Writer, ps *procs) (rep *rep
 			err = fmt.Errorf("%d server processes still running", n)
 		}
 	}()
-	b := &bench{ps: ps, bin: bin, jwks: jwks, creds: creds, gen: gen, o: o, log: log}
+	b := &bench{ps: ps, bin: bin, jwks: jwks, token: token, creds: creds, gen: gen, o: o, log: log}
 
 	for _, s := range scenarios {
 		rep.rows = append(rep.rows, &row{s: s})
@@ -250,10 +263,14 @@ func pickGenerator(o options, dir string) (generator, error) {
 	return nil, fmt.Errorf("-loadgen %q: want auto, wrk or go", o.generator)
 }
 
-// buildServer builds cmd/benchserver into bin. It must run inside the bench
-// module.
-func buildServer(ctx context.Context, bin string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/apigw/apigw/bench/cmd/benchserver")
+// buildServer builds cmd/benchserver into bin, with the peers compiled in
+// when peers is set (-tags peers). It must run inside the bench module.
+func buildServer(ctx context.Context, bin string, peers bool) error {
+	args := []string{"build", "-o", bin}
+	if peers {
+		args = append(args, "-tags", "peers")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "github.com/apigw/apigw/bench/cmd/benchserver")...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go build cmd/benchserver (run loadbench from the bench directory): %v\n%s", err, out)
@@ -266,6 +283,7 @@ type bench struct {
 	ps    *procs
 	bin   string
 	jwks  string
+	token string // the file holding creds.Token
 	creds *scenario.Credentials
 	gen   generator
 	o     options
@@ -359,26 +377,33 @@ func verify(ctx context.Context, addr string, s *scenario.Scenario, req scenario
 	return nil
 }
 
-// inProcess measures s's handler in this process (with a backend process
-// for the HTTP proxies).
+// inProcess measures s's handler in-process, in a benchserver process of
+// its own (with a backend process for the HTTP proxies).
 func (b *bench) inProcess(ctx context.Context, s *scenario.Scenario) (scenario.InProcess, error) {
-	env := scenario.Env{Keys: b.creds.Public, JWKSPath: b.jwks}
+	var ip scenario.InProcess
+	args := []string{"-scenario", s.Name, "-jwks", b.jwks, "-token", b.token, "-inprocess", b.o.inProcess.String()}
 	if s.Backend {
 		backend, err := b.ps.start(ctx, b.bin, "-scenario", "bare")
 		if err != nil {
-			return scenario.InProcess{}, err
+			return ip, err
 		}
 		defer b.ps.stop(backend)
-		env.BackendURL = "http://" + backend.addr
+		args = append(args, "-backend", "http://"+backend.addr)
 	}
-	h, closeFn, err := s.Build(env)
+	out, err := b.ps.run(ctx, b.bin, args...)
 	if err != nil {
-		return scenario.InProcess{}, err
+		return ip, fmt.Errorf("in-process %s: %w", s.Name, err)
 	}
-	defer closeFn()
-	ip, err := scenario.Measure(s, h, b.creds.Token, b.o.inProcess)
-	if err != nil {
-		return ip, err
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if js, ok := strings.CutPrefix(line, benchserver.InProcessPrefix); ok {
+			if err := json.Unmarshal([]byte(js), &ip); err != nil {
+				return ip, fmt.Errorf("in-process %s: %w", s.Name, err)
+			}
+			break
+		}
+	}
+	if ip.N == 0 {
+		return ip, fmt.Errorf("in-process %s: no figures in %q", s.Name, out)
 	}
 	fmt.Fprintf(b.log, "in-process %-20s %6.0f allocs/op %7.0f B/op %8.0f ns/op\n", s.Name, ip.AllocsPerOp, ip.BytesPerOp, ip.NsPerOp)
 	return ip, nil

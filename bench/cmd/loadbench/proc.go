@@ -128,6 +128,27 @@ func (ps *procs) start(ctx context.Context, bin string, args ...string) (*server
 	}
 }
 
+// run runs bin with args to its end and returns its standard output. It is
+// killed if ctx ends first.
+func (ps *procs) run(ctx context.Context, bin string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.WaitDelay = stopTimeout
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	ps.mu.Lock()
+	ps.pids = append(ps.pids, cmd.Process.Pid)
+	ps.mu.Unlock()
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("%s %s: %v: %s", bin, strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.Bytes(), nil
+}
+
 // stopTimeout is how long a server has to stop (and write its profile)
 // before it is killed.
 const stopTimeout = 15 * time.Second

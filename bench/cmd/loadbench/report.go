@@ -150,36 +150,73 @@ type target struct {
 	name, measured, verdict string
 }
 
-// targets checks apigw's throughput and latency targets, where the
-// scenarios they compare were run.
+// targets checks apigw's targets (issue 21's), where the scenarios they
+// compare were run; the lines marked "(no target)" are for information.
 func (rep *report) targets() []target {
 	var out []target
+	add := func(name string, ok bool, measured string) {
+		out = append(out, target{name, measured, verdict(ok)})
+	}
+	notRun := func(name string) { out = append(out, target{name, "not run", "–"}) }
 	thr := func(name, a, b string, min float64) {
 		ra, rb := rep.row(a), rep.row(b)
 		if ra == nil || rb == nil || rb.rps() == 0 {
-			out = append(out, target{name, "not run", "–"})
+			if min > 0 {
+				notRun(name)
+			}
 			return
 		}
 		v := ra.rps() / rb.rps()
-		out = append(out, target{name, fmt.Sprintf("%.3f× (%.0f vs %.0f req/s; run by run %s)", v, ra.rps(), rb.rps(), paired(ra, rb)), verdict(v >= min)})
-	}
-	thr("apigw-proxy ≥ 0.90 × bare (req/s)", "apigw-proxy", "bare", 0.90)
-	thr("apigw-full ≥ 0.80 × bare (req/s)", "apigw-full", "bare", 0.80)
-	thr("apigw-full ≥ chi-stack (req/s)", "apigw-full", "chi-stack", 1.0)
-	info := func(name, a, b string) {
-		if ra, rb := rep.row(a), rep.row(b); ra != nil && rb != nil && rb.rps() > 0 {
-			out = append(out, target{name, fmt.Sprintf("%.3f× (%.0f vs %.0f req/s; run by run %s)", ra.rps()/rb.rps(), ra.rps(), rb.rps(), paired(ra, rb)), "(no target)"})
+		m := fmt.Sprintf("%.3f× (%.0f vs %.0f req/s; run by run %s)", v, ra.rps(), rb.rps(), paired(ra, rb))
+		if min == 0 {
+			out = append(out, target{name, m, "(no target)"})
+			return
 		}
+		add(name, v >= min, m)
 	}
-	info("apigw-full vs bare-post, the same request to the bare backend", "apigw-full", "bare-post")
-	thr("apigw-http ≥ 0.95 × reverseproxy (req/s)", "apigw-http", "reverseproxy", 0.95)
-	full, bare := rep.row("apigw-full"), rep.row("bare")
-	if full == nil || bare == nil || bare.p99() == 0 {
-		out = append(out, target{"apigw-full p99 ≤ 1.5 × bare p99", "not run", "–"})
+	// inproc checks a's in-process time against at most maxTimes b's, and
+	// its allocations against maxAllocs.
+	inproc := func(name, a, b string, maxTimes, maxAllocs float64) {
+		ra, rb := rep.row(a), rep.row(b)
+		if ra == nil || rb == nil || ra.inproc == nil || rb.inproc == nil || rb.inproc.NsPerOp == 0 {
+			notRun(name)
+			return
+		}
+		v := ra.inproc.NsPerOp / rb.inproc.NsPerOp
+		add(name, v <= maxTimes && ra.inproc.AllocsPerOp <= maxAllocs, fmt.Sprintf("%.2f× (%.0f vs %.0f ns), %.0f allocs",
+			v, ra.inproc.NsPerOp, rb.inproc.NsPerOp, ra.inproc.AllocsPerOp))
+	}
+	thr("apigw-proxy ≥ 0.95 × bare (req/s)", "apigw-proxy", "bare", 0.95)
+	thr("apigw-cache ≥ 0.95 × bare (req/s)", "apigw-cache", "bare", 0.95)
+	thr("apigw-httpapi ≥ 0.95 × apigw-proxy (req/s): the HTTP API profile costs nothing", "apigw-httpapi", "apigw-proxy", 0.95)
+	thr("apigw-full ≥ 0.80 × bare-post, the same request to the bare backend (req/s)", "apigw-full", "bare-post", 0.80)
+	thr("apigw-full vs bare", "apigw-full", "bare", 0)
+	full, post := rep.row("apigw-full"), rep.row("bare-post")
+	if name := "apigw-full ≥ 0.9 × bare-post in CPU per request (bare-post's CPU ÷ full's)"; full == nil || post == nil || len(full.cpu) == 0 || len(post.cpu) == 0 {
+		notRun(name)
+	} else {
+		v := float64(median(post.cpu)) / float64(median(full.cpu))
+		add(name, v >= 0.9, fmt.Sprintf("%.3f× (%s vs %s)", v, fmtDur(median(post.cpu)), fmtDur(median(full.cpu))))
+	}
+	inproc("apigw-full in-process ≤ 3 × apigw-proxy, ≤ 12 allocations", "apigw-full", "apigw-proxy", 3, 12)
+	thr("apigw-full ≥ chi-stack (req/s)", "apigw-full", "chi-stack", 1.0)
+	thr("apigw-full-nocache ≥ 1.5 × chi-stack (req/s)", "apigw-full-nocache", "chi-stack", 1.5)
+	bare := rep.row("bare")
+	if name := "apigw-full p99 ≤ 1.5 × bare p99"; full == nil || bare == nil || bare.p99() == 0 {
+		notRun(name)
 	} else {
 		v := float64(full.p99()) / float64(bare.p99())
-		out = append(out, target{"apigw-full p99 ≤ 1.5 × bare p99", fmt.Sprintf("%.3f× (%s vs %s)", v, fmtDur(full.p99()), fmtDur(bare.p99())), verdict(v <= 1.5)})
+		add(name, v <= 1.5, fmt.Sprintf("%.3f× (%s vs %s)", v, fmtDur(full.p99()), fmtDur(bare.p99())))
 	}
+	inproc("apigw-lambda (1.0) in-process ≤ 3 × apigw-proxy, ≤ 40 allocations", "apigw-lambda", "apigw-proxy", 3, 40)
+	inproc("apigw-lambda-v2 (2.0) in-process ≤ 3 × apigw-httpapi, ≤ 40 allocations", "apigw-lambda-v2", "apigw-httpapi", 3, 40)
+	thr("apigw-lambda vs apigw-proxy", "apigw-lambda", "apigw-proxy", 0)
+	thr("apigw-http ≥ 0.95 × reverseproxy (req/s)", "apigw-http", "reverseproxy", 0.95)
+	thr("apigw-http ≥ caddy-proxy (req/s): keep the lead", "apigw-http", "caddy-proxy", 1.0)
+	thr("apigw-http vs lura-proxy", "apigw-http", "lura-proxy", 0)
+	thr("caddy-proxy vs reverseproxy", "caddy-proxy", "reverseproxy", 0)
+	thr("lura-proxy vs reverseproxy", "lura-proxy", "reverseproxy", 0)
+	thr("apigw-krakend ≥ krakend (req/s): keep the lead", "apigw-krakend", "krakend", 1.0)
 	return out
 }
 
