@@ -112,7 +112,8 @@ func luraProxy(env Env) (http.Handler, func(), error) {
 //
 // The rate limiter stands in for krakend-ratelimit's endpoint limiter,
 // which this machine cannot fetch (the Go checksum database refuses
-// krakend-ratelimit/v3 v3.3.x and the module proxy the other versions): it
+// krakend-ratelimit/v3 v3.3.x, and the older versions tried are not
+// served): it
 // is the same thing in the same place, a token bucket asked once per
 // request that answers 503 when empty, from golang.org/x/time/rate.
 func krakenD(env Env, limit rate.Limit, burst int) (http.Handler, func(), error) {

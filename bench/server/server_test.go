@@ -117,6 +117,13 @@ func TestMainRefuses(t *testing.T) {
 		{"backend not loopback", []string{"-scenario", "reverseproxy", "-backend", "http://example.com"}, "backend URL"},
 		{"missing jwks", []string{"-scenario", "apigw-full", "-jwks", "/nonexistent/jwks.json"}, "no such file"},
 	}
+	if !scenario.PeersBuilt {
+		tests = append(tests, struct {
+			name string
+			args []string
+			want string
+		}{"peer not compiled in", []string{"-scenario", "lura-proxy", "-backend", "http://127.0.0.1:1"}, "-tags peers"})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Main(tc.args, strings.NewReader(""), io.Discard, io.Discard)
