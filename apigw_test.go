@@ -131,12 +131,12 @@ func TestContextVars(t *testing.T) {
 	c := &Context{
 		RequestID: "r", Stage: "prod", RequestTime: time.Unix(1583349317, 0), IntegrationLatency: 1500 * time.Millisecond,
 		Authorizer: Authorizer{PrincipalID: "p", Claims: map[string]any{"sub": "u", "admin": true}, Context: map[string]any{"n": 1.5}},
-		Error:      ErrorInfo{Message: `say "hi"`},
+		Error:      ErrorInfo{Message: `say "hi"`}, XRayTraceID: "1-5759e988-bd862e3fe1be46a994272793",
 	}
 	for name, want := range map[string]string{
 		"requestId": "r", "stage": "prod", "requestTime": "04/Mar/2020:19:15:17 +0000", "integrationLatency": "1500",
 		"authorizer.principalId": "p", "authorizer.claims.sub": "u", "authorizer.claims.admin": "true", "authorizer.n": "1.5",
-		"error.messageString": `"say \"hi\""`,
+		"error.messageString": `"say \"hi\""`, "xrayTraceId": "1-5759e988-bd862e3fe1be46a994272793",
 	} {
 		if got, ok := c.Var(name); !ok || got != want {
 			t.Errorf("Var(%q) = %q, %v; want %q", name, got, ok, want)

@@ -41,6 +41,11 @@ type Context struct {
 	DomainName   string // $context.domainName
 	DomainPrefix string // $context.domainPrefix
 	RequestTime  time.Time
+	// XRayTraceID is $context.xrayTraceId: the request's trace id in
+	// X-Ray's form, 1-5759e988-bd862e3fe1be46a994272793, set by a
+	// gateway's observer that traces (package monitor); "" when the
+	// request is not traced.
+	XRayTraceID string
 
 	// PathParameters holds the values of the route's {parameters}.
 	PathParameters map[string]string

@@ -98,6 +98,8 @@ func (c *Context) Var(name string) (value string, ok bool) {
 		return c.Stage, true
 	case "status":
 		return strconv.Itoa(c.Status), true
+	case "xrayTraceId":
+		return c.XRayTraceID, true
 	case "authorizer.principalId":
 		return c.Authorizer.PrincipalID, true
 	case "authorizer.scopes":

@@ -19,7 +19,7 @@ var contextVars = []string{
 	"integration.latency", "integration.status", "integrationErrorMessage", "integrationLatency",
 	"integrationStatus", "isCanaryRequest", "path", "protocol", "region", "requestId", "requestTime",
 	"requestTimeEpoch", "resourceId", "resourcePath", "responseLatency", "responseLength", "routeKey",
-	"stage", "status",
+	"stage", "status", "xrayTraceId",
 }
 
 // ContextVars lists the $context variables (without the "context."
