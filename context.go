@@ -109,6 +109,11 @@ type Authorizer struct {
 	// UsageIdentifierKey is the API key an authorizer chose for the
 	// usage plan (API key source AUTHORIZER).
 	UsageIdentifierKey string
+	// Cached reports that a Lambda-style authorizer's answer came from its
+	// result cache, without calling the function: for metrics and traces,
+	// not a $context variable. It is set whether the answer allowed or
+	// denied the request.
+	Cached bool
 }
 
 // ErrorInfo is $context.error.

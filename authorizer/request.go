@@ -264,7 +264,9 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	}
 	k := string(key)
 	if res, ok := a.core.cached(k); ok {
-		return res.apply(c)
+		err := res.apply(c)
+		c.Authorizer.Cached = true
+		return err
 	}
 	var fn func(context.Context) (*result, error)
 	if a.simple != nil {

@@ -125,7 +125,9 @@ func (a *TokenAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []strin
 		return unauthorized(errors.New("authorizer: the token does not match the validation expression"))
 	}
 	if res, ok := a.core.cached(tok); ok {
-		return res.apply(c)
+		err := res.apply(c)
+		c.Authorizer.Cached = true
+		return err
 	}
 	ev := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: tok, MethodArn: c.MethodARN()}
 	res, err := a.core.call(r.Context(), tok, c.RequestID, func(ctx context.Context) (*result, error) {

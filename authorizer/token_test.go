@@ -124,16 +124,19 @@ func TestTokenCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var cached bool
 	call := func(token, path string) int {
 		r := gwRequest("GET", path)
 		r.Header.Set("Authorization", token)
-		return serve(a, nil, r).status
+		got := serve(a, nil, r)
+		cached = got.authorizer.Cached
+		return got.status
 	}
-	if s := call("t1", "/pets"); s != 200 {
-		t.Fatalf("first: %d", s)
+	if s := call("t1", "/pets"); s != 200 || cached {
+		t.Fatalf("first: %d, Cached %v", s, cached)
 	}
-	if s := call("t1", "/pets"); s != 200 || calls.Load() != 1 {
-		t.Fatalf("cached: %d, %d calls", s, calls.Load())
+	if s := call("t1", "/pets"); s != 200 || calls.Load() != 1 || !cached {
+		t.Fatalf("cached: %d, %d calls, Cached %v", s, calls.Load(), cached)
 	}
 	if s := call("t1", "/admin"); s != 403 || calls.Load() != 1 {
 		t.Fatalf("cached policy for /pets on /admin: %d, %d calls", s, calls.Load())
