@@ -201,6 +201,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// Look before the store: while the method or account level is empty,
 	// refuse without spending the client's tokens or quota.
 	if wait, l := r.peekLocal(m.level, now); wait > 0 {
+		b.slot.counters.throttled.Add(1)
 		r.writeThrottled(w, req, wait, l.burst())
 		return
 	}
@@ -216,6 +217,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	failedOpen := false
 	var pending *Pending
 	if err != nil {
+		r.counters.storeErrors.Add(1)
 		if req.Context().Err() == nil { // else the client left: not the store's fault
 			r.warn(now, err)
 		}
@@ -235,11 +237,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			r.backlog.add(ar.Counter, ar.N)
 		}
 		failedOpen = true
+		r.counters.failedOpen.Add(1)
 	}
 	if !failedOpen && dec.Outcome != Admitted {
 		if dec.Outcome == QuotaExceeded {
+			b.slot.counters.quotaExceeded.Add(1)
 			r.writeQuotaExceeded(w, req, ar.Limit, ar.PeriodEnd.Time().Sub(now))
 		} else {
+			b.slot.counters.throttled.Add(1)
 			r.writeThrottled(w, req, dec.RetryAfter, refusedBurst(ar, dec))
 		}
 		return
@@ -252,6 +257,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		} else {
 			r.refund(req, ar, failedOpen)
 		}
+		b.slot.counters.throttled.Add(1)
 		r.writeThrottled(w, req, wait, l.burst())
 		return
 	}
@@ -331,6 +337,7 @@ func (r *Registry) refund(req *http.Request, ar AdmitRequest, failedOpen bool) {
 	ar.N = -ar.N
 	ar.Throttle, ar.Method, ar.MethodThrottle, ar.Backlog = nil, "", nil, Backlog{}
 	if _, err := r.admit(req, ar); err != nil {
+		r.counters.storeErrors.Add(1)
 		r.warn(ar.Now, err)
 	}
 }

@@ -98,6 +98,7 @@ type Registry struct {
 
 	warnNext       atomic.Int64 // unix nanoseconds before which warnings are suppressed
 	warnSuppressed atomic.Int64
+	counters       registryCounters
 }
 
 const keyShards = 1024
@@ -124,7 +125,8 @@ type binding struct {
 
 // planSlot holds the current state of one plan ID; nil once removed.
 type planSlot struct {
-	ps atomic.Pointer[planState]
+	ps       atomic.Pointer[planState]
+	counters planCounters
 }
 
 // planSet is an immutable map of the plans.
