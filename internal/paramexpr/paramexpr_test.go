@@ -181,6 +181,37 @@ func TestTemplate(t *testing.T) {
 	}
 }
 
+// TestTemplateAppend renders an access-log format with an escaping
+// function, as package monitor does for JSON: values escaped, absent ones
+// as "-".
+func TestTemplateAppend(t *testing.T) {
+	req := &Request{Context: vars{"requestId": "r", "identity.userAgent": `say "hi"`}}
+	tmpl, err := ParseTemplate(`{"requestId":"$context.requestId","ua":"$context.identity.userAgent","caller":"$context.identity.caller"}`, Kinds(Context))
+	if err != nil {
+		t.Fatal(err)
+	}
+	esc := func(dst []byte, v string, ok bool) []byte {
+		if !ok || v == "" {
+			return append(dst, '-')
+		}
+		return append(dst, strings.ReplaceAll(v, `"`, `\"`)...)
+	}
+	want := `{"requestId":"r","ua":"say \"hi\"","caller":"-"}`
+	if got := string(tmpl.Append([]byte("> "), req, esc)); got != "> "+want {
+		t.Errorf("Append = %s\nwant      > %s", got, want)
+	}
+	if got := string(tmpl.Append(nil, req, nil)); got != `{"requestId":"r","ua":"say "hi"","caller":""}` {
+		t.Errorf("Append without escaping = %s", got)
+	}
+	var names []string
+	for _, e := range tmpl.Exprs() {
+		names = append(names, e.Name)
+	}
+	if got := strings.Join(names, " "); got != "requestId identity.userAgent identity.caller" {
+		t.Errorf("Exprs = %s", got)
+	}
+}
+
 func TestContextVarsSorted(t *testing.T) {
 	if !slices.IsSorted(contextVars) {
 		t.Error("contextVars must stay sorted: ValidContextVar searches it")

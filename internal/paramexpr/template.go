@@ -169,3 +169,36 @@ func (t *Template) Uses(k Kind) bool {
 	}
 	return false
 }
+
+// Exprs returns the template's substitutions, in order.
+func (t *Template) Exprs() []Expr {
+	var es []Expr
+	for _, p := range t.parts {
+		if p.expr.Kind != 0 {
+			es = append(es, p.expr)
+		}
+	}
+	return es
+}
+
+// Append appends the template rendered from r to dst: its text as it is,
+// each substituted value through value, which appends it to dst in the
+// notation around it (escaped for JSON, XML, CSV ...) and decides what an
+// absent one (ok false) or an empty one looks like. A nil value appends
+// values as they are, absent ones as nothing.
+func (t *Template) Append(dst []byte, r *Request, value func(dst []byte, v string, ok bool) []byte) []byte {
+	for i := range t.parts {
+		p := &t.parts[i]
+		if p.expr.Kind == 0 {
+			dst = append(dst, p.text...)
+			continue
+		}
+		v, ok := p.expr.Value(r)
+		if value == nil {
+			dst = append(dst, v...)
+			continue
+		}
+		dst = value(dst, v, ok)
+	}
+	return dst
+}
