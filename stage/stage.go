@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/apigw/apigw/internal/paramexpr"
 )
 
 // Default is the name of an HTTP API's default stage, served at the root of
@@ -45,10 +47,17 @@ type Stage struct {
 	// API's route settings are keyed by route key: "GET /artists/{id}",
 	// "ANY /things", "$default".
 	MethodSettings map[string]MethodSettings
+	// AccessLogFormat is the format of the stage's access log, AWS's
+	// accessLogSettings.format: text with $context variables (one line
+	// per request, such as package monitor's CLF, JSON, XML and CSV
+	// presets), which must include $context.requestId or
+	// $context.extendedRequestId. A gateway's observer writes it (see
+	// gateway.WithObserver); "" leaves the stage to the observer's default.
+	AccessLogFormat string
 }
 
-// MethodSettings are the throttling and caching settings of a method (or of
-// the whole stage). Zero values mean "not set": inherit.
+// MethodSettings are the throttling, caching and metrics settings of a
+// method (or of the whole stage). Zero values mean "not set": inherit.
 type MethodSettings struct {
 	// ThrottlingRateLimit is the steady requests per second; 0 is unset.
 	ThrottlingRateLimit float64
@@ -59,6 +68,10 @@ type MethodSettings struct {
 	CachingEnabled *bool
 	// CacheTTL overrides the cache's TTL; 0 inherits. At most one hour.
 	CacheTTL time.Duration
+	// MetricsEnabled turns on AWS's detailed metrics for the method: its
+	// metrics carry its resource and method besides the API and the
+	// stage. nil inherits; off by default, as in AWS.
+	MetricsEnabled *bool
 }
 
 // Canary is a canary release: Percent of the stage's requests are served by
@@ -127,6 +140,9 @@ func (m MethodSettings) overlay(o MethodSettings) MethodSettings {
 	if o.CacheTTL != 0 {
 		m.CacheTTL = o.CacheTTL
 	}
+	if o.MetricsEnabled != nil {
+		m.MetricsEnabled = o.MetricsEnabled
+	}
 	return m
 }
 
@@ -145,6 +161,11 @@ func (s *Stage) Validate() error {
 		}
 		ms := s.MethodSettings[k]
 		errs = append(errs, ms.validate(fmt.Sprintf("MethodSettings[%q]", k))...)
+	}
+	if s.AccessLogFormat != "" {
+		if err := ValidateAccessLogFormat(s.AccessLogFormat); err != nil {
+			errs = append(errs, fmt.Errorf("AccessLogFormat: %w", err))
+		}
 	}
 	if c := s.Canary; c != nil {
 		if math.IsNaN(c.Percent) || c.Percent < 0 || c.Percent > 100 {
@@ -188,6 +209,25 @@ func (m MethodSettings) validate(field string) []error {
 		errs = append(errs, fmt.Errorf("%s.CacheTTL %v: must be between 0 and 1h", field, m.CacheTTL))
 	}
 	return errs
+}
+
+// ValidateAccessLogFormat checks an access log format as AWS does: text
+// whose substitutions are $context variables, one line, with
+// $context.requestId or $context.extendedRequestId.
+func ValidateAccessLogFormat(format string) error {
+	t, err := paramexpr.ParseTemplate(format, paramexpr.Kinds(paramexpr.Context))
+	if err != nil {
+		return err
+	}
+	if strings.ContainsAny(format, "\r\n") {
+		return errors.New("must be one line")
+	}
+	for _, e := range t.Exprs() {
+		if e.Name == "requestId" || e.Name == "extendedRequestId" {
+			return nil
+		}
+	}
+	return errors.New("must include $context.requestId or $context.extendedRequestId")
 }
 
 // ValidateName checks a stage name: letters, digits, '-' and '_', 1 to 128,

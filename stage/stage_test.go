@@ -35,6 +35,11 @@ func TestValidate(t *testing.T) {
 		{"bad throttle", Stage{Name: "p", Settings: MethodSettings{ThrottlingRateLimit: -1, ThrottlingBurstLimit: -2}}, []string{"ThrottlingRateLimit", "ThrottlingBurstLimit"}},
 		{"bad ttl", Stage{Name: "p", MethodSettings: map[string]MethodSettings{"/a/GET": {CacheTTL: 2 * time.Hour}}}, []string{`MethodSettings["/a/GET"].CacheTTL`}},
 		{"bad key", Stage{Name: "p", MethodSettings: map[string]MethodSettings{"GET": {}}}, []string{`MethodSettings["GET"]: key`}},
+		{"access log format", Stage{Name: "p", AccessLogFormat: `$context.identity.sourceIp [$context.requestTime] "$context.httpMethod $context.resourcePath" $context.status $context.requestId`}, nil},
+		{"access log without request id", Stage{Name: "p", AccessLogFormat: `$context.status`}, []string{"AccessLogFormat: must include $context.requestId"}},
+		{"access log variable", Stage{Name: "p", AccessLogFormat: `$context.requestId $context.nope`}, []string{"AccessLogFormat", `unknown $context variable "nope"`}},
+		{"access log stage variable", Stage{Name: "p", AccessLogFormat: `$context.requestId $stageVariables.v`}, []string{"AccessLogFormat", "not allowed"}},
+		{"access log lines", Stage{Name: "p", AccessLogFormat: "$context.requestId\n$context.status"}, []string{"AccessLogFormat: must be one line"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +90,13 @@ func TestFor(t *testing.T) {
 	}
 	if got := s.For("/other", "GET"); got.CacheTTL != time.Minute || got.ThrottlingRateLimit != 50 {
 		t.Errorf("other = %+v", got)
+	}
+	s.MethodSettings["/artists/{id}/*"] = MethodSettings{CacheTTL: 2 * time.Minute, MetricsEnabled: &on}
+	if got := s.For("/artists/{id}", "GET"); got.MetricsEnabled == nil || !*got.MetricsEnabled {
+		t.Errorf("MetricsEnabled of /artists/{id}/* not inherited: %+v", got)
+	}
+	if got := s.For("/other", "GET"); got.MetricsEnabled != nil {
+		t.Errorf("MetricsEnabled set for /other: %+v", got)
 	}
 }
 
