@@ -155,6 +155,12 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 	m := spec.method
 	var errs []error
 	var chain []middleware // outermost first
+	var phases []Phase
+	obs := g.observeRoute(d, st, canary, method, path, m) // nil: no observer
+	add := func(p Phase, mw middleware) {
+		chain = append(chain, obs.wrap(p, mw))
+		phases = append(phases, p)
+	}
 	if g.cfg.httpAPI {
 		if err := checkHTTPAPIMethod(m); err != nil {
 			errs = append(errs, err)
@@ -165,36 +171,37 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 	if err != nil {
 		errs = append(errs, fmt.Errorf("CORS: %w", err))
 	}
-	chain = append(chain, routeCORS.Handler, limitPayload)
+	add(PhaseCORS, routeCORS.Handler)
+	add(PhasePayloadLimit, limitPayload)
 
 	if mw, err := compileAuthorizer(d, m); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
-		chain = append(chain, mw)
+		add(PhaseAuthorizer, mw)
 	}
 
 	if mw, err := g.compileUsagePlan(m, st, path, method); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
-		chain = append(chain, mw)
+		add(PhaseUsagePlan, mw)
 	}
 
 	if v, err := g.compileValidator(d, m); err != nil {
 		errs = append(errs, err)
 	} else {
-		chain = append(chain, v.Handler)
+		add(PhaseValidation, v.Handler)
 	}
 
 	if mw, err := g.compileCache(m, st, canary, path, paramNames(segs), method); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
-		chain = append(chain, mw)
+		add(PhaseCache, mw)
 	}
 
 	if mw, err := compileMapping(m, d.def.binary); err != nil {
 		errs = append(errs, err)
 	} else if mw != nil {
-		chain = append(chain, mw)
+		add(PhaseMapping, mw)
 	}
 
 	if pm, err := compileParameterMapping(m.ParameterMapping); err != nil {
@@ -203,10 +210,11 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		if !g.cfg.httpAPI {
 			errs = append(errs, errors.New("ParameterMapping: HTTP APIs' parameter mapping (gateway.WithHTTPAPI); a REST API maps parameters in Request and Response"))
 		}
-		chain = append(chain, pm.handler)
+		add(PhaseMapping, pm.handler) // an HTTP API's mapping
 	}
 
-	h, err := g.compileIntegration(d, m, path, segs)
+	h, err := g.compileIntegration(d, m, path, segs, obs)
+	phases = append(phases, PhaseIntegration)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -217,11 +225,11 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		h = chain[i](h)
 	}
 	return &route{method: method, resourcePath: path, resourceID: resourceID(path), key: stage.RouteKey(path, method),
-		handler: h, cors: routeCORS}, segs, nil
+		handler: h, cors: routeCORS, phases: phases}, segs, nil
 }
 
 // compileIntegration builds the method's integration under its timeout.
-func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string) (http.Handler, error) {
+func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs []string, obs *observedRoute) (http.Handler, error) {
 	var errs []error
 	timeout := m.Timeout
 	if timeout == 0 {
@@ -258,7 +266,7 @@ func (g *Gateway) compileIntegration(d *deployment, m Method, path string, segs 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return withIntegrationTimeout(ih, timeout, g.cfg.now, g.cfg.realClock), nil
+	return withIntegrationTimeout(obs.wrapIntegration(ih), timeout, g.cfg.now, g.cfg.realClock), nil
 }
 
 // compileAuthorizer returns the method's authorizer phase, or nil.

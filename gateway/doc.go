@@ -31,7 +31,7 @@
 //  9. request mapping (package mapping), for a non-proxy method;
 //  10. integration, under its timeout (504);
 //  11. response mapping (package mapping), for a non-proxy method;
-//  12. access log.
+//  12. access log, and the observer's metrics and traces ([WithObserver]).
 //
 // Every refusal is rendered by [apigw.WriteError], so the API's customised
 // gateway responses apply.

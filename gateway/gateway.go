@@ -63,6 +63,7 @@ func New(opts ...Option) (*Gateway, error) {
 	}
 	g := &Gateway{cfg: cfg}
 	g.setDefaults()
+	cfg.observeTransport()
 	var errs []error
 	errs = append(errs, cfg.errs...)
 	cfg.errs = nil
@@ -242,6 +243,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h = g.serveStage(rc, sr, r, rest)
 		}
 	}
+	if o := g.cfg.observer; o != nil {
+		rc.parent = o.Request(rc.parent, r, c)
+	}
 	r = r.WithContext(rc)
 	// A request that ends in a panic (an integration's, after its answer
 	// started: see withIntegrationTimeout) is logged too.
@@ -259,9 +263,15 @@ func (g *Gateway) finish(rc *requestCtx) {
 	}
 	c.Status = rw.status
 	c.ResponseLength = rw.written
-	if l := g.cfg.accessLog; l != nil {
+	l, o := g.cfg.accessLog, g.cfg.observer
+	if l != nil || o != nil {
 		c.ResponseLatency = g.cfg.now().Sub(c.RequestTime)
+	}
+	if l != nil {
 		logAccess(rc, l, c)
+	}
+	if o != nil {
+		o.Done(rc, c)
 	}
 }
 

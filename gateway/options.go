@@ -64,6 +64,7 @@ type config struct {
 	vpcLinks                 map[string]*vpcLink
 	cache                    *cache.Config
 	plans                    *usageplan.Registry
+	observer                 Observer
 
 	errs []error
 }

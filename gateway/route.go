@@ -17,6 +17,7 @@ type route struct {
 	key          string // the route key: "GET /artists/{id}", "$default"
 	handler      http.Handler
 	cors         *cors.CORS // nil: no CORS policy
+	phases       []Phase    // the phases it runs, in order
 }
 
 // routeSpec is a route as the user gave it.
