@@ -103,7 +103,8 @@ type binding struct {
 	vars   map[string]string
 	canary bool
 	root   *node
-	dflt   *route // an HTTP API's $default route; nil: none
+	dflt   *route   // an HTTP API's $default route; nil: none
+	routes []*route // in definition order, for Describe
 	// notFound answers a request no route matches: AWS's 403 Missing
 	// Authentication Token, with the API's CORS headers.
 	notFound http.Handler
@@ -125,11 +126,14 @@ func (g *Gateway) bind(d *deployment, st *stage.Stage, vars map[string]string, c
 				errs = append(errs, fmt.Errorf("gateway: route %q: defined twice", spec.pattern))
 			}
 			b.dflt = rt
+			b.routes = append(b.routes, rt)
 			continue
 		}
 		if err := b.root.add(segs, rt); err != nil {
 			errs = append(errs, fmt.Errorf("gateway: route %q: %w", spec.pattern, err))
+			continue
 		}
+		b.routes = append(b.routes, rt)
 	}
 	return b, errors.Join(errs...)
 }

@@ -191,3 +191,45 @@ func (nopObserver) Phase(_ PhaseInfo, mw func(http.Handler) http.Handler) func(h
 }
 func (nopObserver) Done(context.Context, *apigw.Context) {}
 
+// TestDescribe lists the stages, their deployments and canary, and each
+// route's phases.
+func TestDescribe(t *testing.T) {
+	gw := mustNew(t, WithStage(stage.Stage{Name: "prod", Variables: map[string]string{"v": "1"}}),
+		WithCache(cache.Config{TTL: time.Minute}),
+		Route("GET /pets/{id}", Method{Integration: Mock(200, "")}),
+		Route("POST /pets", Method{Integration: Mock(200, "")}))
+	id, err := gw.CreateDeployment(WithDescription("v2"), Route("GET /pets", Method{Integration: Mock(200, "")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gw.SetCanary("prod", &stage.Canary{Percent: 10, DeploymentID: id}); err != nil {
+		t.Fatal(err)
+	}
+	d := gw.Describe()
+	if d.APIID != "apigw" || len(d.Stages) != 1 || len(d.Deployments) != 2 || d.Deployments[1].Description != "v2" {
+		t.Fatalf("%+v", d)
+	}
+	s := d.Stages[0]
+	if s.Config.Name != "prod" || s.DeploymentID != d.Deployments[0].ID || s.CanaryDeploymentID != id || s.Config.Canary.Percent != 10 {
+		t.Errorf("stage %+v", s)
+	}
+	var got []string
+	for _, r := range s.Routes {
+		var ps []string
+		for _, p := range r.Phases {
+			ps = append(ps, string(p))
+		}
+		got = append(got, r.Method+" "+r.Resource+": "+strings.Join(ps, ", "))
+	}
+	want := []string{
+		"GET /pets/{id}: cors, payload limit, validation, cache, integration",
+		"POST /pets: cors, payload limit, validation, cache, integration", // the cache phase lets POST through
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("routes\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	s.Config.Variables["v"] = "changed"
+	if gw.Describe().Stages[0].Config.Variables["v"] != "1" {
+		t.Error("Describe shares the stage's variables")
+	}
+}
