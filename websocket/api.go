@@ -40,6 +40,7 @@ type API struct {
 	replica                                 string
 	logger                                  *slog.Logger
 	accept                                  ws.AcceptOptions
+	observer                                Observer
 
 	mu      sync.RWMutex
 	conns   map[string]*conn
@@ -74,7 +75,7 @@ func New(opts ...Option) (*API, error) {
 		routes: map[string]*route{}, conns: map[string]*conn{}, stopped: make(chan struct{}),
 		apiID: cfg.apiID, stage: cfg.stage, region: cfg.region, accountID: cfg.accountID,
 		domain: cfg.domain, stageVars: cfg.stageVars, limits: cfg.limits, clock: cfg.clock,
-		bus: cfg.bus, replica: cfg.replica, logger: cfg.logger,
+		bus: cfg.bus, replica: cfg.replica, logger: cfg.logger, observer: cfg.observer,
 	}
 	setDefault(&a.apiID, "websocket")
 	setDefault(&a.stage, "$default")
@@ -273,6 +274,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.Path = ""
 	if a.domain != "" {
 		c.DomainName = a.domain
+	}
+	if ctx, e := a.startEvent(r.Context(), EventConnect, RouteConnect, "", c.RequestID, a.clock.Now()); e != nil {
+		r = r.WithContext(ctx)
+		defer a.endEvent(ctx, e)
 	}
 	if a.closing.Load() {
 		apigw.WriteError(w, r, &apigw.Error{Type: apigw.Default5XX, Status: http.StatusServiceUnavailable,

@@ -73,10 +73,14 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 		cn.header = r.Header
 		cn.query = r.URL.Query()
 	}
+	var e *Event // the observer's, if any
+	if a.observer != nil {
+		e, _ = r.Context().Value(eventKey{}).(*Event)
+	}
 	var subprotocols []string
 	if a.connect != nil {
 		ev := &call{conn: cn, eventType: EventConnect, route: RouteConnect, requestID: c.RequestID, time: c.RequestTime, upgrade: r}
-		res, err := a.run(r.Context(), a.connect, ev)
+		res, err := a.runObserved(r.Context(), a.connect, ev, e)
 		if err != nil {
 			apigw.WriteError(w, r, &apigw.Error{Type: apigw.IntegrationFailure, Status: http.StatusBadGateway,
 				Message: "Internal server error", Err: err})
@@ -125,6 +129,14 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	hw := &hijackWriter{ResponseWriter: w, rsize: a.limits.ReadBufferSize, wsize: a.limits.WriteBufferSize}
 	wc, err := ws.Accept(hw, r, &opts)
+	if e != nil {
+		e.ConnectionID = cn.id
+		if err != nil {
+			e.Outcome, e.Err = ClientError, err
+		} else if a.connect == nil {
+			e.Outcome = OK
+		}
+	}
 	if err != nil {
 		// Accept answered the client. The connection never opened: no
 		// $disconnect, as in AWS.
@@ -287,9 +299,11 @@ func (c *conn) finish(err error) {
 		now := a.clock.Now()
 		ev := &call{conn: c, eventType: EventDisconnect, route: RouteDisconnect, requestID: newID(), time: now,
 			closeCode: int(code), closeReason: reason}
-		if _, err := a.run(context.Background(), a.disconnect, ev); err != nil {
+		ctx, e := a.startEvent(context.Background(), EventDisconnect, RouteDisconnect, c.id, ev.requestID, now)
+		if _, err := a.runObserved(ctx, a.disconnect, ev, e); err != nil {
 			a.logger.Error("websocket: $disconnect integration failed", "connectionId", c.id, "err", err)
 		}
+		a.endEvent(ctx, e)
 	}
 }
 
@@ -424,13 +438,16 @@ func (a *API) message(c *conn, typ ws.MessageType, data []byte) {
 		rt = a.defRoute
 	}
 	requestID := newID()
+	now := a.clock.Now()
+	ctx, e := a.startEvent(context.Background(), EventMessage, "", c.id, requestID, now)
+	defer a.endEvent(ctx, e)
 	if rt == nil {
 		_ = c.send(errorFrame("Forbidden", c.id, requestID), true)
 		return
 	}
 	ev := &call{conn: c, eventType: EventMessage, route: rt.key, requestID: requestID, messageID: newID(),
-		time: a.clock.Now(), body: data, binary: typ == ws.MessageBinary}
-	res, err := a.run(context.Background(), rt, ev)
+		time: now, body: data, binary: typ == ws.MessageBinary}
+	res, err := a.runObserved(ctx, rt, ev, e)
 	if err != nil {
 		a.logger.Warn("websocket: integration failed", "route", rt.key, "connectionId", c.id, "requestId", requestID, "err", err)
 		_ = c.send(errorFrame("Internal server error", c.id, requestID), true)

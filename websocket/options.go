@@ -96,6 +96,7 @@ type config struct {
 	logger      *slog.Logger
 	origins     []string
 	checkOrigin bool
+	observer    Observer
 	errs        []error
 }
 
