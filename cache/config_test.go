@@ -102,3 +102,30 @@ func TestMiddlewareErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCaches(t *testing.T) {
+	on, off := true, false
+	c := mustNew(t, Config{})
+	post := mustNew(t, Config{Methods: []string{"GET", "POST"}})
+	none := mustNew(t, Config{TTL: Disabled})
+	for _, tc := range []struct {
+		c      *Cache
+		method string
+		spec   MethodSettings
+		want   bool
+	}{
+		{c, "GET", MethodSettings{}, true},
+		{c, "POST", MethodSettings{}, false},
+		{c, "POST", MethodSettings{Enabled: &on}, true},
+		{c, "GET", MethodSettings{Enabled: &off}, false},
+		{c, "GET", MethodSettings{TTL: Disabled}, false},
+		{c, "ANY", MethodSettings{}, true},
+		{post, "POST", MethodSettings{}, true},
+		{none, "GET", MethodSettings{}, false},
+		{none, "GET", MethodSettings{TTL: 10 * time.Second}, true},
+	} {
+		if got := tc.c.Caches(tc.method, tc.spec); got != tc.want {
+			t.Errorf("Caches(%s, %+v) with methods %v, ttl %v = %v", tc.method, tc.spec, tc.c.methods, tc.c.ttl, got)
+		}
+	}
+}
