@@ -36,7 +36,7 @@ func newStageCache(cfg cache.Config) (*stageCache, error) {
 }
 
 // compileCache returns the method's cache phase for a stage, or nil when
-// the gateway has no cache or the method is not cached.
+// the gateway has no cache or never caches the method.
 //
 // The key always includes every path parameter of the route, declared or
 // not: AWS leaves an undeclared one out, so that GET /pets/{id} cached
@@ -82,6 +82,9 @@ func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourceP
 	mw, err := c.Middleware(spec)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("Cache: %w", err))
+	}
+	if !c.Caches(method, spec) {
+		mw = nil // a method never cached runs no cache phase
 	}
 	return mw, errors.Join(errs...)
 }
