@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/stage"
 )
 
@@ -70,4 +71,13 @@ func (g *Gateway) Describe() Description {
 		d.Deployments = append(d.Deployments, DeploymentDescription{ID: dep.id, Description: dep.description, Created: dep.created})
 	}
 	return d
+}
+
+// CacheStore returns the store of the gateway's stage cache, nil without
+// one: for its size (cache.MemoryStore's Len and Bytes) on a console.
+func (g *Gateway) CacheStore() cache.Store {
+	if g.cache == nil {
+		return nil
+	}
+	return g.cache.shared.Store()
 }
