@@ -130,3 +130,9 @@ func (a *API) runObserved(ctx context.Context, rt *route, ev *call, e *Event) (r
 	}
 	return res, err
 }
+
+// APIID returns the API's id ($context.apiId), for metrics and consoles.
+func (a *API) APIID() string { return a.apiID }
+
+// Stage returns the API's stage name ($context.stage).
+func (a *API) Stage() string { return a.stage }
