@@ -1,0 +1,214 @@
+package monitor
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/gateway"
+)
+
+// routeKey names one route of one stage of one API: the metrics'
+// dimensions, bounded by the API's definition. Method is the route's (ANY
+// included); an unrouted request has neither method nor resource.
+type routeKey struct{ api, stage, method, resource string }
+
+// routeState is what the monitor precomputes for a route when it is built:
+// its dimensions, span name and access log format.
+type routeState struct {
+	key        routeKey
+	name       string // the span's: GET /pets/{id}
+	detailed   bool   // the stage's detailed metrics are on for it
+	req        dims   // ApiName, Stage (+ Resource, Method when detailed)
+	auth       dims   // ApiName, Stage, Authorizer
+	authorizer string
+	log        *logFormat // nil: no access log line
+	live       *routeLive
+}
+
+// route returns the state of a route that is being built: a fresh one on
+// its first phase (so that a stage's new settings apply), the same for
+// its other phases.
+func (m *Monitor) route(info gateway.PhaseInfo) *routeState {
+	k := routeKey{info.APIID, info.Stage.Name, info.Method, info.Resource}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if rs := m.routes[k]; rs != nil && info.Phase != gateway.PhaseCORS {
+		return rs
+	}
+	detailed := false
+	if ms := info.Stage.For(info.Resource, info.Method); ms.MetricsEnabled != nil {
+		detailed = *ms.MetricsEnabled
+	}
+	rs := m.newRoute(k, detailed, info.Stage.AccessLogFormat)
+	rs.authorizer = info.Authorizer
+	rs.auth = newDims(attribute.String(dimAPIName, k.api), attribute.String(dimStage, k.stage), attribute.String(dimAuthorizer, info.Authorizer))
+	m.storeRoute(rs)
+	return rs
+}
+
+// newRoute builds a route's state.
+func (m *Monitor) newRoute(k routeKey, detailed bool, format string) *routeState {
+	rs := &routeState{key: k, name: k.method, detailed: detailed}
+	if k.resource != "" {
+		rs.name = k.method + " " + k.resource
+	}
+	kvs := []attribute.KeyValue{attribute.String(dimAPIName, k.api), attribute.String(dimStage, k.stage)}
+	if detailed && k.resource != "" {
+		kvs = append(kvs, attribute.String(dimResource, k.resource), attribute.String(dimMethod, k.method))
+	}
+	rs.req = newDims(kvs...)
+	rs.log = m.log.format(format)
+	rs.live = m.live.route(k)
+	return rs
+}
+
+// storeRoute publishes rs: the request path reads m.routes without a
+// lock, so the map is replaced, never changed. Callers hold m.mu.
+func (m *Monitor) storeRoute(rs *routeState) {
+	next := maps.Clone(m.routes)
+	next[rs.key] = rs
+	m.routes = next
+	m.routesRO.Store(&next)
+}
+
+// lookup finds the state of the route that served c: by its method, or
+// ANY; for a request no route took, the stage's own (made on first use).
+func (m *Monitor) lookup(c *apigw.Context) *routeState {
+	routes := *m.routesRO.Load()
+	k := routeKey{c.APIID, c.Stage, c.HTTPMethod, c.ResourcePath}
+	if c.ResourcePath != "" {
+		if rs := routes[k]; rs != nil {
+			return rs
+		}
+		k.method = "ANY"
+		if rs := routes[k]; rs != nil {
+			return rs
+		}
+	}
+	k.method, k.resource = "", ""
+	if rs := routes[k]; rs != nil {
+		return rs
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if rs := m.routes[k]; rs != nil {
+		return rs
+	}
+	rs := m.newRoute(k, false, m.stageFormat(c.APIID, c.Stage))
+	m.storeRoute(rs)
+	return rs
+}
+
+// stageFormat is the access log format of a stage, as its routes have it.
+// Callers hold m.mu.
+func (m *Monitor) stageFormat(api, stage string) string {
+	for k, rs := range m.routes {
+		if k.api == api && k.stage == stage && rs.log != nil {
+			return rs.log.src
+		}
+	}
+	return ""
+}
+
+// stateKey finds a request's state in its context.
+type stateKey struct{}
+
+// reqState is the monitor's state of one request, and its context: the
+// context the gateway was given, with the server span when traced.
+type reqState struct {
+	context.Context
+	c       *apigw.Context
+	route   *routeState
+	span    trace.Span // nil: not traced
+	phases  [numPhases]phaseRun
+	cache   cacheOutcome
+	authRan bool
+	authDur time.Duration
+}
+
+// Value finds the state itself; anything else in the context it carries.
+func (s *reqState) Value(key any) any {
+	if key == (stateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
+func stateOf(ctx context.Context) *reqState {
+	s, _ := ctx.Value(stateKey{}).(*reqState)
+	return s
+}
+
+type cacheOutcome uint8
+
+const (
+	cacheNone cacheOutcome = iota
+	cacheHit
+	cacheMiss
+)
+
+// Request starts watching a routed request: its state, and its server
+// span when traced (the caller's traceparent or X-Amzn-Trace-Id honoured).
+func (m *Monitor) Request(ctx context.Context, r *http.Request, c *apigw.Context) context.Context {
+	s := &reqState{c: c, route: m.lookup(c)}
+	s.Context = m.startSpan(ctx, r, s)
+	return s
+}
+
+// Done records a finished request: its metrics, live figures, access log
+// line, and the end of its span.
+func (m *Monitor) Done(ctx context.Context, c *apigw.Context) {
+	s := stateOf(ctx)
+	if s == nil {
+		return
+	}
+	rs, in := s.route, m.inst
+	in.count.Add(ctx, 1, rs.req.add...)
+	switch {
+	case c.Status >= 500:
+		in.err5xx.Add(ctx, 1, rs.req.add...)
+	case c.Status >= 400:
+		in.err4xx.Add(ctx, 1, rs.req.add...)
+	}
+	in.latency.Record(ctx, millis(c.ResponseLatency), rs.req.rec...)
+	if s.phases[phaseIndex[gateway.PhaseIntegration]].entered {
+		in.integrationLatency.Record(ctx, millis(c.IntegrationLatency), rs.req.rec...)
+	}
+	switch s.cache {
+	case cacheHit:
+		in.cacheHit.Add(ctx, 1, rs.req.add...)
+	case cacheMiss:
+		in.cacheMiss.Add(ctx, 1, rs.req.add...)
+	}
+	if s.authRan {
+		in.authLatency.Record(ctx, millis(s.authDur), rs.auth.rec...)
+		if c.Authorizer.Cached {
+			in.authCacheHit.Add(ctx, 1, rs.auth.add...)
+		} else {
+			in.authCacheMiss.Add(ctx, 1, rs.auth.add...)
+		}
+	}
+	now := m.cfg.Now()
+	rs.live.record(now, c, s.cache)
+	m.live.recent(now, c)
+	if rs.log != nil {
+		m.log.write(ctx, rs.log, c)
+	}
+	if s.span != nil {
+		s.span.SetAttributes(attribute.Int("http.response.status_code", c.Status))
+		if c.IntegrationStatus != 0 {
+			s.span.SetAttributes(attribute.Int("apigw.integration.status", c.IntegrationStatus))
+		}
+		if c.Status >= 500 {
+			s.span.SetStatus(codes.Error, string(c.Error.ResponseType))
+		}
+		s.span.End()
+	}
+}

@@ -1,0 +1,169 @@
+package monitor
+
+import (
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/apigw/apigw/gateway"
+)
+
+// The phases in pipeline order, and their index in reqState.phases.
+var phaseOrder = []gateway.Phase{
+	gateway.PhaseCORS, gateway.PhasePayloadLimit, gateway.PhaseAuthorizer, gateway.PhaseUsagePlan,
+	gateway.PhaseValidation, gateway.PhaseCache, gateway.PhaseMapping, gateway.PhaseIntegration,
+}
+
+const numPhases = 8
+
+var phaseIndex = func() map[gateway.Phase]int {
+	m := map[gateway.Phase]int{}
+	for i, p := range phaseOrder {
+		m[p] = i
+	}
+	return m
+}()
+
+// The spans' names: the mapping phase makes two, one for the request
+// mapping before the integration and one for the response mapping after.
+const (
+	spanRequestMapping  = "request mapping"
+	spanResponseMapping = "response mapping"
+)
+
+// phaseRun is one phase of one request.
+type phaseRun struct {
+	entered bool
+	passed  bool // it called the next phase
+	start   time.Time
+	span    trace.Span
+}
+
+// phaseHandler runs one phase of one route for the monitor: it times the
+// phase until it passes the request on (or answers), in a span of its own
+// when the request is traced.
+type phaseHandler struct {
+	m     *Monitor
+	route *routeState
+	phase gateway.Phase
+	i     int
+	name  string
+	inner http.Handler // the phase, with passOn as its next
+	next  http.Handler
+}
+
+// Phase wraps one phase of a route when the gateway builds it.
+func (m *Monitor) Phase(info gateway.PhaseInfo, mw func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	rs := m.route(info)
+	i, ok := phaseIndex[info.Phase]
+	if !ok {
+		return mw // a phase this monitor does not know
+	}
+	name := string(info.Phase)
+	if info.Phase == gateway.PhaseMapping {
+		name = spanRequestMapping
+	}
+	return func(next http.Handler) http.Handler {
+		ph := &phaseHandler{m: m, route: rs, phase: info.Phase, i: i, name: name, next: next}
+		ph.inner = mw(http.HandlerFunc(ph.passOn))
+		return ph
+	}
+}
+
+func (ph *phaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := stateOf(r.Context())
+	if s == nil { // not a request the monitor was told of
+		ph.inner.ServeHTTP(w, r)
+		return
+	}
+	run := &s.phases[ph.i]
+	run.entered = true
+	if ph.phase == gateway.PhaseAuthorizer {
+		s.authRan = true
+		run.start = time.Now()
+	}
+	if s.span != nil {
+		_, span := ph.m.tracer.Start(s.Context, ph.name, trace.WithSpanKind(trace.SpanKindInternal))
+		run.span = span
+		if ph.phase == gateway.PhaseIntegration {
+			// The integration's own calls (an HTTP integration's request)
+			// are its children.
+			r = r.WithContext(trace.ContextWithSpan(r.Context(), span))
+		}
+	}
+	ph.inner.ServeHTTP(w, r)
+	if !run.passed {
+		ph.end(s, run, false)
+	} else if run.span != nil { // the response mapping's
+		run.span.End()
+		run.span = nil
+	}
+}
+
+// passOn is the phase's next handler: the phase is over when it passes the
+// request on.
+func (ph *phaseHandler) passOn(w http.ResponseWriter, r *http.Request) {
+	s := stateOf(r.Context())
+	if s == nil {
+		ph.next.ServeHTTP(w, r)
+		return
+	}
+	run := &s.phases[ph.i]
+	run.passed = true
+	ph.end(s, run, true)
+	ph.next.ServeHTTP(w, r)
+	if s.span != nil && ph.phase == gateway.PhaseMapping {
+		// What the phase does after the integration is the response
+		// mapping, ended when the phase returns.
+		_, run.span = ph.m.tracer.Start(s.Context, spanResponseMapping, trace.WithSpanKind(trace.SpanKindInternal))
+	}
+}
+
+// end closes a phase: it passed the request on, or answered it.
+func (ph *phaseHandler) end(s *reqState, run *phaseRun, passed bool) {
+	c := s.c
+	switch ph.phase {
+	case gateway.PhaseAuthorizer:
+		s.authDur = time.Since(run.start)
+	case gateway.PhaseCache:
+		switch {
+		case passed:
+			s.cache = cacheMiss
+		case c.Status != 0: // the cache answered from an entry
+			s.cache = cacheHit
+		}
+	}
+	span := run.span
+	if span == nil {
+		return
+	}
+	switch ph.phase {
+	case gateway.PhaseAuthorizer:
+		cached := "miss"
+		if c.Authorizer.Cached {
+			cached = "hit"
+		}
+		span.SetAttributes(attribute.String("apigw.authorizer.name", ph.route.authorizer), attribute.String("apigw.authorizer.cache", cached))
+		if c.Authorizer.PrincipalID != "" {
+			span.SetAttributes(attribute.String("apigw.authorizer.principal_id", c.Authorizer.PrincipalID))
+		}
+	case gateway.PhaseUsagePlan:
+		if c.Identity.APIKeyID != "" {
+			span.SetAttributes(attribute.String("apigw.api_key_id", c.Identity.APIKeyID))
+		}
+	case gateway.PhaseCache:
+		outcome := "miss"
+		if s.cache == cacheHit {
+			outcome = "hit"
+		}
+		span.SetAttributes(attribute.String("apigw.cache", outcome))
+	}
+	if !passed && c.Error.ResponseType != "" && ph.phase != gateway.PhaseIntegration {
+		span.SetStatus(codes.Error, string(c.Error.ResponseType))
+	}
+	span.End()
+	run.span = nil
+}
