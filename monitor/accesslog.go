@@ -233,20 +233,22 @@ func escapeXML(dst []byte, v string, ok bool) []byte {
 }
 
 // escapeCSV writes v as one CSV field (RFC 4180): quoted when it holds a
-// comma, a quote or a line break.
+// comma or a quote; control characters as in text, so that the line stays
+// one line.
 func escapeCSV(dst []byte, v string, ok bool) []byte {
 	if d, done := dash(dst, v, ok); done {
 		return d
 	}
-	if !strings.ContainsAny(v, ",\"\r\n") {
-		return append(dst, v...)
+	if !strings.ContainsAny(v, ",\"") {
+		return escapeText(dst, v, true)
 	}
 	dst = append(dst, '"')
-	for i := 0; i < len(v); i++ {
-		if v[i] == '"' {
-			dst = append(dst, '"')
-		}
-		dst = append(dst, v[i])
+	start := len(dst)
+	dst = escapeText(dst, v, true)
+	// Double the quotes of what was just written.
+	if n := strings.Count(string(dst[start:]), `"`); n > 0 {
+		field := string(dst[start:])
+		dst = append(dst[:start], strings.ReplaceAll(field, `"`, `""`)...)
 	}
 	return append(dst, '"')
 }

@@ -109,17 +109,17 @@ func TestMetrics(t *testing.T) {
 		header []string
 		want   int
 	}{
-		{"/pets/1", []string{"Authorization", "good"}, 200},          // cache miss, authorizer miss
-		{"/pets/1", []string{"Authorization", "good"}, 200},          // cache hit, authorizer hit
-		{"/pets/2", []string{"Authorization", "good"}, 200},          // cache miss, authorizer hit
-		{"/pets/3", nil, 401},                                        // no token: authorizer miss
-		{"/fail", nil, 500},                                          // the backend's 500
-		{"/nowhere", nil, 403},                                       // no route
+		{"/pets/1", []string{"Authorization", "good"}, 200}, // cache miss, authorizer miss
+		{"/pets/1", []string{"Authorization", "good"}, 200}, // cache hit, authorizer hit
+		{"/pets/2", []string{"Authorization", "good"}, 200}, // cache miss, authorizer hit
+		{"/pets/3", nil, 401},                               // no token: authorizer miss
+		{"/fail", nil, 500},                                 // the backend's 500
+		{"/nowhere", nil, 403},                              // no route
 		{"/limited", []string{"x-api-key", "alice-key-00000000000001"}, 200},
 		{"/limited", []string{"x-api-key", "alice-key-00000000000001"}, 429}, // throttled
 		{"/limited", []string{"x-api-key", "bob-key-000000000000001"}, 200},
 		{"/limited", []string{"x-api-key", "bob-key-000000000000001"}, 429}, // over quota
-		{"/limited", nil, 403},                                       // no key
+		{"/limited", nil, 403},                                              // no key
 	} {
 		if rec := send(t, gw, "GET", tc.target, tc.header...); rec.Code != tc.want {
 			t.Fatalf("request %d %s: %d %s, want %d", i, tc.target, rec.Code, rec.Body, tc.want)
