@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,11 +78,15 @@ type Monitor struct {
 	cfg     Config
 	tracing bool // false for trace/noop's provider: no span, no propagation
 	tracer  trace.Tracer
-	prop    propagation.TextMapPropagator
-	inst    *instruments
-	log     *accessLogger
-	live    *liveStats
-	ws      wsRoutes
+	// The spans' start options, made once: an option is an interface,
+	// made per call it would allocate.
+	serverSpan, internalSpan, clientSpan []trace.SpanStartOption
+	propFields                           []string // the propagator's headers, canonical
+	prop                                 propagation.TextMapPropagator
+	inst                                 *instruments
+	log                                  *accessLogger
+	live                                 *liveStats
+	ws                                   wsRoutes
 
 	mu       sync.RWMutex
 	routes   map[routeKey]*routeState                 // under mu
@@ -120,6 +125,12 @@ func New(cfg Config) (*Monitor, error) {
 	m.tracer = cfg.TracerProvider.Tracer(ScopeName)
 	_, off := cfg.TracerProvider.(noop.TracerProvider)
 	m.tracing = !off
+	m.serverSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+	m.internalSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)}
+	m.clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+	for _, f := range cfg.Propagator.Fields() {
+		m.propFields = append(m.propFields, http.CanonicalHeaderKey(f))
+	}
 	inst, err := newInstruments(cfg.MeterProvider.Meter(ScopeName))
 	if err != nil {
 		errs = append(errs, err)

@@ -125,8 +125,8 @@ type stateKey struct{}
 type reqState struct {
 	context.Context
 	c       *apigw.Context
-	route   *routeState
-	span    trace.Span // nil: not traced
+	route   *routeState // nil until known
+	span    trace.Span  // nil: not traced
 	phases  [numPhases]phaseRun
 	cache   cacheOutcome
 	authRan bool
@@ -157,7 +157,10 @@ const (
 // Request starts watching a routed request: its state, and its server
 // span when traced (the caller's traceparent or X-Amzn-Trace-Id honoured).
 func (m *Monitor) Request(ctx context.Context, r *http.Request, c *apigw.Context) context.Context {
-	s := &reqState{c: c, route: m.lookup(c)}
+	s := &reqState{c: c}
+	if m.tracing {
+		s.route = m.lookup(c) // for the span's name; else the first phase tells
+	}
 	s.Context = m.startSpan(ctx, r, s)
 	return s
 }
@@ -170,6 +173,9 @@ func (m *Monitor) Done(ctx context.Context, c *apigw.Context) {
 		return
 	}
 	rs, in := s.route, m.inst
+	if rs == nil { // no phase ran: no route took the request
+		rs = m.lookup(c)
+	}
 	in.count.Add(ctx, 1, rs.req.add...)
 	switch {
 	case c.Status >= 500:

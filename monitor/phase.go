@@ -62,6 +62,15 @@ func (m *Monitor) Phase(info gateway.PhaseInfo, mw func(http.Handler) http.Handl
 	if !ok {
 		return mw // a phase this monitor does not know
 	}
+	switch info.Phase {
+	case gateway.PhaseCORS, gateway.PhaseAuthorizer, gateway.PhaseCache, gateway.PhaseIntegration:
+		// The first phase tells the request its route; the others are
+		// measured.
+	default:
+		if !m.tracing {
+			return mw
+		}
+	}
 	name := string(info.Phase)
 	if info.Phase == gateway.PhaseMapping {
 		name = spanRequestMapping
@@ -79,6 +88,9 @@ func (ph *phaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ph.inner.ServeHTTP(w, r)
 		return
 	}
+	if s.route == nil {
+		s.route = ph.route
+	}
 	run := &s.phases[ph.i]
 	run.entered = true
 	if ph.phase == gateway.PhaseAuthorizer {
@@ -86,7 +98,7 @@ func (ph *phaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		run.start = time.Now()
 	}
 	if s.span != nil {
-		_, span := ph.m.tracer.Start(s.Context, ph.name, trace.WithSpanKind(trace.SpanKindInternal))
+		_, span := ph.m.tracer.Start(s.Context, ph.name, ph.m.internalSpan...)
 		run.span = span
 		if ph.phase == gateway.PhaseIntegration {
 			// The integration's own calls (an HTTP integration's request)
@@ -118,7 +130,7 @@ func (ph *phaseHandler) passOn(w http.ResponseWriter, r *http.Request) {
 	if s.span != nil && ph.phase == gateway.PhaseMapping {
 		// What the phase does after the integration is the response
 		// mapping, ended when the phase returns.
-		_, run.span = ph.m.tracer.Start(s.Context, spanResponseMapping, trace.WithSpanKind(trace.SpanKindInternal))
+		_, run.span = ph.m.tracer.Start(s.Context, spanResponseMapping, ph.m.internalSpan...)
 	}
 }
 
@@ -140,26 +152,30 @@ func (ph *phaseHandler) end(s *reqState, run *phaseRun, passed bool) {
 	if span == nil {
 		return
 	}
+	var kvs []attribute.KeyValue
 	switch ph.phase {
 	case gateway.PhaseAuthorizer:
 		cached := "miss"
 		if c.Authorizer.Cached {
 			cached = "hit"
 		}
-		span.SetAttributes(attribute.String("apigw.authorizer.name", ph.route.authorizer), attribute.String("apigw.authorizer.cache", cached))
+		kvs = []attribute.KeyValue{attribute.String("apigw.authorizer.name", ph.route.authorizer), attribute.String("apigw.authorizer.cache", cached)}
 		if c.Authorizer.PrincipalID != "" {
-			span.SetAttributes(attribute.String("apigw.authorizer.principal_id", c.Authorizer.PrincipalID))
+			kvs = append(kvs, attribute.String("apigw.authorizer.principal_id", c.Authorizer.PrincipalID))
 		}
 	case gateway.PhaseUsagePlan:
 		if c.Identity.APIKeyID != "" {
-			span.SetAttributes(attribute.String("apigw.api_key_id", c.Identity.APIKeyID))
+			kvs = []attribute.KeyValue{attribute.String("apigw.api_key_id", c.Identity.APIKeyID)}
 		}
 	case gateway.PhaseCache:
 		outcome := "miss"
 		if s.cache == cacheHit {
 			outcome = "hit"
 		}
-		span.SetAttributes(attribute.String("apigw.cache", outcome))
+		kvs = []attribute.KeyValue{attribute.String("apigw.cache", outcome)}
+	}
+	if len(kvs) > 0 {
+		span.SetAttributes(kvs...)
 	}
 	if !passed && c.Error.ResponseType != "" && ph.phase != gateway.PhaseIntegration {
 		span.SetStatus(codes.Error, string(c.Error.ResponseType))

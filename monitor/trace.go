@@ -24,7 +24,7 @@ func (m *Monitor) startSpan(ctx context.Context, r *http.Request, s *reqState) c
 		return ctx
 	}
 	ctx = m.extract(ctx, r.Header)
-	ctx, span := m.tracer.Start(ctx, s.route.name, trace.WithSpanKind(trace.SpanKindServer))
+	ctx, span := m.tracer.Start(ctx, s.route.name, m.serverSpan...)
 	sc := span.SpanContext()
 	if sc.IsValid() {
 		s.c.XRayTraceID = xrayTraceID(sc.TraceID())
@@ -34,7 +34,8 @@ func (m *Monitor) startSpan(ctx context.Context, r *http.Request, s *reqState) c
 	}
 	s.span = span
 	c := s.c
-	span.SetAttributes(
+	kvs := make([]attribute.KeyValue, 0, 9)
+	kvs = append(kvs,
 		attribute.String("http.request.method", c.HTTPMethod),
 		attribute.String("url.path", c.Path),
 		attribute.String("client.address", c.Identity.SourceIP),
@@ -43,29 +44,36 @@ func (m *Monitor) startSpan(ctx context.Context, r *http.Request, s *reqState) c
 		attribute.String("apigw.request_id", c.RequestID),
 	)
 	if c.ResourcePath != "" {
-		span.SetAttributes(attribute.String("http.route", c.ResourcePath))
+		kvs = append(kvs, attribute.String("http.route", c.ResourcePath))
 	}
 	if c.IsCanaryRequest {
-		span.SetAttributes(attribute.Bool("apigw.canary", true))
+		kvs = append(kvs, attribute.Bool("apigw.canary", true))
 	}
 	if c.Identity.UserAgent != "" {
-		span.SetAttributes(attribute.String("user_agent.original", c.Identity.UserAgent))
+		kvs = append(kvs, attribute.String("user_agent.original", c.Identity.UserAgent))
 	}
+	span.SetAttributes(kvs...)
 	return ctx
 }
 
 // extract reads the caller's trace context: the propagator's headers
 // (traceparent), else X-Amzn-Trace-Id.
+// A request without any of the propagator's headers costs no call.
 func (m *Monitor) extract(ctx context.Context, h http.Header) context.Context {
-	ctx = m.prop.Extract(ctx, propagation.HeaderCarrier(h))
+	for _, f := range m.propFields {
+		if len(h[f]) > 0 {
+			ctx = m.prop.Extract(ctx, propagation.HeaderCarrier(h))
+			break
+		}
+	}
 	if trace.SpanContextFromContext(ctx).IsValid() {
 		return ctx
 	}
-	v := h.Get(XRayHeader)
-	if v == "" {
+	v := h[XRayHeader]
+	if len(v) == 0 {
 		return ctx
 	}
-	if sc, ok := parseXRay(v); ok {
+	if sc, ok := parseXRay(v[0]); ok {
 		return trace.ContextWithRemoteSpanContext(ctx, sc)
 	}
 	return ctx
@@ -155,7 +163,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !trace.SpanContextFromContext(ctx).IsValid() {
 		return t.base.RoundTrip(req)
 	}
-	ctx, span := t.m.tracer.Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindClient))
+	ctx, span := t.m.tracer.Start(ctx, req.Method, t.m.clientSpan...)
 	defer span.End()
 	req = req.Clone(ctx)
 	t.m.prop.Inject(ctx, propagation.HeaderCarrier(req.Header))

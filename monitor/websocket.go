@@ -63,7 +63,7 @@ func (m *Monitor) Event(ctx context.Context, e *websocket.Event) context.Context
 	if !m.tracing {
 		return ctx
 	}
-	ctx, span := m.tracer.Start(ctx, "WebSocket "+e.Type, trace.WithSpanKind(trace.SpanKindServer))
+	ctx, span := m.tracer.Start(ctx, "WebSocket "+e.Type, m.serverSpan...)
 	if !span.IsRecording() {
 		return ctx
 	}
