@@ -61,6 +61,7 @@ const (
 type PhaseInfo struct {
 	Phase        Phase
 	APIID        string
+	HTTPAPI      bool         // an HTTP API (WithHTTPAPI), not a REST API
 	Stage        *stage.Stage // the stage's configuration: read it, never change it
 	Canary       bool         // the route serves the stage's canary
 	DeploymentID string
@@ -89,7 +90,7 @@ func (g *Gateway) observeRoute(d *deployment, st *stage.Stage, canary bool, meth
 	if g.cfg.observer == nil || st.Name == "" {
 		return nil
 	}
-	return &observedRoute{o: g.cfg.observer, info: PhaseInfo{APIID: g.cfg.apiID, Stage: st, Canary: canary,
+	return &observedRoute{o: g.cfg.observer, info: PhaseInfo{APIID: g.cfg.apiID, HTTPAPI: g.cfg.httpAPI, Stage: st, Canary: canary,
 		DeploymentID: d.id, Method: method, Resource: resource, Authorizer: m.Authorizer}}
 }
 

@@ -29,6 +29,9 @@
 //     id) and Stage, and with the stage's detailed metrics
 //     (stage.MethodSettings.MetricsEnabled, as on AWS) by Resource (the
 //     resource template, never the request path) and Method too.
+//   - HTTP APIs (gateway.WithHTTPAPI): Count, 4xx, 5xx, Latency and
+//     IntegrationLatency by ApiId and Stage, and with detailed metrics by
+//     Route (the route key) too.
 //   - WebSocket APIs: ConnectCount, MessageCount, IntegrationError,
 //     ClientError, ExecutionError and IntegrationLatency by ApiId, Stage and
 //     Route; ConnectionCount, the open connections.
@@ -79,8 +82,6 @@
 //
 //   - CloudWatch aggregates per minute; here the exporter decides (Prometheus
 //     reads cumulative counters and histograms).
-//   - HTTP APIs' Route dimension is not yet distinguished from REST's
-//     Resource and Method.
 //   - The trace id is OpenTelemetry's random one written in X-Ray's form;
 //     its first eight digits are not a time (use an X-Ray id generator in
 //     the SDK when sending to X-Ray).

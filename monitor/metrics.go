@@ -36,6 +36,7 @@ var latencyBuckets = []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 
 type instruments struct {
 	// REST: AWS's CloudWatch metrics.
 	count, err4xx, err5xx       metric.Int64Counter
+	http4xx, http5xx            metric.Int64Counter // HTTP APIs' names
 	latency, integrationLatency metric.Float64Histogram
 	cacheHit, cacheMiss         metric.Int64Counter
 	authLatency                 metric.Float64Histogram
@@ -76,6 +77,8 @@ func newInstruments(mt metric.Meter) (*instruments, error) {
 		count:              counter("Count", "API requests (CloudWatch Count)."),
 		err4xx:             counter("4XXError", "Requests answered 4XX (CloudWatch 4XXError)."),
 		err5xx:             counter("5XXError", "Requests answered 5XX (CloudWatch 5XXError)."),
+		http4xx:            counter("4xx", "HTTP API requests answered 4XX (CloudWatch 4xx)."),
+		http5xx:            counter("5xx", "HTTP API requests answered 5XX (CloudWatch 5xx)."),
 		latency:            histogram("Latency", "From the request's arrival to its answer (CloudWatch Latency)."),
 		integrationLatency: histogram("IntegrationLatency", "The integration's time (CloudWatch IntegrationLatency)."),
 		cacheHit:           counter("CacheHitCount", "Requests served from the stage cache (CloudWatch CacheHitCount)."),

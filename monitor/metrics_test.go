@@ -30,7 +30,7 @@ var failBackend = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 // allowToken is a TOKEN authorizer that allows the token "good" and
 // refuses anything else with 401.
 func allowToken(now func() time.Time) *authorizer.TokenAuthorizer {
-	return authorizer.Token(authorizer.TokenConfig{
+	return authorizer.MustNewToken(authorizer.TokenConfig{
 		Now: now,
 		Func: func(_ context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 			if req.AuthorizationToken != "good" {
@@ -183,5 +183,38 @@ func TestDetailedMetricsOff(t *testing.T) {
 	want := map[string]float64{"ApiName=shop,Stage=beta": 2, "ApiName=shop,Method=POST,Resource=/orders,Stage=beta": 1}
 	if got := tel.points(t, "Count"); !maps.Equal(got, want) {
 		t.Errorf("Count = %v, want %v", got, want)
+	}
+}
+
+// TestHTTPAPIMetrics: an HTTP API's metrics carry ApiId and Stage, and
+// with detailed metrics its Route (the route key); its errors are
+// CloudWatch's 4xx and 5xx.
+func TestHTTPAPIMetrics(t *testing.T) {
+	tel := newTelemetry(t)
+	mon := tel.monitor(t, monitor.Config{TracerProvider: noTracing})
+	on := true
+	gw := mustGateway(t, gateway.WithHTTPAPI(), gateway.WithObserver(mon), gateway.WithAPIID("h1"),
+		gateway.WithStage(stage.Stage{Name: stage.Default, MethodSettings: map[string]stage.MethodSettings{"GET /items/{id}": {MetricsEnabled: &on}}}),
+		gateway.Route("GET /items/{id}", gateway.Method{Integration: gateway.Handler(okBackend)}),
+		gateway.Route("POST /items", gateway.Method{Integration: gateway.Handler(failBackend)}))
+	send(t, gw, "GET", "/items/1")
+	send(t, gw, "POST", "/items")
+	send(t, gw, "GET", "/nothing")
+	const (
+		route = "ApiId=h1,Route=GET /items/{id},Stage=$default"
+		api   = "ApiId=h1,Stage=$default"
+	)
+	for _, tc := range []struct {
+		metric string
+		want   map[string]float64
+	}{
+		{"Count", map[string]float64{route: 1, api: 2}},
+		{"4xx", map[string]float64{api: 1}},
+		{"5xx", map[string]float64{api: 1}},
+		{"4XXError", map[string]float64{}},
+	} {
+		if got := tel.points(t, tc.metric); !maps.Equal(got, tc.want) {
+			t.Errorf("%s = %v, want %v", tc.metric, got, tc.want)
+		}
 	}
 }

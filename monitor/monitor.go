@@ -91,6 +91,7 @@ type Monitor struct {
 	mu       sync.RWMutex
 	routes   map[routeKey]*routeState                 // under mu
 	routesRO atomic.Pointer[map[routeKey]*routeState] // the same, read without mu
+	httpAPIs map[string]bool                          // API ids of HTTP APIs, under mu
 	gateways []*gateway.Gateway
 	apis     []*websocket.API
 	reg      metric.Registration
@@ -120,7 +121,7 @@ func New(cfg Config) (*Monitor, error) {
 		cfg.Now = time.Now
 	}
 	var errs []error
-	m := &Monitor{cfg: cfg, prop: cfg.Propagator, routes: map[routeKey]*routeState{}}
+	m := &Monitor{cfg: cfg, prop: cfg.Propagator, routes: map[routeKey]*routeState{}, httpAPIs: map[string]bool{}}
 	m.routesRO.Store(&m.routes)
 	m.tracer = cfg.TracerProvider.Tracer(ScopeName)
 	_, off := cfg.TracerProvider.(noop.TracerProvider)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/stage"
 )
 
 // routeKey names one route of one stage of one API: the metrics'
@@ -25,6 +26,7 @@ type routeState struct {
 	key        routeKey
 	name       string // the span's: GET /pets/{id}
 	detailed   bool   // the stage's detailed metrics are on for it
+	httpAPI    bool   // an HTTP API's: 4xx and 5xx, by ApiId, Stage (and Route)
 	req        dims   // ApiName, Stage (+ Resource, Method when detailed)
 	auth       dims   // ApiName, Stage, Authorizer
 	authorizer string
@@ -46,27 +48,43 @@ func (m *Monitor) route(info gateway.PhaseInfo) *routeState {
 	if ms := info.Stage.For(info.Resource, info.Method); ms.MetricsEnabled != nil {
 		detailed = *ms.MetricsEnabled
 	}
+	if info.HTTPAPI {
+		m.httpAPIs[k.api] = true
+	}
 	rs := m.newRoute(k, detailed, info.Stage.AccessLogFormat)
 	rs.authorizer = info.Authorizer
-	rs.auth = newDims(attribute.String(dimAPIName, k.api), attribute.String(dimStage, k.stage), attribute.String(dimAuthorizer, info.Authorizer))
+	rs.auth = newDims(attribute.String(rs.apiDim(), k.api), attribute.String(dimStage, k.stage), attribute.String(dimAuthorizer, info.Authorizer))
 	m.storeRoute(rs)
 	return rs
 }
 
-// newRoute builds a route's state.
+// newRoute builds a route's state. Callers hold m.mu.
 func (m *Monitor) newRoute(k routeKey, detailed bool, format string) *routeState {
-	rs := &routeState{key: k, name: k.method, detailed: detailed}
+	rs := &routeState{key: k, name: k.method, detailed: detailed, httpAPI: m.httpAPIs[k.api]}
 	if k.resource != "" {
-		rs.name = k.method + " " + k.resource
+		rs.name = stage.RouteKey(k.resource, k.method)
 	}
-	kvs := []attribute.KeyValue{attribute.String(dimAPIName, k.api), attribute.String(dimStage, k.stage)}
-	if detailed && k.resource != "" {
+	kvs := []attribute.KeyValue{attribute.String(rs.apiDim(), k.api), attribute.String(dimStage, k.stage)}
+	switch {
+	case !detailed || k.resource == "":
+	case rs.httpAPI:
+		kvs = append(kvs, attribute.String(dimRoute, rs.name))
+	default:
 		kvs = append(kvs, attribute.String(dimResource, k.resource), attribute.String(dimMethod, k.method))
 	}
 	rs.req = newDims(kvs...)
 	rs.log = m.log.format(format)
 	rs.live = m.live.route(k)
 	return rs
+}
+
+// apiDim is the dimension that names the API: REST APIs' ApiName, HTTP
+// APIs' ApiId.
+func (rs *routeState) apiDim() string {
+	if rs.httpAPI {
+		return dimAPIID
+	}
+	return dimAPIName
 }
 
 // storeRoute publishes rs: the request path reads m.routes without a
@@ -177,11 +195,15 @@ func (m *Monitor) Done(ctx context.Context, c *apigw.Context) {
 		rs = m.lookup(c)
 	}
 	in.count.Add(ctx, 1, rs.req.add...)
+	e4, e5 := in.err4xx, in.err5xx
+	if rs.httpAPI {
+		e4, e5 = in.http4xx, in.http5xx
+	}
 	switch {
 	case c.Status >= 500:
-		in.err5xx.Add(ctx, 1, rs.req.add...)
+		e5.Add(ctx, 1, rs.req.add...)
 	case c.Status >= 400:
-		in.err4xx.Add(ctx, 1, rs.req.add...)
+		e4.Add(ctx, 1, rs.req.add...)
 	}
 	in.latency.Record(ctx, millis(c.ResponseLatency), rs.req.rec...)
 	if s.phases[phaseIndex[gateway.PhaseIntegration]].entered {
