@@ -196,12 +196,12 @@ func (m *Monitor) Snapshot(ctx context.Context) Snapshot {
 		live[routeKey{r.API, r.Stage, r.Method, r.Resource}] = r
 	}
 	m.mu.RLock()
-	gws, apis := m.gateways, m.apis
+	gws, apis, plans := m.gateways, m.apis, m.plans
 	m.mu.RUnlock()
 	for _, gw := range gws {
 		s.APIs = append(s.APIs, apiView(gw, live))
 	}
-	if reg := m.cfg.UsagePlans; reg != nil {
+	if reg := plans; reg != nil {
 		s.Plans = planViews(ctx, reg, now)
 	}
 	for _, a := range apis {

@@ -109,7 +109,10 @@ func newInstruments(mt metric.Meter) (*instruments, error) {
 func (in *instruments) observe(m *Monitor) (metric.Registration, error) {
 	mt := m.cfg.MeterProvider.Meter(ScopeName)
 	return mt.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		if r := m.cfg.UsagePlans; r != nil {
+		m.mu.RLock()
+		gws, apis, plans := m.gateways, m.apis, m.plans
+		m.mu.RUnlock()
+		if r := plans; r != nil {
 			s := r.Stats()
 			for id, ps := range s.Plans {
 				set := metric.WithAttributeSet(attribute.NewSet(attribute.String(dimUsagePlan, id)))
@@ -119,9 +122,6 @@ func (in *instruments) observe(m *Monitor) (metric.Registration, error) {
 			o.ObserveInt64(in.planStoreErrors, int64(s.StoreErrors))
 			o.ObserveInt64(in.planFailedOpen, int64(s.FailedOpen))
 		}
-		m.mu.RLock()
-		gws, apis := m.gateways, m.apis
-		m.mu.RUnlock()
 		for _, gw := range gws {
 			api := metric.WithAttributeSet(attribute.NewSet(attribute.String(dimAPIName, gw.Describe().APIID)))
 			o.ObserveInt64(in.cacheStoreErrors, int64(gw.CacheStats().StoreErrors), api)

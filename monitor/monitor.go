@@ -94,6 +94,7 @@ type Monitor struct {
 	httpAPIs map[string]bool                          // API ids of HTTP APIs, under mu
 	gateways []*gateway.Gateway
 	apis     []*websocket.API
+	plans    *usageplan.Registry
 	reg      metric.Registration
 }
 
@@ -121,7 +122,7 @@ func New(cfg Config) (*Monitor, error) {
 		cfg.Now = time.Now
 	}
 	var errs []error
-	m := &Monitor{cfg: cfg, prop: cfg.Propagator, routes: map[routeKey]*routeState{}, httpAPIs: map[string]bool{}}
+	m := &Monitor{cfg: cfg, prop: cfg.Propagator, routes: map[routeKey]*routeState{}, httpAPIs: map[string]bool{}, plans: cfg.UsagePlans}
 	m.routesRO.Store(&m.routes)
 	m.tracer = cfg.TracerProvider.Tracer(ScopeName)
 	_, off := cfg.TracerProvider.(noop.TracerProvider)
@@ -178,6 +179,14 @@ func (m *Monitor) WatchWebSocket(api *websocket.API) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.apis = append(m.apis, api)
+}
+
+// WatchUsagePlans does what Config.UsagePlans does, for a registry made
+// after the monitor.
+func (m *Monitor) WatchUsagePlans(r *usageplan.Registry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.plans = r
 }
 
 // Close unregisters the callbacks of the observable instruments; the

@@ -39,6 +39,7 @@ import (
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/examples/internal/issuer"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -97,7 +98,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // newGateway puts the backend behind the two authorizers; base is the
 // issuer's URL.
-func newGateway(base string, logger *slog.Logger) (*gateway.Gateway, error) {
+func newGateway(base string, logger *slog.Logger, extra ...gateway.Option) (*gateway.Gateway, error) {
 	issuer, err := authorizer.NewJWT(authorizer.JWTConfig{
 		Issuer:  base,
 		JWKSURL: base + "/.well-known/jwks.json",
@@ -114,7 +115,7 @@ func newGateway(base string, logger *slog.Logger) (*gateway.Gateway, error) {
 		return nil, err
 	}
 	be := gateway.Handler(backend())
-	return gateway.New(
+	return gateway.New(append([]gateway.Option{
 		gateway.WithAccessLog(logger),
 		gateway.WithAuthorizer("issuer", issuer),
 		gateway.WithAuthorizer("sample", sample),
@@ -124,12 +125,12 @@ func newGateway(base string, logger *slog.Logger) (*gateway.Gateway, error) {
 			AuthorizationScopes: []string{"pets/read"},
 		}),
 		gateway.Route("GET /admin", gateway.Method{Integration: be, Authorizer: "sample"}),
-	)
+	}, extra...)...)
 }
 
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
-func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- string) error {
+func run(ctx context.Context, adm *admin.Admin, addr string, logger *slog.Logger, ready chan<- string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -140,27 +141,33 @@ func run(ctx context.Context, addr string, logger *slog.Logger, ready chan<- str
 		ln.Close()
 		return err
 	}
-	gw, err := newGateway(base, logger)
+	gw, err := newGateway(base, logger, adm.Gateway()...)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	adm.Watch(gw)
 	// The issuer's routes sit beside the gateway, as another service would.
 	mux := http.NewServeMux()
 	iss.Register(mux)
 	mux.Handle("/", gw)
-	err = serve.Serve(ctx, ln, mux, ready)
+	err = adm.Run(ctx, func(ctx context.Context) error { return serve.Serve(ctx, ln, mux, ready) })
 	return errors.Join(err, gw.Close()) // Close stops the JWKS refreshes
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	go func() { log.Printf("authorizers example: http://%s/pets and /admin", <-ready) }()
-	if err := run(ctx, *addr, slog.Default(), ready); err != nil {
+	if err := run(ctx, adm, *addr, slog.Default(), ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -23,7 +23,7 @@ import (
 func startExample(t *testing.T) string {
 	t.Helper()
 	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
-		return run(ctx, addr, slog.New(slog.DiscardHandler), ready)
+		return run(ctx, nil, addr, slog.New(slog.DiscardHandler), ready)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"log"
 
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/stage"
 	"github.com/aws/aws-lambda-go/events"
@@ -37,7 +38,7 @@ type options struct {
 	random        func() float64 // nil: math/rand
 }
 
-func newGateway(o options) (*gateway.Gateway, error) {
+func newGateway(o options, extra ...gateway.Option) (*gateway.Gateway, error) {
 	canary := &stage.Canary{Percent: o.canaryPercent, Variables: map[string]string{"ver": "beta"}}
 	if o.stickyHeader != "" {
 		canary.Sticky = &stage.Sticky{Header: o.stickyHeader}
@@ -52,29 +53,35 @@ func newGateway(o options) (*gateway.Gateway, error) {
 	if o.random != nil {
 		opts = append(opts, gateway.WithRandom(o.random))
 	}
-	return gateway.New(opts...)
+	return gateway.New(append(opts, extra...)...)
 }
 
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
-func run(ctx context.Context, addr string, o options, ready chan<- string) error {
-	gw, err := newGateway(o)
+func run(ctx context.Context, adm *admin.Admin, addr string, o options, ready chan<- string) error {
+	gw, err := newGateway(o, adm.Gateway()...)
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServe(ctx, addr, gw, ready)
+	adm.Watch(gw)
+	return adm.Run(ctx, func(ctx context.Context) error { return serve.ListenAndServe(ctx, addr, gw, ready) })
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	percent := flag.Float64("canary-percent", 10, "share of traffic for the beta alias, 0 to 100")
 	sticky := flag.String("sticky-header", "", "keep each client on one side, recognised by this header")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	go func() { log.Printf("canary example: http://%s/hello (%.1f%% to beta)", <-ready, *percent) }()
-	if err := run(ctx, *addr, options{canaryPercent: *percent, stickyHeader: *sticky}, ready); err != nil {
+	if err := run(ctx, adm, *addr, options{canaryPercent: *percent, stickyHeader: *sticky}, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func start(t *testing.T, o options) string {
 	t.Helper()
 	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
-		return run(ctx, addr, o, ready)
+		return run(ctx, nil, addr, o, ready)
 	})
 }
 

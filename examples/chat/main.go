@@ -38,6 +38,7 @@ import (
 	"sync"
 
 	"github.com/apigw/apigw/examples/internal/redisflag"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/websocket"
 	"github.com/apigw/apigw/websocket/redisbus"
@@ -188,7 +189,7 @@ func onDefault(context.Context, events.APIGatewayWebsocketProxyRequest) (events.
 }
 
 // newAPI builds the chat's WebSocket API.
-func newAPI(ch *chat, bus websocket.Bus, replica string) (*websocket.API, error) {
+func newAPI(ch *chat, bus websocket.Bus, replica string, extra ...websocket.Option) (*websocket.API, error) {
 	opts := []websocket.Option{
 		websocket.WithAPIID("chat"), websocket.WithStage("production", nil), websocket.WithLogger(ch.logger),
 		websocket.Route("$connect", websocket.RouteSpec{Integration: websocket.Lambda(ch.onConnect)}),
@@ -203,7 +204,7 @@ func newAPI(ch *chat, bus websocket.Bus, replica string) (*websocket.API, error)
 	if replica != "" {
 		opts = append(opts, websocket.WithReplicaID(replica))
 	}
-	return websocket.New(opts...)
+	return websocket.New(append(opts, extra...)...)
 }
 
 // options configure the example.
@@ -221,7 +222,7 @@ type options struct {
 // run serves the chat on addr until ctx ends; ready, if not nil, receives
 // the address it listens on. On the way out it closes every connection
 // (their $disconnect runs) before the Redis client closes.
-func run(ctx context.Context, addr string, o options, ready chan<- string) (err error) {
+func run(ctx context.Context, adm *admin.Admin, addr string, o options, ready chan<- string) (err error) {
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
@@ -241,27 +242,33 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 		bus = b
 		ch.members = redisMembers{rdb: rdb, key: prefix + "members"}
 	}
-	api, err := newAPI(ch, bus, o.replica)
+	api, err := newAPI(ch, bus, o.replica, adm.WebSocket()...)
 	if err != nil {
 		return err
 	}
+	adm.WatchWebSocket(api)
 	// The server's shutdown does not close hijacked WebSocket connections:
 	// the API's does, running their $disconnect, before Redis closes.
-	return serve.ListenAndServe(ctx, addr, api, ready, api.Shutdown)
+	return adm.Run(ctx, func(ctx context.Context) error { return serve.ListenAndServe(ctx, addr, api, ready, api.Shutdown) })
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	redisAddr := flag.String("redis", "", "share connections with other replicas through Redis: "+redisflag.Usage)
 	prefix := flag.String("redis-prefix", defaultRedisPrefix, "prefix of the example's Redis keys and channels")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	go func() {
 		log.Printf("chat example: connect to ws://%s/?name=alice and send {\"action\":\"sendmessage\",\"message\":\"hi\"}", <-ready)
 	}()
-	if err := run(ctx, *addr, options{redisAddr: *redisAddr, redisPrefix: *prefix}, ready); err != nil {
+	if err := run(ctx, adm, *addr, options{redisAddr: *redisAddr, redisPrefix: *prefix}, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -24,7 +24,7 @@ func start(t *testing.T, o options) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", o, ready) }()
+	go func() { done <- run(ctx, nil, "127.0.0.1:0", o, ready) }()
 	var addr string
 	select {
 	case addr = <-ready:

@@ -45,6 +45,7 @@ import (
 	"github.com/apigw/apigw/examples/internal/issuer"
 	"github.com/apigw/apigw/examples/internal/redisflag"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -114,7 +115,7 @@ func jsonAnswer(status int, v any) (events.APIGatewayV2HTTPResponse, error) {
 
 // newGateway is the HTTP API: its routes, the JWT authorizer of the issuer
 // at base, CORS for the page at http://localhost:3000.
-func newGateway(base string, items store, logger *slog.Logger) (*gateway.Gateway, error) {
+func newGateway(base string, items store, logger *slog.Logger, extra ...gateway.Option) (*gateway.Gateway, error) {
 	jwtAuth, err := authorizer.NewJWT(authorizer.JWTConfig{
 		Issuer:  base,
 		JWKSURL: base + "/.well-known/jwks.json",
@@ -126,7 +127,7 @@ func newGateway(base string, items store, logger *slog.Logger) (*gateway.Gateway
 	}
 	fn := gateway.LambdaV2(handler(items))
 	write := gateway.Method{Integration: fn, Authorizer: "jwt", AuthorizationScopes: []string{"items/write"}}
-	return gateway.New(
+	return gateway.New(append([]gateway.Option{
 		gateway.WithHTTPAPI(),
 		gateway.WithAccessLog(logger),
 		gateway.WithCORS(cors.Config{
@@ -140,12 +141,12 @@ func newGateway(base string, items store, logger *slog.Logger) (*gateway.Gateway
 		gateway.Route("GET /items/{id}", gateway.Method{Integration: fn}),
 		gateway.Route("PUT /items", write),
 		gateway.Route("DELETE /items/{id}", write),
-	)
+	}, extra...)...)
 }
 
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
-func run(ctx context.Context, addr string, items store, logger *slog.Logger, ready chan<- string) error {
+func run(ctx context.Context, adm *admin.Admin, addr string, items store, logger *slog.Logger, ready chan<- string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -156,25 +157,31 @@ func run(ctx context.Context, addr string, items store, logger *slog.Logger, rea
 		ln.Close()
 		return err
 	}
-	gw, err := newGateway(base, items, logger)
+	gw, err := newGateway(base, items, logger, adm.Gateway()...)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	adm.Watch(gw)
 	// The issuer sits beside the API, as another service would.
 	mux := http.NewServeMux()
 	iss.Register(mux)
 	mux.Handle("/", gw)
-	err = serve.Serve(ctx, ln, mux, ready)
+	err = adm.Run(ctx, func(ctx context.Context) error { return serve.Serve(ctx, ln, mux, ready) })
 	return errors.Join(err, gw.Close()) // Close stops the JWKS refreshes
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	redisAddr := flag.String("redis", "", "keep the items in Redis, shared by every replica: "+redisflag.Usage)
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	var items store = newMemoryStore()
 	if *redisAddr != "" {
 		rdb := redisflag.NewClient(*redisAddr, false)
@@ -183,7 +190,7 @@ func main() {
 	}
 	ready := make(chan string, 1)
 	go func() { log.Printf("httpapi example: http://%s/items", <-ready) }()
-	if err := run(ctx, *addr, items, slog.Default(), ready); err != nil {
+	if err := run(ctx, adm, *addr, items, slog.Default(), ready); err != nil {
 		log.Fatal(err)
 	}
 }

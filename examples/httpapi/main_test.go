@@ -21,7 +21,7 @@ import (
 func startExample(t *testing.T, items store) string {
 	t.Helper()
 	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
-		return run(ctx, addr, items, slog.New(slog.DiscardHandler), ready)
+		return run(ctx, nil, addr, items, slog.New(slog.DiscardHandler), ready)
 	})
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/mapping"
 )
@@ -147,12 +148,12 @@ var (
 // cached for 300 s, one entry per id; in this example anyone may send
 // Cache-Control: max-age=0 to fetch afresh (AWS requires a permission by
 // default: see cache.Config.CanInvalidate).
-func newGateway(s *store, logger *slog.Logger, now func() time.Time) (*gateway.Gateway, error) {
+func newGateway(s *store, logger *slog.Logger, now func() time.Time, extra ...gateway.Option) (*gateway.Gateway, error) {
 	be := backend(s)
 	if now == nil {
 		now = time.Now
 	}
-	return gateway.New(
+	return gateway.New(append([]gateway.Option{
 		gateway.WithAccessLog(logger),
 		gateway.WithClock(now),
 		gateway.WithCache(cache.Config{TTL: 300 * time.Second, AnyoneMayInvalidate: true, XCache: true}),
@@ -184,31 +185,38 @@ func newGateway(s *store, logger *slog.Logger, now func() time.Time) (*gateway.G
 			Integration:   gateway.Handler(be),
 			RequestModels: map[string]string{"application/json": "ArtistUpdate"},
 		}),
-	)
+	}, extra...)...)
 }
 
-// run serves the example on addr until ctx ends; ready, if not nil,
-// receives the address it listens on.
-func run(ctx context.Context, addr string, logger *slog.Logger, now func() time.Time, ready chan<- string) error {
-	gw, err := newGateway(newStore(), logger, now)
+// run serves the example on addr until ctx ends, and adm's metrics and
+// console beside it (adm may be nil); ready, if not nil, receives the
+// address it listens on.
+func run(ctx context.Context, adm *admin.Admin, addr string, logger *slog.Logger, now func() time.Time, ready chan<- string) error {
+	gw, err := newGateway(newStore(), logger, now, adm.Gateway()...)
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServe(ctx, addr, gw, ready)
+	adm.Watch(gw)
+	return adm.Run(ctx, func(ctx context.Context) error { return serve.ListenAndServe(ctx, addr, gw, ready) })
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ready := make(chan string, 1)
 	go func() {
 		a := <-ready
 		logger.Info("music API listening", "url", "http://"+a+"/artists/1234")
 	}()
-	if err := run(ctx, *addr, logger, nil, ready); err != nil {
+	if err := run(ctx, adm, *addr, logger, nil, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -24,7 +24,7 @@ func startExample(t *testing.T) string {
 func startExampleAt(t *testing.T, now func() time.Time) string {
 	t.Helper()
 	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
-		return run(ctx, addr, slog.New(slog.DiscardHandler), now, ready)
+		return run(ctx, nil, addr, slog.New(slog.DiscardHandler), now, ready)
 	})
 }
 

@@ -41,20 +41,25 @@ import (
 	"log/slog"
 
 	"github.com/apigw/apigw/examples/petbreed/petbreed"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 )
 
 // run serves the API and the shop page until ctx ends; ready, if not nil,
 // receives the running servers (their URLs).
-func run(ctx context.Context, cfg petbreed.Config, ready chan<- *petbreed.Servers) error {
-	s, err := petbreed.Start(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	if ready != nil {
-		ready <- s
-	}
-	return s.Wait()
+func run(ctx context.Context, adm *admin.Admin, cfg petbreed.Config, ready chan<- *petbreed.Servers) error {
+	cfg.Options = append(cfg.Options, adm.Gateway()...)
+	return adm.Run(ctx, func(ctx context.Context) error {
+		s, err := petbreed.Start(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		adm.Watch(s.Gateway)
+		if ready != nil {
+			ready <- s
+		}
+		return s.Wait()
+	})
 }
 
 func main() {
@@ -63,16 +68,21 @@ func main() {
 	flag.StringVar(&cfg.SiteAddr, "site-addr", petbreed.DefaultSiteAddr, "the shop page's listening address")
 	flag.StringVar(&cfg.APIURL, "api-url", "", "the API's URL as the page calls it (default: from -addr)")
 	flag.StringVar(&cfg.Origin, "origin", "", "the origin the API allows (default: the shop's, from -site-addr)")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	cfg.Logger = slog.Default()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan *petbreed.Servers, 1)
 	go func() {
 		s := <-ready
 		log.Printf("petbreed example: shop page %s (origin %s), API %s", s.SiteURL, s.Origin, s.APIURL)
 	}()
-	if err := run(ctx, cfg, ready); err != nil {
+	if err := run(ctx, adm, cfg, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -23,7 +23,7 @@ func startExample(t *testing.T, cfg petbreed.Config) *petbreed.Servers {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *petbreed.Servers, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, ready) }()
+	go func() { done <- run(ctx, nil, cfg, ready) }()
 	var s *petbreed.Servers
 	select {
 	case s = <-ready:
@@ -202,13 +202,13 @@ func TestConfig(t *testing.T) {
 			{Addr: ln.Addr().String(), SiteAddr: "127.0.0.1:0"},
 			{Addr: "127.0.0.1:0", SiteAddr: ln.Addr().String()},
 		} {
-			if err := run(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "petbreed: ") {
+			if err := run(context.Background(), nil, cfg, nil); err == nil || !strings.Contains(err.Error(), "petbreed: ") {
 				t.Errorf("run(%+v) = %v, want an error", cfg, err)
 			}
 		}
 	})
 	t.Run("bad API URL", func(t *testing.T) {
-		err := run(context.Background(), petbreed.Config{Addr: "127.0.0.1:0", SiteAddr: "127.0.0.1:0", APIURL: "api.example"}, nil)
+		err := run(context.Background(), nil, petbreed.Config{Addr: "127.0.0.1:0", SiteAddr: "127.0.0.1:0", APIURL: "api.example"}, nil)
 		if err == nil || !strings.Contains(err.Error(), `API URL "api.example"`) {
 			t.Errorf("run = %v, want an error naming the API URL", err)
 		}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/mapping"
 )
@@ -105,8 +106,8 @@ const priceRequest = `{
   "properties": {"item": {"type": "string", "minLength": 1}, "quantity": {"type": "integer", "minimum": 1}}
 }`
 
-func newGateway() (*gateway.Gateway, error) {
-	return gateway.New(
+func newGateway(extra ...gateway.Option) (*gateway.Gateway, error) {
+	return gateway.New(append([]gateway.Option{
 		gateway.WithModel("PriceRequest", priceRequest),
 		gateway.Route("POST /prices", gateway.Method{
 			Integration:   gateway.Handler(legacyPriceService),
@@ -127,27 +128,33 @@ func newGateway() (*gateway.Gateway, error) {
 				MethodResponses: []mapping.MethodResponse{{StatusCode: 200}, {StatusCode: 502}},
 			},
 		}),
-	)
+	}, extra...)...)
 }
 
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on.
-func run(ctx context.Context, addr string, ready chan<- string) error {
-	gw, err := newGateway()
+func run(ctx context.Context, adm *admin.Admin, addr string, ready chan<- string) error {
+	gw, err := newGateway(adm.Gateway()...)
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServe(ctx, addr, gw, ready)
+	adm.Watch(gw)
+	return adm.Run(ctx, func(ctx context.Context) error { return serve.ListenAndServe(ctx, addr, gw, ready) })
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	go func() { log.Printf("soap example: POST http://%s/prices", <-ready) }()
-	if err := run(ctx, *addr, ready); err != nil {
+	if err := run(ctx, adm, *addr, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"github.com/apigw/apigw/examples/internal/exampletest"
 	"io"
@@ -11,7 +12,7 @@ import (
 
 func start(t *testing.T) string {
 	t.Helper()
-	return exampletest.Start(t, run)
+	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error { return run(ctx, nil, addr, ready) })
 }
 
 func TestSOAP(t *testing.T) {

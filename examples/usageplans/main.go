@@ -53,6 +53,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/examples/internal/redisflag"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
@@ -170,8 +171,8 @@ func planFor(reg *usageplan.Registry, keyID string) string {
 // registry's. The gateway itself keeps the real clock (no WithClock): its
 // integration timeout is a real deadline, which a test's fake clock set in
 // the past would expire at once.
-func newGateway(reg *usageplan.Registry, now func() time.Time) (*gateway.Gateway, error) {
-	return gateway.New(
+func newGateway(reg *usageplan.Registry, now func() time.Time, extra ...gateway.Option) (*gateway.Gateway, error) {
+	return gateway.New(append([]gateway.Option{
 		gateway.WithAPIID(apiID),
 		gateway.WithStage(stage.Stage{Name: stageName}),
 		gateway.WithUsagePlans(reg),
@@ -184,7 +185,7 @@ func newGateway(reg *usageplan.Registry, now func() time.Time) (*gateway.Gateway
 			RequestParameters: map[string]bool{"method.request.querystring.key": true},
 			Integration:       gateway.Handler(usageHandler(reg, now)),
 		}),
-	)
+	}, extra...)...)
 }
 
 // options configure the example.
@@ -205,7 +206,7 @@ type options struct {
 // run serves the example on addr until ctx ends; ready, if not nil,
 // receives the address it listens on. It returns once the server has shut
 // down and the Redis client, if any, is closed.
-func run(ctx context.Context, addr string, o options, ready chan<- string) (err error) {
+func run(ctx context.Context, adm *admin.Admin, addr string, o options, ready chan<- string) (err error) {
 	if o.now == nil {
 		o.now = time.Now
 	}
@@ -234,20 +235,27 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) (err 
 	if err != nil {
 		return err
 	}
-	gw, err := newGateway(reg, o.now)
+	gw, err := newGateway(reg, o.now, adm.Gateway()...)
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServe(ctx, addr, gw, ready)
+	adm.Watch(gw)
+	adm.WatchUsagePlans(reg)
+	return adm.Run(ctx, func(ctx context.Context) error { return serve.ListenAndServe(ctx, addr, gw, ready) })
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	redisAddr := flag.String("redis", "", "keep throttles, quotas and usage in Redis, shared by every replica: "+redisflag.Usage)
 	prefix := flag.String("redis-prefix", defaultRedisPrefix, "prefix of the example's Redis keys")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	go func() {
 		a := <-ready
@@ -257,7 +265,7 @@ func main() {
 		}
 		log.Printf("usage plans example: curl -H 'x-api-key: %s' http://%s/breeds (state %s)", basicKey, a, state)
 	}()
-	if err := run(ctx, *addr, options{redisAddr: *redisAddr, redisPrefix: *prefix}, ready); err != nil {
+	if err := run(ctx, adm, *addr, options{redisAddr: *redisAddr, redisPrefix: *prefix}, ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -33,7 +33,7 @@ func start(t *testing.T, o options) string {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
-		return run(ctx, addr, o, ready)
+		return run(ctx, nil, addr, o, ready)
 	})
 }
 

@@ -72,6 +72,9 @@ type Config struct {
 	// Logger receives the API's access log and the authorizer's errors.
 	// Default: nil, no logs.
 	Logger *slog.Logger
+	// Options are more options of the API's gateway, such as an observer
+	// (gateway.WithObserver).
+	Options []gateway.Option
 }
 
 // Servers are the running API and shop page, from [Start]. Its methods are
@@ -86,6 +89,8 @@ type Servers struct {
 	Origin string
 	// APIAddr and SiteAddr are the addresses the servers listen on.
 	APIAddr, SiteAddr string
+	// Gateway is the API's gateway.
+	Gateway *gateway.Gateway
 
 	calls atomic.Int64
 	done  chan struct{}
@@ -123,7 +128,8 @@ func Start(ctx context.Context, cfg Config) (*Servers, error) {
 	if s.Origin == "" {
 		s.Origin = serve.BaseURL(siteLn.Addr())
 	}
-	gw, err := NewAPI(s.Origin, logger, &s.calls)
+	gw, err := NewAPI(s.Origin, logger, &s.calls, cfg.Options...)
+	s.Gateway = gw
 	var page http.Handler
 	if err == nil {
 		page, err = Page(s.APIURL)
@@ -186,8 +192,8 @@ const photoSchema = `{
 
 // NewAPI returns the petbreed API as a gateway whose CORS policy allows
 // only origin; calls, if not nil, counts the requests that reach the
-// backend. Close the gateway when done.
-func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64) (*gateway.Gateway, error) {
+// backend; extra are more gateway options. Close the gateway when done.
+func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64, extra ...gateway.Option) (*gateway.Gateway, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -203,7 +209,7 @@ func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64) (*gateway.G
 	}
 	be := gateway.Handler(backend(calls))
 	models := map[string]string{"application/json": "Photo"}
-	return gateway.New(
+	return gateway.New(append([]gateway.Option{
 		gateway.WithAccessLog(logger),
 		gateway.WithCORS(cors.Config{
 			AllowOrigins: []string{origin},
@@ -217,7 +223,7 @@ func NewAPI(origin string, logger *slog.Logger, calls *atomic.Int64) (*gateway.G
 		gateway.WithAuthorizer("premium", premium),
 		gateway.Route("POST /identify", gateway.Method{Integration: be, RequestModels: models}),
 		gateway.Route("POST /identify/premium", gateway.Method{Integration: be, RequestModels: models, Authorizer: "premium"}),
-	)
+	}, extra...)...)
 }
 
 // premiumAuthorizer lets in the premium token and refuses every other one
