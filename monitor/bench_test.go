@@ -39,7 +39,7 @@ var artist = []byte(`{"id":1234,"artist":"Queen","popularity":90,"genres":["Prog
 // answer reshaped by a response template.
 func fullPipeline(b *testing.B, opts ...gateway.Option) *gateway.Gateway {
 	b.Helper()
-	plans := usageplan.MustNew(usageplan.Options{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+	plans := usageplan.MustNew(usageplan.Config{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	if err := plans.AddPlan(usageplan.Plan{ID: "bench", Throttle: &usageplan.Throttle{Rate: 1e9, Burst: 1e9},
 		Stages: []usageplan.APIStage{{APIID: "bench", Stage: "prod"}}}); err != nil {
 		b.Fatal(err)
@@ -53,7 +53,7 @@ func fullPipeline(b *testing.B, opts ...gateway.Option) *gateway.Gateway {
 	})
 	base := []gateway.Option{
 		gateway.WithAPIID("bench"), gateway.WithStage(stage.Stage{Name: "prod"}),
-		gateway.WithCORS(cors.Options{AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"GET", "POST"},
+		gateway.WithCORS(cors.Config{AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"GET", "POST"},
 			AllowHeaders: []string{"Authorization", "Content-Type", "X-Api-Key"}}),
 		gateway.WithAuthorizer("users", allowToken(nil)),
 		gateway.WithUsagePlans(plans),

@@ -14,6 +14,7 @@ import (
 	ws "github.com/coder/websocket"
 
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/monitor"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/websocket"
@@ -184,14 +185,6 @@ func TestWebSocketMetrics(t *testing.T) {
 		{"ConnectionCount", map[string]float64{"ApiId=chat,Stage=prod": 1}},
 	} {
 		// The server records a message after it answered it: wait for it.
-		var got map[string]float64
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			if got = tel.points(t, tc.metric); maps.Equal(got, tc.want) {
-				break
-			}
-		}
-		if !maps.Equal(got, tc.want) {
-			t.Errorf("%s = %v, want %v", tc.metric, got, tc.want)
-		}
+		testkit.WaitFor(t, tc.metric, func() bool { return maps.Equal(tel.points(t, tc.metric), tc.want) })
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/monitor"
 )
 
@@ -116,17 +116,10 @@ func send(t testing.TB, h http.Handler, method, target string, header ...string)
 	return rec
 }
 
-// clock is a settable clock for the gateway and the usage plans.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(time.Date(2026, 3, 4, 19, 15, 17, 0, time.UTC).UnixNano())
-	return c
+// newClock is a clock of the test's, for the gateway and the usage plans.
+func newClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2026, 3, 4, 19, 15, 17, 0, time.UTC))
 }
-
-func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func mustGateway(t testing.TB, opts ...gateway.Option) *gateway.Gateway {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/testkit"
 	"github.com/apigw/apigw/monitor"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
@@ -50,7 +51,7 @@ func allowToken(now func() time.Time) *authorizer.TokenAuthorizer {
 // one request a day) on pets/prod.
 func petsPlans(t testing.TB, now func() time.Time) *usageplan.Registry {
 	t.Helper()
-	plans := usageplan.MustNew(usageplan.Options{Now: now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
+	plans := usageplan.MustNew(usageplan.Config{Now: now, AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	prod := []usageplan.APIStage{{APIID: "pets", Stage: "prod"}}
 	for _, p := range []usageplan.Plan{
 		{ID: "basic", Throttle: &usageplan.Throttle{Rate: 1, Burst: 1}, Stages: prod},
@@ -74,7 +75,7 @@ func petsPlans(t testing.TB, now func() time.Time) *usageplan.Registry {
 // petsGateway is the pets API on stage prod with detailed metrics: a cached
 // and authorized GET /pets/{id}, a failing GET /fail, and GET /limited
 // behind API keys, those two not cached.
-func petsGateway(t testing.TB, mon gateway.Observer, clk *clock, plans *usageplan.Registry, opts ...gateway.Option) *gateway.Gateway {
+func petsGateway(t testing.TB, mon gateway.Observer, clk *testkit.Clock, plans *usageplan.Registry, opts ...gateway.Option) *gateway.Gateway {
 	t.Helper()
 	on, off := true, false
 	base := []gateway.Option{

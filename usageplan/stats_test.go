@@ -11,12 +11,12 @@ import (
 // TestStats counts each plan's throttled and quota-refused requests, and
 // the store's failures under FailOpen.
 func TestStats(t *testing.T) {
-	mem, err := NewMemoryStore(MemoryStoreOptions{})
+	mem, err := NewMemoryStore(MemoryStoreConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := &switchStore{MemoryStore: mem}
-	r, clock := newDemo(t, Options{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	r, clock := newDemo(t, Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err := r.UpdatePlan(Plan{ID: "standard", Throttle: &Throttle{Rate: 10, Burst: 20}, Quota: &Quota{Limit: 3, Period: Day}, Stages: prod}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/apigw/apigw/internal/testkit"
 )
 
 // eventRecorder is an Observer that keeps each finished event.
@@ -96,7 +98,7 @@ func TestObserver(t *testing.T) {
 		t.Fatalf("fail: %q", got)
 	}
 	_ = c.CloseNow()
-	waitFor(t, "$disconnect observed", func() bool { return len(o.summary()) == 7 })
+	testkit.WaitFor(t, "$disconnect observed", func() bool { return len(o.summary()) == 7 })
 	want := []string{
 		"CONNECT $connect ClientError",
 		"CONNECT $connect IntegrationError",
