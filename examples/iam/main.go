@@ -52,6 +52,7 @@ import (
 	"github.com/apigw/apigw/authorizer/iam"
 	"github.com/apigw/apigw/awsintegration"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/awsfake"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/mapping"
@@ -98,7 +99,7 @@ func demoUsers() iam.Static {
 
 // newGateway builds the API; s3 and creds are the S3 endpoint and the
 // gateway's own credentials (nil: aws-sdk-go-v2's default chain).
-func newGateway(callers iam.Credentials, s3 string, creds aws.CredentialsProvider, logger *slog.Logger) (*gateway.Gateway, error) {
+func newGateway(callers iam.Credentials, s3 string, creds aws.CredentialsProvider, logger *slog.Logger, extra ...gateway.Option) (*gateway.Gateway, error) {
 	auth, err := iam.New(iam.Config{Region: region, Credentials: callers, Logger: logger})
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func newGateway(callers iam.Credentials, s3 string, creds aws.CredentialsProvide
 		{SelectionPattern: "404", StatusCode: 404, Templates: map[string]*mapping.Template{"application/json": mapping.MustCompile(`{"message": "no such file"}`)}},
 		{SelectionPattern: `4\d\d|5\d\d`, StatusCode: 502, Templates: map[string]*mapping.Template{"application/json": mapping.MustCompile(`{"message": "storage failed"}`)}},
 	}
-	return gateway.New(
+	return gateway.New(append([]gateway.Option{
 		gateway.WithRegion(region), gateway.WithAccountID(account), gateway.WithAccessLog(logger),
 		gateway.WithAuthorizer("iam", auth),
 		gateway.WithResourcePolicy(resourcePolicy),
@@ -149,7 +150,7 @@ func newGateway(callers iam.Credentials, s3 string, creds aws.CredentialsProvide
 				{Parameters: map[string]string{"method.response.header.Content-Type": "integration.response.header.Content-Type"}},
 			}, s3Errors...)},
 		}),
-	)
+	}, extra...)...)
 }
 
 // whoami answers the identity the AWS_IAM authorizer put in the Context.
@@ -160,7 +161,7 @@ func whoami(w http.ResponseWriter, r *http.Request) {
 }
 
 // run serves the example on cfg.addr until ctx ends.
-func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- string) error {
+func run(ctx context.Context, adm *admin.Admin, cfg config, logger *slog.Logger, ready chan<- string) error {
 	var callers iam.Credentials = demoUsers()
 	if cfg.credentials != "" {
 		static, err := iam.LoadSharedCredentials(cfg.credentials, iam.SharedCredentialsOptions{AccountID: account, Policy: authorizer.MustPolicy(invokeAll)})
@@ -187,12 +188,13 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- stri
 		go func() { _ = srv.Serve(ln) }()
 		hooks = append(hooks, srv.Shutdown)
 	}
-	gw, err := newGateway(callers, s3, creds, logger)
+	gw, err := newGateway(callers, s3, creds, logger, adm.Gateway()...)
 	if err != nil {
 		return errors.Join(err, shutdownAll(hooks))
 	}
 	defer gw.Close()
-	return serve.ListenAndServe(ctx, cfg.addr, gw, ready, hooks...)
+	adm.Watch(gw)
+	return adm.Run(ctx, func(ctx context.Context) error { return serve.ListenAndServe(ctx, cfg.addr, gw, ready, hooks...) })
 }
 
 func shutdownAll(hooks []func(context.Context) error) error {
@@ -208,15 +210,20 @@ func main() {
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flag.StringVar(&cfg.s3Endpoint, "s3-endpoint", "", "S3-compatible endpoint of bucket "+bucket+" (default: an in-process S3)")
 	flag.StringVar(&cfg.credentials, "credentials", "", "AWS shared-credentials file of the callers (default: the demo users alice and bob)")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	go func() {
 		addr := <-ready
 		fmt.Printf("iam example: http://%s/whoami and /files/{name}\n", addr)
 	}()
-	if err := run(ctx, cfg, slog.Default(), ready); err != nil {
+	if err := run(ctx, adm, cfg, slog.Default(), ready); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -34,7 +34,7 @@ func start(t *testing.T, cfg config) string {
 	t.Helper()
 	return exampletest.Start(t, func(ctx context.Context, addr string, ready chan<- string) error {
 		cfg.addr = addr
-		return run(ctx, cfg, slog.New(slog.DiscardHandler), ready)
+		return run(ctx, nil, cfg, slog.New(slog.DiscardHandler), ready)
 	})
 }
 
