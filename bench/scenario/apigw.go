@@ -42,8 +42,8 @@ func apigwProxy() (http.Handler, func(), error) {
 // throttle never rejects, with the account throttle off), the body
 // validated against a model, and the backend's answer reshaped by a
 // response template. tokenCache is JWTConfig.TokenCacheSize (0: the
-// default cache; -1: off).
-func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
+// default cache; -1: off). extra are more gateway options (an observer).
+func apigwFull(env Env, tokenCache int, extra ...gateway.Option) (http.Handler, func(), error) {
 	plans, err := usageplan.New(usageplan.Config{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	if err != nil {
 		return nil, nil, err
@@ -64,7 +64,7 @@ func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return built(gateway.New(
+	return built(gateway.New(append([]gateway.Option{
 		gateway.WithAPIID(apiID),
 		gateway.WithStage(stage.Stage{Name: stageName}),
 		gateway.WithCORS(cors.Config{
@@ -82,7 +82,7 @@ func apigwFull(env Env, tokenCache int) (http.Handler, func(), error) {
 			Integration:    gateway.Handler(Backend),
 			Response:       mapping.MustCompile(`{"name": input.json.artist, "popularity": input.json.popularity}`),
 		}),
-	))
+	}, extra...)...))
 }
 
 // apigwCache serves every request but the first from the stage cache.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // Env is what a scenario's handler may depend on besides its own code.
@@ -209,6 +210,21 @@ func All() []*Scenario {
 		{
 			Name: "apigw-full-nocache", Title: "apigw full, JWT token cache off (RSA verify every request)",
 			Build:   func(env Env) (http.Handler, func(), error) { return apigwFull(env, -1) },
+			Request: fullRequest, WantStatus: 200, WantBody: MappedJSON, WantHeader: corsHeader,
+		},
+		{
+			Name: "apigw-full-metrics", Title: "apigw full with the monitor's metrics (in-memory reader), no tracing",
+			Build:   func(env Env) (http.Handler, func(), error) { return apigwMonitored(env, nil) },
+			Request: fullRequest, WantStatus: 200, WantBody: MappedJSON, WantHeader: corsHeader,
+		},
+		{
+			Name: "apigw-full-monitor", Title: "apigw full with metrics and traces, 5 % sampled (in-memory exporters)",
+			Build:   func(env Env) (http.Handler, func(), error) { return apigwMonitored(env, sdktrace.TraceIDRatioBased(0.05)) },
+			Request: fullRequest, WantStatus: 200, WantBody: MappedJSON, WantHeader: corsHeader,
+		},
+		{
+			Name: "apigw-full-traced", Title: "apigw full with metrics and every request traced (in-memory exporters)",
+			Build:   func(env Env) (http.Handler, func(), error) { return apigwMonitored(env, sdktrace.AlwaysSample()) },
 			Request: fullRequest, WantStatus: 200, WantBody: MappedJSON, WantHeader: corsHeader,
 		},
 		{

@@ -201,6 +201,9 @@ func (rep *report) targets() []target {
 	inproc("apigw-full in-process ≤ 3 × apigw-proxy, ≤ 12 allocations", "apigw-full", "apigw-proxy", 3, 12)
 	thr("apigw-full ≥ chi-stack (req/s)", "apigw-full", "chi-stack", 1.0)
 	thr("apigw-full-nocache ≥ 1.5 × chi-stack (req/s)", "apigw-full-nocache", "chi-stack", 1.5)
+	thr("apigw-full-metrics ≥ 0.95 × apigw-full (req/s): the monitor's metrics", "apigw-full-metrics", "apigw-full", 0.95)
+	thr("apigw-full-monitor ≥ 0.95 × apigw-full (req/s): metrics and traces, 5 % sampled", "apigw-full-monitor", "apigw-full", 0.95)
+	thr("apigw-full-traced vs apigw-full: every request traced", "apigw-full-traced", "apigw-full", 0)
 	bare := rep.row("bare")
 	if name := "apigw-full p99 ≤ 1.5 × bare p99"; full == nil || bare == nil || bare.p99() == 0 {
 		notRun(name)
