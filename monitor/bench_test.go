@@ -79,9 +79,9 @@ func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(s int)           { w.status = s }
 
 // BenchmarkFullPipeline measures the full pipeline without a monitor, with
-// metrics, and with metrics and tracing (every request sampled, or 5 % as
-// X-Ray's default rule samples beyond its first request each second), all
-// on in-memory exporters. Compare the ns/op within one run.
+// metrics, and with metrics and tracing (no request sampled, 5 % as X-Ray's
+// default rule samples beyond its first request each second, or every
+// request), all on in-memory exporters. Compare the ns/op within one run.
 func BenchmarkFullPipeline(b *testing.B) {
 	for _, tc := range []struct {
 		name    string
@@ -90,6 +90,7 @@ func BenchmarkFullPipeline(b *testing.B) {
 	}{
 		{"off", false, nil},
 		{"metrics", true, nil},
+		{"metrics+traces-none", true, sdktrace.ParentBased(sdktrace.NeverSample())},
 		{"metrics+traces-5%", true, sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.05))},
 		{"metrics+traces-all", true, sdktrace.AlwaysSample()},
 	} {

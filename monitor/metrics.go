@@ -3,6 +3,9 @@ package monitor
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -34,13 +37,15 @@ var latencyBuckets = []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 
 
 // instruments are the monitor's OpenTelemetry instruments.
 type instruments struct {
-	// REST: AWS's CloudWatch metrics.
-	count, err4xx, err5xx       metric.Int64Counter
-	http4xx, http5xx            metric.Int64Counter // HTTP APIs' names
+	// REST and HTTP APIs: AWS's CloudWatch metrics. The counters are
+	// read from the monitor's own atomic counters when collected: a
+	// request costs an atomic addition, not a call into the SDK.
+	count, err4xx, err5xx       metric.Int64ObservableCounter
+	http4xx, http5xx            metric.Int64ObservableCounter // HTTP APIs' names
 	latency, integrationLatency metric.Float64Histogram
-	cacheHit, cacheMiss         metric.Int64Counter
+	cacheHit, cacheMiss         metric.Int64ObservableCounter
 	authLatency                 metric.Float64Histogram
-	authCacheHit, authCacheMiss metric.Int64Counter
+	authCacheHit, authCacheMiss metric.Int64ObservableCounter
 	// WebSocket: AWS's WebSocket metrics.
 	wsConnect, wsMessage                           metric.Int64Counter
 	wsIntegrationError, wsClientError, wsExecError metric.Int64Counter
@@ -64,7 +69,7 @@ func newInstruments(mt metric.Meter) (*instruments, error) {
 		return h
 	}
 	observed := func(name, desc string) metric.Int64ObservableCounter {
-		c, err := mt.Int64ObservableCounter(MetricPrefix+name, metric.WithDescription(desc))
+		c, err := mt.Int64ObservableCounter(MetricPrefix+name, metric.WithDescription(desc), metric.WithUnit("{request}"))
 		errs = append(errs, err)
 		return c
 	}
@@ -74,18 +79,18 @@ func newInstruments(mt metric.Meter) (*instruments, error) {
 		return g
 	}
 	in := &instruments{
-		count:              counter("Count", "API requests (CloudWatch Count)."),
-		err4xx:             counter("4XXError", "Requests answered 4XX (CloudWatch 4XXError)."),
-		err5xx:             counter("5XXError", "Requests answered 5XX (CloudWatch 5XXError)."),
-		http4xx:            counter("4xx", "HTTP API requests answered 4XX (CloudWatch 4xx)."),
-		http5xx:            counter("5xx", "HTTP API requests answered 5XX (CloudWatch 5xx)."),
+		count:              observed("Count", "API requests (CloudWatch Count)."),
+		err4xx:             observed("4XXError", "Requests answered 4XX (CloudWatch 4XXError)."),
+		err5xx:             observed("5XXError", "Requests answered 5XX (CloudWatch 5XXError)."),
+		http4xx:            observed("4xx", "HTTP API requests answered 4XX (CloudWatch 4xx)."),
+		http5xx:            observed("5xx", "HTTP API requests answered 5XX (CloudWatch 5xx)."),
 		latency:            histogram("Latency", "From the request's arrival to its answer (CloudWatch Latency)."),
 		integrationLatency: histogram("IntegrationLatency", "The integration's time (CloudWatch IntegrationLatency)."),
-		cacheHit:           counter("CacheHitCount", "Requests served from the stage cache (CloudWatch CacheHitCount)."),
-		cacheMiss:          counter("CacheMissCount", "Requests of cached methods served by the integration (CloudWatch CacheMissCount)."),
+		cacheHit:           observed("CacheHitCount", "Requests served from the stage cache (CloudWatch CacheHitCount)."),
+		cacheMiss:          observed("CacheMissCount", "Requests of cached methods served by the integration (CloudWatch CacheMissCount)."),
 		authLatency:        histogram("AuthorizerLatency", "The authorizer phase's time."),
-		authCacheHit:       counter("AuthorizerCacheHitCount", "Lambda-style authorizer answers taken from the result cache."),
-		authCacheMiss:      counter("AuthorizerCacheMissCount", "Authorizations whose answer did not come from the result cache."),
+		authCacheHit:       observed("AuthorizerCacheHitCount", "Lambda-style authorizer answers taken from the result cache."),
+		authCacheMiss:      observed("AuthorizerCacheMissCount", "Authorizations whose answer did not come from the result cache."),
 
 		wsConnect:          counter("ConnectCount", "Upgrade requests to the $connect route (CloudWatch ConnectCount)."),
 		wsMessage:          counter("MessageCount", "Messages from clients (CloudWatch MessageCount)."),
@@ -111,7 +116,17 @@ func (in *instruments) observe(m *Monitor) (metric.Registration, error) {
 	return mt.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.RLock()
 		gws, apis, plans := m.gateways, m.apis, m.plans
+		reqs, auths := slices.Collect(maps.Values(m.counters)), slices.Collect(maps.Values(m.authCounters))
 		m.mu.RUnlock()
+		for _, c := range reqs {
+			c.observe(in, o)
+		}
+		for _, c := range auths {
+			if hit, miss := c.hit.Load(), c.miss.Load(); hit+miss > 0 {
+				o.ObserveInt64(in.authCacheHit, int64(hit), c.obs...)
+				o.ObserveInt64(in.authCacheMiss, int64(miss), c.obs...)
+			}
+		}
 		if r := plans; r != nil {
 			s := r.Stats()
 			for id, ps := range s.Plans {
@@ -135,7 +150,8 @@ func (in *instruments) observe(m *Monitor) (metric.Registration, error) {
 				attribute.String(dimAPIID, a.APIID()), attribute.String(dimStage, a.Stage()))))
 		}
 		return nil
-	}, in.planThrottled, in.planQuota, in.planStoreErrors, in.planFailedOpen,
+	}, in.count, in.err4xx, in.err5xx, in.http4xx, in.http5xx, in.cacheHit, in.cacheMiss, in.authCacheHit, in.authCacheMiss,
+		in.planThrottled, in.planQuota, in.planStoreErrors, in.planFailedOpen,
 		in.cacheStoreErrors, in.cacheEntries, in.cacheBytes, in.wsConnections)
 }
 
@@ -149,13 +165,52 @@ type sizedStore interface {
 // dims are the precomputed measurement options of one set of dimensions:
 // built once per route, so that a request allocates nothing to record.
 type dims struct {
+	set attribute.Set
 	add []metric.AddOption
 	rec []metric.RecordOption
+	obs []metric.ObserveOption
 }
 
 func newDims(kvs ...attribute.KeyValue) dims {
-	o := metric.WithAttributeSet(attribute.NewSet(kvs...))
-	return dims{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}}
+	set := attribute.NewSet(kvs...)
+	o := metric.WithAttributeSet(set)
+	return dims{set: set, add: []metric.AddOption{o}, rec: []metric.RecordOption{o}, obs: []metric.ObserveOption{o}}
+}
+
+// counters count the requests of one set of dimensions, shared by every
+// route that has them (a stage's routes without detailed metrics share
+// one), across redeployments.
+type counters struct {
+	obs                    []metric.ObserveOption
+	httpAPI                bool
+	count, e4xx, e5xx      atomic.Uint64
+	cacheHits, cacheMisses atomic.Uint64
+}
+
+// observe reports the counters: Count and the errors once a request was
+// counted, the cache's once the cache saw one.
+func (c *counters) observe(in *instruments, o metric.Observer) {
+	n := c.count.Load()
+	if n == 0 {
+		return
+	}
+	e4, e5 := in.err4xx, in.err5xx
+	if c.httpAPI {
+		e4, e5 = in.http4xx, in.http5xx
+	}
+	o.ObserveInt64(in.count, int64(n), c.obs...)
+	o.ObserveInt64(e4, int64(c.e4xx.Load()), c.obs...)
+	o.ObserveInt64(e5, int64(c.e5xx.Load()), c.obs...)
+	if hit, miss := c.cacheHits.Load(), c.cacheMisses.Load(); hit+miss > 0 {
+		o.ObserveInt64(in.cacheHit, int64(hit), c.obs...)
+		o.ObserveInt64(in.cacheMiss, int64(miss), c.obs...)
+	}
+}
+
+// authCounters count an authorizer's cache hits and misses.
+type authCounters struct {
+	obs       []metric.ObserveOption
+	hit, miss atomic.Uint64
 }
 
 // millis is d in milliseconds, as CloudWatch's latencies are.

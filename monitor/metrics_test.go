@@ -142,8 +142,8 @@ func TestMetrics(t *testing.T) {
 		want   map[string]float64
 	}{
 		{"Count", map[string]float64{pets: 4, fail: 1, limited: 5, stageOf: 1, shopAPI: 2}},
-		{"4XXError", map[string]float64{pets: 1, limited: 3, stageOf: 1}},
-		{"5XXError", map[string]float64{fail: 1}},
+		{"4XXError", map[string]float64{pets: 1, fail: 0, limited: 3, stageOf: 1, shopAPI: 0}},
+		{"5XXError", map[string]float64{pets: 0, fail: 1, limited: 0, stageOf: 0, shopAPI: 0}},
 		{"Latency", map[string]float64{pets: 4, fail: 1, limited: 5, stageOf: 1, shopAPI: 2}},
 		{"IntegrationLatency", map[string]float64{pets: 2, fail: 1, limited: 2, shopAPI: 2}},
 		{"CacheHitCount", map[string]float64{pets: 1}},
@@ -210,8 +210,8 @@ func TestHTTPAPIMetrics(t *testing.T) {
 		want   map[string]float64
 	}{
 		{"Count", map[string]float64{route: 1, api: 2}},
-		{"4xx", map[string]float64{api: 1}},
-		{"5xx", map[string]float64{api: 1}},
+		{"4xx", map[string]float64{route: 0, api: 1}},
+		{"5xx", map[string]float64{route: 0, api: 1}},
 		{"4XXError", map[string]float64{}},
 	} {
 		if got := tel.points(t, tc.metric); !maps.Equal(got, tc.want) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -92,10 +93,14 @@ type Monitor struct {
 	routes   map[routeKey]*routeState                 // under mu
 	routesRO atomic.Pointer[map[routeKey]*routeState] // the same, read without mu
 	httpAPIs map[string]bool                          // API ids of HTTP APIs, under mu
-	gateways []*gateway.Gateway
-	apis     []*websocket.API
-	plans    *usageplan.Registry
-	reg      metric.Registration
+	// The request counters by dimensions, under mu; never removed (the
+	// API's definitions bound them).
+	counters     map[attribute.Distinct]*counters
+	authCounters map[attribute.Distinct]*authCounters
+	gateways     []*gateway.Gateway
+	apis         []*websocket.API
+	plans        *usageplan.Registry
+	reg          metric.Registration
 }
 
 var (
@@ -122,7 +127,8 @@ func New(cfg Config) (*Monitor, error) {
 		cfg.Now = time.Now
 	}
 	var errs []error
-	m := &Monitor{cfg: cfg, prop: cfg.Propagator, routes: map[routeKey]*routeState{}, httpAPIs: map[string]bool{}, plans: cfg.UsagePlans}
+	m := &Monitor{cfg: cfg, prop: cfg.Propagator, routes: map[routeKey]*routeState{}, httpAPIs: map[string]bool{}, plans: cfg.UsagePlans,
+		counters: map[attribute.Distinct]*counters{}, authCounters: map[attribute.Distinct]*authCounters{}}
 	m.routesRO.Store(&m.routes)
 	m.tracer = cfg.TracerProvider.Tracer(ScopeName)
 	_, off := cfg.TracerProvider.(noop.TracerProvider)

@@ -29,6 +29,8 @@ type routeState struct {
 	httpAPI    bool   // an HTTP API's: 4xx and 5xx, by ApiId, Stage (and Route)
 	req        dims   // ApiName, Stage (+ Resource, Method when detailed)
 	auth       dims   // ApiName, Stage, Authorizer
+	ctr        *counters
+	authCtr    *authCounters
 	authorizer string
 	log        *logFormat // nil: no access log line
 	live       *routeLive
@@ -54,6 +56,13 @@ func (m *Monitor) route(info gateway.PhaseInfo) *routeState {
 	rs := m.newRoute(k, detailed, info.Stage.AccessLogFormat)
 	rs.authorizer = info.Authorizer
 	rs.auth = newDims(attribute.String(rs.apiDim(), k.api), attribute.String(dimStage, k.stage), attribute.String(dimAuthorizer, info.Authorizer))
+	if info.Authorizer != "" {
+		rs.authCtr = m.authCounters[rs.auth.set.Equivalent()]
+		if rs.authCtr == nil {
+			rs.authCtr = &authCounters{obs: rs.auth.obs}
+			m.authCounters[rs.auth.set.Equivalent()] = rs.authCtr
+		}
+	}
 	m.storeRoute(rs)
 	return rs
 }
@@ -73,6 +82,11 @@ func (m *Monitor) newRoute(k routeKey, detailed bool, format string) *routeState
 		kvs = append(kvs, attribute.String(dimResource, k.resource), attribute.String(dimMethod, k.method))
 	}
 	rs.req = newDims(kvs...)
+	rs.ctr = m.counters[rs.req.set.Equivalent()]
+	if rs.ctr == nil {
+		rs.ctr = &counters{obs: rs.req.obs, httpAPI: rs.httpAPI}
+		m.counters[rs.req.set.Equivalent()] = rs.ctr
+	}
 	rs.log = m.log.format(format)
 	rs.live = m.live.route(k)
 	return rs
@@ -142,13 +156,15 @@ type stateKey struct{}
 // context the gateway was given, with the server span when traced.
 type reqState struct {
 	context.Context
-	c       *apigw.Context
-	route   *routeState // nil until known
-	span    trace.Span  // nil: not traced
-	phases  [numPhases]phaseRun
-	cache   cacheOutcome
-	authRan bool
-	authDur time.Duration
+	c         *apigw.Context
+	route     *routeState // nil until known
+	span      trace.Span  // nil: not traced
+	phases    [numPhases]phaseRun
+	spans     *[numPhases]trace.Span // the phases' spans, when traced
+	cache     cacheOutcome
+	authRan   bool
+	authStart time.Time
+	authDur   time.Duration
 }
 
 // Value finds the state itself; anything else in the context it carries.
@@ -194,16 +210,13 @@ func (m *Monitor) Done(ctx context.Context, c *apigw.Context) {
 	if rs == nil { // no phase ran: no route took the request
 		rs = m.lookup(c)
 	}
-	in.count.Add(ctx, 1, rs.req.add...)
-	e4, e5 := in.err4xx, in.err5xx
-	if rs.httpAPI {
-		e4, e5 = in.http4xx, in.http5xx
-	}
+	ctr := rs.ctr
+	ctr.count.Add(1)
 	switch {
 	case c.Status >= 500:
-		e5.Add(ctx, 1, rs.req.add...)
+		ctr.e5xx.Add(1)
 	case c.Status >= 400:
-		e4.Add(ctx, 1, rs.req.add...)
+		ctr.e4xx.Add(1)
 	}
 	in.latency.Record(ctx, millis(c.ResponseLatency), rs.req.rec...)
 	if s.phases[phaseIndex[gateway.PhaseIntegration]].entered {
@@ -211,16 +224,16 @@ func (m *Monitor) Done(ctx context.Context, c *apigw.Context) {
 	}
 	switch s.cache {
 	case cacheHit:
-		in.cacheHit.Add(ctx, 1, rs.req.add...)
+		ctr.cacheHits.Add(1)
 	case cacheMiss:
-		in.cacheMiss.Add(ctx, 1, rs.req.add...)
+		ctr.cacheMisses.Add(1)
 	}
-	if s.authRan {
+	if s.authRan && rs.authCtr != nil {
 		in.authLatency.Record(ctx, millis(s.authDur), rs.auth.rec...)
 		if c.Authorizer.Cached {
-			in.authCacheHit.Add(ctx, 1, rs.auth.add...)
+			rs.authCtr.hit.Add(1)
 		} else {
-			in.authCacheMiss.Add(ctx, 1, rs.auth.add...)
+			rs.authCtr.miss.Add(1)
 		}
 	}
 	now := m.cfg.Now()

@@ -38,8 +38,6 @@ const (
 type phaseRun struct {
 	entered bool
 	passed  bool // it called the next phase
-	start   time.Time
-	span    trace.Span
 }
 
 // phaseHandler runs one phase of one route for the monitor: it times the
@@ -95,11 +93,14 @@ func (ph *phaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	run.entered = true
 	if ph.phase == gateway.PhaseAuthorizer {
 		s.authRan = true
-		run.start = time.Now()
+		s.authStart = time.Now()
 	}
 	if s.span != nil {
+		if s.spans == nil {
+			s.spans = new([numPhases]trace.Span)
+		}
 		_, span := ph.m.tracer.Start(s.Context, ph.name, ph.m.internalSpan...)
-		run.span = span
+		s.spans[ph.i] = span
 		if ph.phase == gateway.PhaseIntegration {
 			// The integration's own calls (an HTTP integration's request)
 			// are its children.
@@ -109,9 +110,9 @@ func (ph *phaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ph.inner.ServeHTTP(w, r)
 	if !run.passed {
 		ph.end(s, run, false)
-	} else if run.span != nil { // the response mapping's
-		run.span.End()
-		run.span = nil
+	} else if s.spans != nil && s.spans[ph.i] != nil { // the response mapping's
+		s.spans[ph.i].End()
+		s.spans[ph.i] = nil
 	}
 }
 
@@ -130,7 +131,7 @@ func (ph *phaseHandler) passOn(w http.ResponseWriter, r *http.Request) {
 	if s.span != nil && ph.phase == gateway.PhaseMapping {
 		// What the phase does after the integration is the response
 		// mapping, ended when the phase returns.
-		_, run.span = ph.m.tracer.Start(s.Context, spanResponseMapping, ph.m.internalSpan...)
+		_, s.spans[ph.i] = ph.m.tracer.Start(s.Context, spanResponseMapping, ph.m.internalSpan...)
 	}
 }
 
@@ -139,7 +140,7 @@ func (ph *phaseHandler) end(s *reqState, run *phaseRun, passed bool) {
 	c := s.c
 	switch ph.phase {
 	case gateway.PhaseAuthorizer:
-		s.authDur = time.Since(run.start)
+		s.authDur = time.Since(s.authStart)
 	case gateway.PhaseCache:
 		switch {
 		case passed:
@@ -148,10 +149,10 @@ func (ph *phaseHandler) end(s *reqState, run *phaseRun, passed bool) {
 			s.cache = cacheHit
 		}
 	}
-	span := run.span
-	if span == nil {
+	if s.spans == nil || s.spans[ph.i] == nil {
 		return
 	}
+	span := s.spans[ph.i]
 	var kvs []attribute.KeyValue
 	switch ph.phase {
 	case gateway.PhaseAuthorizer:
@@ -181,5 +182,5 @@ func (ph *phaseHandler) end(s *reqState, run *phaseRun, passed bool) {
 		span.SetStatus(codes.Error, string(c.Error.ResponseType))
 	}
 	span.End()
-	run.span = nil
+	s.spans[ph.i] = nil
 }
