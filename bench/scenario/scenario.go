@@ -219,7 +219,9 @@ func All() []*Scenario {
 		},
 		{
 			Name: "apigw-full-monitor", Title: "apigw full with metrics and traces, 5 % sampled (in-memory exporters)",
-			Build:   func(env Env) (http.Handler, func(), error) { return apigwMonitored(env, sdktrace.TraceIDRatioBased(0.05)) },
+			Build: func(env Env) (http.Handler, func(), error) {
+				return apigwMonitored(env, sdktrace.TraceIDRatioBased(0.05))
+			},
 			Request: fullRequest, WantStatus: 200, WantBody: MappedJSON, WantHeader: corsHeader,
 		},
 		{
