@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -105,6 +106,16 @@ func (ph *phaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// The integration's own calls (an HTTP integration's request)
 			// are its children.
 			r = r.WithContext(trace.ContextWithSpan(r.Context(), span))
+			// A panicking integration (the gateway answers 502) ends its
+			// span too.
+			defer func() {
+				if p := recover(); p != nil {
+					span.SetStatus(codes.Error, fmt.Sprint("integration panicked: ", p))
+					span.End()
+					s.spans[ph.i] = nil
+					panic(p)
+				}
+			}()
 		}
 	}
 	ph.inner.ServeHTTP(w, r)

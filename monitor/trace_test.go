@@ -255,3 +255,29 @@ func names(spans []sdktrace.ReadOnlySpan) []string {
 	}
 	return n
 }
+
+// TestTracePanic: a panicking integration's span ends, as an error, under
+// the server span of the gateway's 502.
+func TestTracePanic(t *testing.T) {
+	tel := newTelemetry(t)
+	mon := tel.monitor(t, monitor.Config{})
+	gw := mustGateway(t, gateway.WithObserver(mon),
+		gateway.Route("GET /boom", gateway.Method{Integration: gateway.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			panic("boom")
+		}))}))
+	if rec := send(t, gw, "GET", "/boom"); rec.Code != 502 {
+		t.Fatalf("%d", rec.Code)
+	}
+	var integration, server bool
+	for _, s := range tel.spans.Ended() {
+		switch s.Name() {
+		case "integration":
+			integration = s.Status().Code.String() == "Error" && strings.Contains(s.Status().Description, "boom")
+		case "GET /boom":
+			server = spanAttr(s, "http.response.status_code") == "502"
+		}
+	}
+	if !integration || !server {
+		t.Errorf("integration span ended as an error: %v; server span 502: %v", integration, server)
+	}
+}
