@@ -37,7 +37,7 @@ var artist = []byte(`{"id":1234,"artist":"Queen","popularity":90,"genres":["Prog
 // CORS, an authorizer (a TOKEN one, its answer cached), an API key in a
 // usage plan that never refuses, the body checked against a model, and the
 // answer reshaped by a response template.
-func fullPipeline(b *testing.B, opts ...gateway.Option) *gateway.Gateway {
+func fullPipeline(b testing.TB, opts ...gateway.Option) *gateway.Gateway {
 	b.Helper()
 	plans := usageplan.MustNew(usageplan.Config{AccountThrottle: &usageplan.Throttle{Rate: usageplan.Unlimited}})
 	if err := plans.AddPlan(usageplan.Plan{ID: "bench", Throttle: &usageplan.Throttle{Rate: 1e9, Burst: 1e9},

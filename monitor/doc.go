@@ -50,11 +50,11 @@
 // A server span per request named by its route (GET /pets/{id}), the child
 // of the caller's trace when the request carries a W3C traceparent or an
 // X-Amzn-Trace-Id; a child span per phase that ran, in pipeline order
-// (cors, payload limit, authorizer with its cache hit or miss, api key and
-// usage plan, validation, cache with hit or miss, request mapping,
-// integration, response mapping); and under the integration's span a
-// client span for each request an HTTP integration sends, which carries
-// traceparent and X-Amzn-Trace-Id. The trace id is the request's
+// (cors, authorizer with its cache hit or miss, api key and usage plan,
+// validation, cache with hit or miss, request mapping, integration,
+// response mapping; not the payload limit, one comparison); and under the
+// integration's span a client span for each request an HTTP integration
+// sends, which carries traceparent and X-Amzn-Trace-Id. The trace id is the request's
 // $context.xrayTraceId, in X-Ray's form (1-5759e988-bd862e3fe1be46a994272793).
 // WebSocket events get a span each. The TracerProvider's sampler decides
 // what is traced; an unsampled request costs no phase span.

@@ -65,6 +65,9 @@ func (m *Monitor) Phase(info gateway.PhaseInfo, mw func(http.Handler) http.Handl
 	case gateway.PhaseCORS, gateway.PhaseAuthorizer, gateway.PhaseCache, gateway.PhaseIntegration:
 		// The first phase tells the request its route; the others are
 		// measured.
+	case gateway.PhasePayloadLimit:
+		// One comparison of the Content-Length: not worth a span.
+		return mw
 	default:
 		if !m.tracing {
 			return mw

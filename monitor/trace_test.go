@@ -111,7 +111,7 @@ func TestTraces(t *testing.T) {
 			phases = append(phases, s.Name())
 		}
 	}
-	want := []string{"cors", "payload limit", "authorizer", "api key and usage plan", "validation", "cache", "request mapping", "integration", "response mapping"}
+	want := []string{"cors", "authorizer", "api key and usage plan", "validation", "cache", "request mapping", "integration", "response mapping"}
 	if !slices.Equal(phases, want) {
 		t.Errorf("phase spans %q\nwant %q", phases, want)
 	}
@@ -171,7 +171,7 @@ func TestTraces(t *testing.T) {
 			}
 		}
 	}
-	if want := want[:6]; !slices.Equal(got, want) {
+	if want := want[:5]; !slices.Equal(got, want) {
 		t.Errorf("cache hit's phase spans %q, want %q", got, want)
 	}
 }
@@ -195,7 +195,7 @@ func TestTraceRefusal(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	if want := []string{"GET /x", "authorizer", "cors", "payload limit"}; !slices.Equal(got, want) {
+	if want := []string{"GET /x", "authorizer", "cors"}; !slices.Equal(got, want) {
 		t.Errorf("spans %q, want %q", got, want)
 	}
 }
