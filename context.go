@@ -27,11 +27,18 @@ type Context struct {
 	Stage             string // $context.stage
 	DeploymentID      string // $context.deploymentId
 	IsCanaryRequest   bool   // $context.isCanaryRequest
-	ResourceID        string // $context.resourceId
-	ResourcePath      string // $context.resourcePath, the route's template: /artists/{id}
-	RouteKey          string // $context.routeKey: "GET /artists/{id}", "ANY /things", "$default"
-	HTTPMethod        string // $context.httpMethod
-	Path              string // $context.path, the request path, stage prefix included
+	// AuthorizerCached reports that a Lambda-style authorizer's answer
+	// came from its result cache, without calling the function, whether
+	// it allowed or denied the request: for metrics and traces, not a
+	// $context variable. (Here rather than in Authorizer, which an
+	// authorizer replaces whole: this bool takes the padding after
+	// IsCanaryRequest, so a Context is no larger for it.)
+	AuthorizerCached bool
+	ResourceID       string // $context.resourceId
+	ResourcePath     string // $context.resourcePath, the route's template: /artists/{id}
+	RouteKey         string // $context.routeKey: "GET /artists/{id}", "ANY /things", "$default"
+	HTTPMethod       string // $context.httpMethod
+	Path             string // $context.path, the request path, stage prefix included
 	// StagePath is the request path without the stage prefix: the path the
 	// route matched, the one in the method ARN, the Lambda 1.0 event's path
 	// and the one a proxied backend sees. Behind package gateway it is in
@@ -109,11 +116,6 @@ type Authorizer struct {
 	// UsageIdentifierKey is the API key an authorizer chose for the
 	// usage plan (API key source AUTHORIZER).
 	UsageIdentifierKey string
-	// Cached reports that a Lambda-style authorizer's answer came from its
-	// result cache, without calling the function: for metrics and traces,
-	// not a $context variable. It is set whether the answer allowed or
-	// denied the request.
-	Cached bool
 }
 
 // ErrorInfo is $context.error.

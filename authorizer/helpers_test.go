@@ -214,6 +214,7 @@ type response struct {
 	body       string
 	header     http.Header
 	authorizer apigw.Authorizer
+	cached     bool // Context.AuthorizerCached
 	reached    bool
 }
 
@@ -225,6 +226,7 @@ func serve(a Authorizer, scopes []string, r *http.Request) response {
 		got.reached = true
 		if c := apigw.FromContext(r.Context()); c != nil {
 			got.authorizer = c.Authorizer
+			got.cached = c.AuthorizerCached
 		}
 		w.WriteHeader(http.StatusOK)
 	})

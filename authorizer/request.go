@@ -265,7 +265,7 @@ func (a *RequestAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []str
 	k := string(key)
 	if res, ok := a.core.cached(k); ok {
 		err := res.apply(c)
-		c.Authorizer.Cached = true
+		c.AuthorizerCached = true
 		return err
 	}
 	var fn func(context.Context) (*result, error)

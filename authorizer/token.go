@@ -126,7 +126,7 @@ func (a *TokenAuthorizer) Authorize(r *http.Request, c *apigw.Context, _ []strin
 	}
 	if res, ok := a.core.cached(tok); ok {
 		err := res.apply(c)
-		c.Authorizer.Cached = true
+		c.AuthorizerCached = true
 		return err
 	}
 	ev := events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: tok, MethodArn: c.MethodARN()}

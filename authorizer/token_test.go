@@ -129,7 +129,7 @@ func TestTokenCache(t *testing.T) {
 		r := gwRequest("GET", path)
 		r.Header.Set("Authorization", token)
 		got := serve(a, nil, r)
-		cached = got.authorizer.Cached
+		cached = got.cached
 		return got.status
 	}
 	if s := call("t1", "/pets"); s != 200 || cached {

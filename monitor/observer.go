@@ -230,7 +230,7 @@ func (m *Monitor) Done(ctx context.Context, c *apigw.Context) {
 	}
 	if s.authRan && rs.authCtr != nil {
 		in.authLatency.Record(ctx, millis(s.authDur), rs.auth.rec...)
-		if c.Authorizer.Cached {
+		if c.AuthorizerCached {
 			rs.authCtr.hit.Add(1)
 		} else {
 			rs.authCtr.miss.Add(1)

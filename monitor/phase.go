@@ -171,7 +171,7 @@ func (ph *phaseHandler) end(s *reqState, run *phaseRun, passed bool) {
 	switch ph.phase {
 	case gateway.PhaseAuthorizer:
 		cached := "miss"
-		if c.Authorizer.Cached {
+		if c.AuthorizerCached {
 			cached = "hit"
 		}
 		kvs = []attribute.KeyValue{attribute.String("apigw.authorizer.name", ph.route.authorizer), attribute.String("apigw.authorizer.cache", cached)}
