@@ -31,12 +31,23 @@ var logFactor = math.Log(latFactor)
 type liveStats struct {
 	now func() time.Time
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards routes
 	routes map[routeKey]*routeLive
+
+	// The last requests: at most recentPerWindow of each recentWindow
+	// are kept, so that under load a request costs no lock (the list
+	// would change faster than anyone reads it anyway).
+	window atomic.Int64 // (unix nanoseconds / recentWindow) << 8 | requests kept in it
+	ringMu sync.Mutex
 	ring   []recentRequest
 	next   int
 	filled bool
 }
+
+const (
+	recentWindow    = 10 * time.Millisecond
+	recentPerWindow = 8
+)
 
 // routeLive are one route's figures.
 type routeLive struct {
@@ -132,27 +143,42 @@ func (rl *routeLive) record(now time.Time, c *apigw.Context, cache cacheOutcome)
 	b.lat[latBin(c.ResponseLatency)].Add(1)
 }
 
-// recent adds a request to the last requests.
+// recent adds a request to the last requests, unless enough were added
+// in the last moment.
 func (l *liveStats) recent(now time.Time, c *apigw.Context) {
+	w := now.UnixNano() / int64(recentWindow) << 8
+	for {
+		old := l.window.Load()
+		next := w + 1
+		if old&^0xff == w {
+			if old&0xff >= recentPerWindow {
+				return
+			}
+			next = old + 1
+		}
+		if l.window.CompareAndSwap(old, next) {
+			break
+		}
+	}
 	r := recentRequest{Time: now, RequestID: c.RequestID, API: c.APIID, Stage: c.Stage, Method: c.HTTPMethod,
 		Path: c.Path, Resource: c.ResourcePath, Status: c.Status, Latency: c.ResponseLatency, Canary: c.IsCanaryRequest,
 		TraceID: c.XRayTraceID}
 	if c.Error.ResponseType != "" {
 		r.Error = string(c.Error.ResponseType)
 	}
-	l.mu.Lock()
+	l.ringMu.Lock()
 	l.ring[l.next] = r
 	l.next++
 	if l.next == len(l.ring) {
 		l.next, l.filled = 0, true
 	}
-	l.mu.Unlock()
+	l.ringMu.Unlock()
 }
 
 // recents returns the last requests, newest first.
 func (l *liveStats) recents() []recentRequest {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.ringMu.Lock()
+	defer l.ringMu.Unlock()
 	n := l.next
 	if l.filled {
 		n = len(l.ring)
