@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,5 +198,82 @@ Resources:
 		if resp.StatusCode != want {
 			t.Errorf("request %d to replica %d: %d, want %d", i, i%2, resp.StatusCode, want)
 		}
+	}
+}
+
+// TestServeAdmin: with -admin-addr, serve answers Prometheus text at
+// /metrics and the console at /; with an OTLP endpoint set, the requests
+// to the Lambda Invoke API carry the trace (traceparent).
+func TestServeAdmin(t *testing.T) {
+	h, err := lambdainvoke.NewHandler(map[string]any{
+		"HelloWorldFunction": func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			return events.APIGatewayProxyResponse{StatusCode: 200, Body: "hello"}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var traceparent atomic.Value
+	lambda := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		traceparent.Store(r.Header.Get("Traceparent"))
+		h.ServeHTTP(w, r)
+	}))
+	defer lambda.Close()
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	defer collector.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAddr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-admin-addr", adminAddr, "-lambda-endpoint", lambda.URL,
+			"../../sam/testdata/hello-world.yaml"}, io.Discard, &stderr, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case status := <-done:
+		t.Fatalf("serve exited %d: %s", status, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		for range 100 { // the admin server may start a moment after the API
+			resp, err := http.Get(url)
+			if err != nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, string(body)
+		}
+		t.Fatalf("GET %s: no answer", url)
+		return 0, ""
+	}
+	if status, body := get("http://" + addr + "/hello"); status != 200 || body != "hello" {
+		t.Fatalf("GET /hello: %d %q", status, body)
+	}
+	if tp, _ := traceparent.Load().(string); !strings.HasPrefix(tp, "00-") {
+		t.Errorf("the Invoke request's traceparent = %q", tp)
+	}
+	if _, metrics := get("http://" + adminAddr + "/metrics"); !strings.Contains(metrics, "apigw_Count_total{") {
+		t.Errorf("/metrics:\n%s", metrics)
+	}
+	if _, page := get("http://" + adminAddr + "/"); !strings.Contains(page, "apigw console") || !strings.Contains(page, "/hello") {
+		t.Errorf("console: %.300s", page)
+	}
+	cancel()
+	if status := <-done; status != 0 {
+		t.Errorf("exit %d: %s", status, stderr.String())
 	}
 }

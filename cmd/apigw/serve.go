@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/cache/rediscache"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/lambdainvoke"
 	"github.com/apigw/apigw/openapi"
@@ -39,6 +41,7 @@ type serveFlags struct {
 	api            string
 	jwks           keyValues
 	iamCredentials string
+	adminAddr      string
 }
 
 // keyValues is a repeatable name=value flag.
@@ -69,6 +72,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer, ready ch
 	fs.StringVar(&f.api, "api", "", "the logical id of the API to serve, when the template has several")
 	fs.Var(f.jwks, "jwks", "the JWKS URL of a JWT issuer that is not a Cognito user pool, issuer=url (repeatable)")
 	fs.StringVar(&f.iamCredentials, "iam-credentials", "", "an AWS shared-credentials file whose profiles may call AWS_IAM methods")
+	fs.StringVar(&f.adminAddr, "admin-addr", "", admin.Usage)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: apigw serve [flags] SPEC")
 		fs.PrintDefaults()
@@ -84,17 +88,25 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer, ready ch
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	gw, closeAll, err := build(fs.Arg(0), f, logger)
+	adm, err := admin.New(ctx, f.adminAddr, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "apigw: %v\n", err)
 		return 1
 	}
+	gw, closeAll, err := build(fs.Arg(0), f, logger, adm)
+	if err != nil {
+		fmt.Fprintf(stderr, "apigw: %v\n", err)
+		return 1
+	}
+	adm.Watch(gw)
 	if ready == nil {
 		r := make(chan string, 1)
 		ready = r
 		go func() { logger.Info("apigw: serving", "spec", fs.Arg(0), "url", "http://"+<-r) }()
 	}
-	err = serve.ListenAndServe(ctx, f.addr, gw, ready, func(context.Context) error { return closeAll() })
+	err = adm.Run(ctx, func(ctx context.Context) error {
+		return serve.ListenAndServe(ctx, f.addr, gw, ready, func(context.Context) error { return closeAll() })
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "apigw: %v\n", err)
 		return 1
@@ -102,8 +114,9 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer, ready ch
 	return 0
 }
 
-// build loads the spec into a gateway; closeAll releases what it holds.
-func build(path string, f serveFlags, logger *slog.Logger) (*gateway.Gateway, func() error, error) {
+// build loads the spec into a gateway, watched by adm (nil: no admin
+// server); closeAll releases what it holds.
+func build(path string, f serveFlags, logger *slog.Logger, adm *admin.Admin) (*gateway.Gateway, func() error, error) {
 	data, kind, err := readSpec(path)
 	if err != nil {
 		return nil, nil, err
@@ -121,6 +134,10 @@ func build(path string, f serveFlags, logger *slog.Logger) (*gateway.Gateway, fu
 		cfg := lambdainvoke.Config{Endpoint: f.lambdaEndpoint, Region: f.region}
 		if id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
 			cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))
+		}
+		if adm != nil {
+			// Invoke calls get client spans and carry the trace.
+			cfg.HTTPClient = &http.Client{Transport: adm.WrapTransport(http.DefaultTransport)}
 		}
 		client, err := lambdainvoke.New(cfg)
 		if err != nil {
@@ -190,6 +207,7 @@ func build(path string, f serveFlags, logger *slog.Logger) (*gateway.Gateway, fu
 			opts = append(opts, gateway.WithStage(stage.Stage{Name: name, Variables: f.vars}))
 		}
 	}
+	opts = append(opts, adm.Gateway()...)
 	gw, err := gateway.New(append(opts, gateway.WithAccessLog(logger))...)
 	if err != nil {
 		_ = closeAll()

@@ -120,6 +120,16 @@ func (a *Admin) WatchUsagePlans(r *usageplan.Registry) {
 	}
 }
 
+// WrapTransport returns rt with the monitor's client spans and trace
+// propagation, for the HTTP client of remote Lambda functions
+// (lambdainvoke.Config.HTTPClient); rt itself without tracing.
+func (a *Admin) WrapTransport(rt http.RoundTripper) http.RoundTripper {
+	if a == nil {
+		return rt
+	}
+	return a.mon.WrapTransport(rt)
+}
+
 // Run runs serveAPI and, beside it, the admin server until ctx ends or
 // either fails; it returns when both have stopped, the telemetry flushed.
 func (a *Admin) Run(ctx context.Context, serveAPI func(context.Context) error) error {
