@@ -54,8 +54,14 @@
 // validation, cache with hit or miss, request mapping, integration,
 // response mapping; not the payload limit, one comparison); and under the
 // integration's span a client span for each request an HTTP integration
-// sends, which carries traceparent and X-Amzn-Trace-Id. The trace id is the request's
-// $context.xrayTraceId, in X-Ray's form (1-5759e988-bd862e3fe1be46a994272793).
+// sends, which carries traceparent and X-Amzn-Trace-Id. Remote Lambda
+// functions (package lambdainvoke) get the same when their client's
+// transport is the monitor's:
+//
+//	lambdainvoke.Config{HTTPClient: &http.Client{Transport: mon.WrapTransport(http.DefaultTransport)}}
+//
+// The trace id is the request's $context.xrayTraceId, in X-Ray's form
+// (1-5759e988-bd862e3fe1be46a994272793).
 // WebSocket events get a span each. The TracerProvider's sampler decides
 // what is traced; an unsampled request costs no phase span.
 //
