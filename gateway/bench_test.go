@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -92,6 +94,8 @@ func BenchmarkGatewayGenres(b *testing.B) {
 	}{
 		{"proxy", Method{Integration: Handler(artistBackend)}},
 		{"template", Method{Integration: Handler(artistBackend), Response: mapping.MustCompile(`{"genre": input.json.genres}`)}},
+		{"template-vtl", Method{Integration: Handler(artistBackend), Response: mapping.VTL(`#set($a = $input.path('$'))
+{"genre": [#foreach($g in $a.genres)"$util.escapeJavaScript($g)"#if($foreach.hasNext),#end#end]}`)}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			benchmarkHandler(b, mustNew(b, Route("GET /artists/{id}", tc.m)))
@@ -107,6 +111,50 @@ func BenchmarkGatewayCacheHit(b *testing.B) {
 		gw := mustNew(b, WithCache(cache.Config{}),
 			Route("GET /artists/{id}", Method{Integration: Handler(artistBackend), Cache: &CacheSettings{KeyParameters: []string{"method.request.path.id"}}}))
 		benchmarkHandler(b, gw)
+	})
+}
+
+// BenchmarkGatewayCacheRefresh is the cache's miss path through the whole
+// gateway: every request may invalidate and asks to (Cache-Control:
+// max-age=0), so each one calls the integration, whose answer is captured
+// and stored.
+func BenchmarkGatewayCacheRefresh(b *testing.B) {
+	gw := mustNew(b, WithCache(cache.Config{AnyoneMayInvalidate: true}),
+		Route("GET /artists/{id}", Method{Integration: Handler(artistBackend), Cache: &CacheSettings{KeyParameters: []string{"method.request.path.id"}}}))
+	req := httptest.NewRequest("GET", "/artists/1234", nil)
+	req.Header.Set("Cache-Control", "max-age=0")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		w.reset()
+		gw.ServeHTTP(w, req)
+	}
+}
+
+// memTransport answers every round trip with body, in memory, so that an
+// HTTP integration's benchmark measures the gateway and httputil's proxy,
+// not a socket.
+type memTransport struct{ body []byte }
+
+func (t memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	return &http.Response{Status: "200 OK", StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(t.body)),
+		ContentLength: int64(len(t.body)), Request: r}, nil
+}
+
+// BenchmarkGatewayHTTP is an HTTP proxy integration (httputil.ReverseProxy)
+// answered in memory, against the same answer from an in-process handler.
+func BenchmarkGatewayHTTP(b *testing.B) {
+	b.Run("handler", func(b *testing.B) {
+		benchmarkHandler(b, mustNew(b, Route("GET /artists/{id}", Method{Integration: Handler(artistBackend)})))
+	})
+	b.Run("http", func(b *testing.B) {
+		benchmarkHandler(b, mustNew(b, WithTransport(memTransport{artistJSON}),
+			Route("GET /artists/{id}", Method{Integration: HTTP("http://backend.internal/artists/{id}")})))
 	})
 }
 
