@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -154,7 +153,6 @@ type Cache struct {
 	lastLog        atomic.Int64 // UnixNano of the last store failure logged
 
 	flights flightGroup
-	keyBufs sync.Pool // *[]byte
 	stats   struct {
 		hits, misses, coalesced, invalidations, denied, storeErrors atomic.Uint64
 		waiting                                                     atomic.Int64
@@ -259,7 +257,6 @@ func New(cfg Config) (*Cache, error) {
 		c.store = c.memory
 	}
 	c.flights.m = make(map[string]*flight)
-	c.keyBufs.New = func() any { b := make([]byte, 0, 256); return &b }
 	return c, nil
 }
 

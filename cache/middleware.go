@@ -122,17 +122,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.fill(w, r, ac, key, before)
 }
 
-// key builds the request's key in a pooled buffer: one allocation, the
-// string itself.
+// key builds the request's key in a buffer on the stack: one allocation,
+// the string itself (two for a key over 256 bytes).
 func (h *handler) key(r *http.Request, ac *apigw.Context, method string) string {
-	bp := h.c.keyBufs.Get().(*[]byte)
-	b := h.c.appendRequestKey((*bp)[:0], r, ac, method, h.params)
-	key := string(b)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		h.c.keyBufs.Put(bp)
-	}
-	return key
+	var buf [256]byte
+	return string(h.c.appendRequestKey(buf[:0], r, ac, method, h.params))
 }
 
 // get looks key up, counting a failure as a miss.
