@@ -77,16 +77,34 @@ func BenchmarkHit(b *testing.B) {
 }
 
 // BenchmarkRefresh is the miss path: every request invalidates, so each one
-// calls the integration through the recorder and stores the answer.
+// calls the integration through the recorder and stores the answer: the
+// artist in one write, and 64 KB written 4 KB at a time, as a stream is.
 func BenchmarkRefresh(b *testing.B) {
-	c := mustNew(b, Config{AnyoneMayInvalidate: true})
-	h := c.Handler(bareArtist)
-	r := routed{target: "/artists/1234", header: http.Header{"Cache-Control": {"max-age=0"}}}.request()
-	w := &discard{h: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		w.reset()
-		h.ServeHTTP(w, r)
+	chunk := make([]byte, 4<<10)
+	streamed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		for range 16 {
+			w.Write(chunk)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{{"artist", bareArtist}, {"64KB-in-4KB-writes", streamed}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := mustNew(b, Config{AnyoneMayInvalidate: true})
+			h := c.Handler(tc.h)
+			r := routed{target: "/artists/1234", header: http.Header{"Cache-Control": {"max-age=0"}}}.request()
+			w := &discard{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				w.reset()
+				h.ServeHTTP(w, r)
+			}
+			if c.Stats().Invalidations == 0 || w.n == 0 {
+				b.Fatalf("not a refresh: %+v, %d bytes", c.Stats(), w.n)
+			}
+		})
 	}
 }
 
