@@ -39,8 +39,10 @@ type activation struct {
 	doc     jsontape.Doc
 	view    celDoc
 	vtlView vtlDoc
-	// requestVTLView reads a method request's body in VTL.
+	// requestVTLView reads a method request's body in VTL, through
+	// requestDoc, a copy of the Context's parse (see vtlTape).
 	requestVTLView vtlDoc
+	requestDoc     jsontape.Doc
 	root           jsonObject
 	queryMap       valuesMap
 	headerMap      valuesMap
@@ -60,6 +62,12 @@ func newActivation(r *http.Request, c *apigw.Context, fromRequest bool, body []b
 }
 
 func (a *activation) release() {
+	if a.ovr != nil && a.fromRequest {
+		// What a request template set in $context.responseOverride may
+		// be this activation ($input, $context) or a view of the body,
+		// read by the response mapping after this call: not reused.
+		return
+	}
 	// Keep the room for views, without their references to the tape.
 	arrays, vobjs, varrs := a.view.arrays[:0], a.vtlView.objects[:0], a.vtlView.arrays[:0]
 	clear(arrays[:cap(arrays)])
@@ -212,7 +220,15 @@ func (a *activation) vtlTape() (*vtlDoc, error) {
 		return nil, err
 	}
 	if a.fromRequest {
-		a.requestVTLView.Doc = a.view.Doc // no room for views: see vtlDoc
+		// A view kept in $context.responseOverride is read after the
+		// integration request's body has taken the Context's tape
+		// (apigw.Context.SetBody): it reads a copy of the parse, whose
+		// text and nodes are never written again. No room for views: see
+		// vtlDoc.
+		if a.requestVTLView.Doc == nil {
+			a.requestDoc = *a.view.Doc
+			a.requestVTLView.Doc = &a.requestDoc
+		}
 		return &a.requestVTLView, nil
 	}
 	a.vtlView.Doc = a.view.Doc
