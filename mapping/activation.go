@@ -52,6 +52,8 @@ type activation struct {
 	ovr *overrides
 }
 
+// activations: measured (BenchmarkGatewayGenres -count 6, interleaved): template 7 allocs, 1.95 KB/op with the pool,
+// 13 and 2.85 KB without; template-vtl 14, 2.13 KB with it, 21, 3.04 KB without; times within noise.
 var activations = sync.Pool{New: func() any { return new(activation) }}
 
 // newActivation takes a request and its Context, both non-nil.

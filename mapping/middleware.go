@@ -242,6 +242,8 @@ type recorder struct {
 	overflow bool
 }
 
+// recorders: measured (BenchmarkGatewayGenres -count 6, interleaved): template 7 allocs, 1.95 KB/op with the pool,
+// 11 and 2.50 KB without; template-vtl 14, 2.13 KB with it, 18, 2.68 KB without; times within noise.
 var recorders = sync.Pool{New: func() any { return &recorder{header: http.Header{}} }}
 
 func (rec *recorder) release() {

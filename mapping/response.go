@@ -250,6 +250,8 @@ func (ir *integrationResponse) pick(header string) *contentTemplate {
 	return &ir.templates[i]
 }
 
+// buffers hold rendered bodies. Measured (BenchmarkGatewayGenres -count 6, interleaved): template 7 allocs, 1.95 KB/op
+// with the pool, 9 and 2.98 KB without; template-vtl 14, 2.13 KB with it, 16, 3.16 KB without; times within noise.
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 var jsonContentType = []string{DefaultContentType}
