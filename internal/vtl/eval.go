@@ -66,6 +66,8 @@ type binding struct {
 	v    any
 }
 
+// execs: measured (mapping's BenchmarkGenresVTL/vtl -count 6, interleaved): 9 allocs, 312 B/op with the pool, 12 and
+// 744 B without; BenchmarkGatewayGenres/template-vtl 14, 2.13 KB with it, 17, 2.56 KB without; times within noise.
 var execs = sync.Pool{New: func() any { return &exec{vars: make([]binding, 0, 8)} }}
 
 // Template is a compiled template. It is immutable and safe for
