@@ -12,6 +12,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/testkit"
 	"github.com/aws/aws-lambda-go/events"
+	ws "github.com/coder/websocket"
 )
 
 func echo() Integration {
@@ -157,6 +158,32 @@ func TestNoDefaultRouteForbidden(t *testing.T) {
 	write(t, c, `{"action":"echo"}`)
 	if got := read(t, c); got != `{"action":"echo"}` {
 		t.Errorf("after the error: %q", got)
+	}
+}
+
+// A Handler integration may hand its request on: the body, read after the
+// integration returned, is still its own message, not that of a later
+// message (another client's) read into the same reused buffer.
+func TestHandlerBodyOutlivesTheMessage(t *testing.T) {
+	kept := make(chan io.Reader, 1)
+	keep := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kept <- r.Body
+		_, _ = w.Write([]byte("kept"))
+	}))
+	s := startAPI(t, Route("keep", RouteSpec{Integration: keep, TwoWay: true}), Route("echo", RouteSpec{Integration: echo(), TwoWay: true}))
+	alice, bob := dial(t, s, "/", nil), dial(t, s, "/", nil)
+	mine := `{"action":"keep","secret":"alice"}`
+	write(t, alice, mine)
+	read(t, alice)
+	body := <-kept
+	for range 20 {
+		for _, c := range []*ws.Conn{alice, bob} {
+			write(t, c, `{"action":"echo","secret":"bob00"}`) // as long as alice's
+			read(t, c)
+		}
+	}
+	if got, err := io.ReadAll(body); err != nil || string(got) != mine {
+		t.Errorf("the kept body reads %q, %v; want %q", got, err, mine)
 	}
 }
 

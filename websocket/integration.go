@@ -217,7 +217,9 @@ func newMessageRequest(ctx context.Context, ev *call) *http.Request {
 	req.Host = ev.conn.domain
 	req.RemoteAddr = ev.conn.remoteAddr
 	if ev.body != nil {
-		req.Body = &bodyReader{Reader: *bytes.NewReader(ev.body)}
+		// A copy: the message's buffer is reused once the integration
+		// returns, while the handler may have handed its request on.
+		req.Body = &bodyReader{Reader: *bytes.NewReader(bytes.Clone(ev.body))}
 		req.ContentLength = int64(len(ev.body))
 		req.GetBody = nil
 	}
