@@ -259,6 +259,8 @@ func (c *conn) serve() {
 	c.finish(err)
 }
 
+// bufferPool: measured (BenchmarkThroughput/api-* -count 6, interleaved): handler 15 allocs, 2.5 KB/op with the pool, 18
+// and 4.0 KB without; lambda 13, 2.1 KB with it, 16, 3.7 KB without (io.ReadAll: 14, 2.6 KB); times within noise.
 var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func getBuffer() *bytes.Buffer { b := bufferPool.Get().(*bytes.Buffer); b.Reset(); return b }
