@@ -130,3 +130,45 @@ func BenchmarkFullPipeline(b *testing.B) {
 		})
 	}
 }
+
+// countWriter counts what it is given and keeps nothing.
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// BenchmarkAccessLog is a proxied request through a watched gateway whose
+// access log writes AWS's JSON preset to a writer that keeps nothing,
+// against the same gateway watched without an access log.
+func BenchmarkAccessLog(b *testing.B) {
+	backend := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = []string{"application/json"}
+		_, _ = w.Write(artist)
+	})
+	lines := &countWriter{}
+	for _, tc := range []struct {
+		name string
+		log  monitor.AccessLog
+	}{
+		{"off", monitor.AccessLog{}},
+		{"json", monitor.AccessLog{Writer: lines, Format: monitor.JSON}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+			mon, err := monitor.New(monitor.Config{MeterProvider: mp, TracerProvider: noTracing, AccessLog: tc.log})
+			if err != nil {
+				b.Fatal(err)
+			}
+			gw := mustGateway(b, gateway.WithObserver(mon), gateway.Route("GET /artists/{id}", gateway.Method{Integration: gateway.Handler(backend)}))
+			req := httptest.NewRequest("GET", "/artists/1234", nil)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				gw.ServeHTTP(w, req)
+			}
+			if tc.log.Writer != nil && lines.n == 0 {
+				b.Fatal("no access log line written")
+			}
+		})
+	}
+}
