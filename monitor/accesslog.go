@@ -76,6 +76,7 @@ type accessLogger struct {
 	def  *logFormat // the default format; nil: none
 	mu   sync.Mutex // serialises writes; guards formats
 	fmts map[string]*logFormat
+	// bufs: measured (BenchmarkAccessLog/json -count 6, interleaved): with the pool 9 allocs, 1.99 KB/op; without 11, 2.51 KB.
 	bufs sync.Pool
 }
 
