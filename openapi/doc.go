@@ -40,7 +40,10 @@
 //     identityValidationExpression, authorizerResultTtlInSeconds and scopes;
 //     x-amazon-apigateway-authtype awsSigv4 and x-amazon-apigateway-auth
 //     AWS_IAM (package authorizer/iam); the x-api-key API key (api_key) and
-//     x-amazon-apigateway-api-key-source;
+//     x-amazon-apigateway-api-key-source; an operation's security
+//     requirement objects all apply, as API Gateway applies SAM's
+//     [{"MyAuthorizer": []}, {"api_key": []}], and SAM's markers NONE and
+//     api_key_false add nothing;
 //   - x-amazon-apigateway-request-validators and -request-validator,
 //     x-amazon-apigateway-gateway-responses, -binary-media-types, -policy
 //     (the resource policy) and, for HTTP APIs, -cors; an HTTP API (detected,
@@ -55,7 +58,7 @@
 // callbacks (documentation); x-amazon-apigateway-endpoint-configuration,
 // -minimum-compression-size (responses are never compressed),
 // -documentation, -importexport-version, -disable-execute-api-endpoint,
-// -tag-value; an integration's credentials (the role API Gateway assumes:
+// -tag-value, -security-policy and -endpoint-access-mode (TLS); an integration's credentials (the role API Gateway assumes:
 // AWS service integrations assume it only with AWSBindings.AssumeRoles),
 // cacheNamespace, tlsConfig (the gateway's transport decides); an
 // authorizer's authorizerCredentials; the responses and passthrough
@@ -65,12 +68,25 @@
 //
 // Everything else written as an x-amazon-apigateway-* extension or
 // property is a Problem: an unknown extension or property, an authorizer of
-// several user pools, a payload 2.0 authorizer answering with a policy,
+// several user pools, an authorizer named AWS_IAM (the name of IAM
+// authorization here), x-amazon-apigateway-auth beside an authorizer's
+// security requirement, two authorizers on one method, several security
+// requirements on an HTTP API's method, a payload 2.0 authorizer answering with a policy,
 // several security requirements on one method, an HTTP integration whose
 // httpMethod differs from the method's (apigw sends the client's), an HTTP
 // integration's path parameter filled from anything but a path parameter,
 // parameter mappings on a REST proxy integration, HTTP APIs' integration
 // subtypes.
+//
+// So is what API Gateway would silently ignore where its author meant
+// protection: a field OpenAPI does not define on the document, its
+// components, a path item, an operation or a security scheme (a misspelt
+// or capitalised security, security written on a path item, a method in
+// capitals), and a REST API's operation without security of its own in a
+// document with root-level security — API Gateway does not apply the
+// root's ("Amazon API Gateway important notes for REST APIs"), so AWS
+// would serve the method open. (An HTTP API's operations inherit the
+// root's security.)
 //
 // # Export
 //

@@ -23,6 +23,10 @@ const maxDocumentBytes = 16 << 20
 type document struct {
 	t  *openapi3.T
 	v2 *openapi2.T
+	// unknown2 holds the fields of a Swagger 2.0 document's objects that
+	// are not Swagger's, by the object's pointer: the conversion to
+	// OpenAPI 3 drops them.
+	unknown2 map[pointer]map[string]any
 }
 
 // parseDocument parses an OpenAPI 3.0 or Swagger 2.0 document, JSON or
@@ -50,11 +54,12 @@ func parseDocument(data []byte) (*document, error) {
 		if err := openapi2.UnmarshalFromData(data, &d2); err != nil {
 			return nil, err
 		}
+		unknown := unknownFields2(&d2)
 		t, err := openapi2conv.ToV3(&d2)
 		if err != nil {
 			return nil, err
 		}
-		return &document{t: t, v2: &d2}, nil
+		return &document{t: t, v2: &d2, unknown2: unknown}, nil
 	case probe.OpenAPI != nil:
 		if !strings.HasPrefix(openapi, "3.0") {
 			return nil, fmt.Errorf("openapi %q: only OpenAPI 3.0 (and Swagger 2.0) are read, as API Gateway imports", openapi)
@@ -68,6 +73,44 @@ func parseDocument(data []byte) (*document, error) {
 		return &document{t: t}, nil
 	}
 	return nil, errors.New("neither a swagger nor an openapi version: not an OpenAPI definition")
+}
+
+// unknownFields2 collects the fields of a Swagger 2.0 document, its path
+// items, operations and security definitions that are neither Swagger's
+// nor extensions (kin-openapi keeps them among the extensions, until the
+// conversion to OpenAPI 3 deletes them).
+func unknownFields2(d *openapi2.T) map[pointer]map[string]any {
+	out := map[pointer]map[string]any{}
+	keep := func(ptr pointer, ext map[string]any) {
+		for k, v := range ext {
+			if strings.HasPrefix(k, "x-") {
+				continue
+			}
+			if out[ptr] == nil {
+				out[ptr] = map[string]any{}
+			}
+			out[ptr][k] = v
+		}
+	}
+	keep("", d.Extensions)
+	for path, pi := range d.Paths {
+		if pi == nil {
+			continue
+		}
+		pp := pointer("").at("paths", path)
+		keep(pp, pi.Extensions)
+		for method, op := range pi.Operations() {
+			if op != nil {
+				keep(pp.at(strings.ToLower(method)), op.Extensions)
+			}
+		}
+	}
+	for name, s := range d.SecurityDefinitions {
+		if s != nil {
+			keep(pointer("").at("securityDefinitions", name), s.Extensions)
+		}
+	}
+	return out
 }
 
 // anyMethod decodes the x-amazon-apigateway-any-method of a path item into

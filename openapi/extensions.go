@@ -37,6 +37,8 @@ const (
 	extImportExport     = "x-amazon-apigateway-importexport-version"
 	extDisableEndpoint  = "x-amazon-apigateway-disable-execute-api-endpoint"
 	extTagValue         = "x-amazon-apigateway-tag-value"
+	extSecurityPolicy   = "x-amazon-apigateway-security-policy"
+	extEndpointAccess   = "x-amazon-apigateway-endpoint-access-mode"
 
 	// apigw's own, for what has no AWS form (see Export).
 	extAPIGWCORS  = "x-apigw-cors"
@@ -53,6 +55,8 @@ var noOps = map[string]string{
 	extImportExport:    "the export format's version",
 	extDisableEndpoint: "the default execute-api endpoint",
 	extTagValue:        "tags",
+	extSecurityPolicy:  "the TLS versions and ciphers of AWS's endpoint",
+	extEndpointAccess:  "who may reach AWS's endpoint (with the security policy)",
 }
 
 // topLevel reads the document's own extensions.

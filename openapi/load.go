@@ -180,6 +180,7 @@ func (l *loader) load() *API {
 	l.region = l.guessRegion()
 
 	l.topLevel()
+	l.rootFields()
 	l.loadModels()
 	l.loadSchemes()
 	l.loadPaths()

@@ -37,6 +37,7 @@ func (l *loader) loadPaths() {
 			l.probs.add(pp.at("$ref"), "a path item must be written out, not referenced")
 			continue
 		}
+		l.pathFields(pp, pi)
 		for _, k := range sortedKeys(pi.Extensions) {
 			if k == extAnyMethod {
 				op, err := l.d.anyMethod(path, pi.Extensions[k])
@@ -44,7 +45,8 @@ func (l *loader) loadPaths() {
 					l.probs.add(pp.at(k), "%v", err)
 					continue
 				}
-				l.operation(pp.at(k), "ANY", path, pi, op)
+				raw, _ := pi.Extensions[k].(map[string]any)
+				l.operation(pp.at(k), "ANY", path, pi, op, raw)
 				continue
 			}
 			if strings.HasPrefix(k, extPrefix) {
@@ -56,7 +58,7 @@ func (l *loader) loadPaths() {
 			mp := pp.at(strings.ToLower(method))
 			switch method {
 			case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
-				l.operation(mp, method, path, pi, ops[method])
+				l.operation(mp, method, path, pi, ops[method], nil)
 			default:
 				l.probs.add(mp, "API Gateway has no %s methods", method)
 			}
@@ -72,6 +74,7 @@ func (l *loader) defaultRoute(pp pointer, path string, pi *openapi3.PathItem) {
 		l.probs.add(pp, "only HTTP APIs have a $default route")
 		return
 	}
+	l.pathFields(pp, pi)
 	for _, k := range sortedKeys(pi.Extensions) {
 		if k != extAnyMethod {
 			if strings.HasPrefix(k, extPrefix) {
@@ -84,16 +87,19 @@ func (l *loader) defaultRoute(pp pointer, path string, pi *openapi3.PathItem) {
 			l.probs.add(pp.at(k), "%v", err)
 			continue
 		}
-		l.operation(pp.at(k), "ANY", "$default", pi, op)
+		raw, _ := pi.Extensions[k].(map[string]any)
+		l.operation(pp.at(k), "ANY", "$default", pi, op, raw)
 	}
 	for method := range pi.Operations() {
 		l.probs.add(pp.at(strings.ToLower(method)), "the $default route takes every method: x-amazon-apigateway-any-method")
 	}
 }
 
-// operation makes the route of one operation.
-func (l *loader) operation(ptr pointer, method, path string, pi *openapi3.PathItem, op *openapi3.Operation) {
+// operation makes the route of one operation (raw: an
+// x-amazon-apigateway-any-method's object as written).
+func (l *loader) operation(ptr pointer, method, path string, pi *openapi3.PathItem, op *openapi3.Operation, raw map[string]any) {
 	m := gateway.Method{}
+	l.operationFields(ptr, op, raw)
 	for _, k := range sortedKeys(op.Extensions) {
 		switch k {
 		case extIntegration, extValidator, extAuth:

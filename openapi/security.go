@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +53,7 @@ func (l *loader) loadSchemes() {
 }
 
 func (l *loader) loadScheme(ptr pointer, name string, s *openapi3.SecurityScheme) *scheme {
+	l.schemeFields(ptr, s)
 	for _, k := range sortedKeys(s.Extensions) {
 		if strings.HasPrefix(k, extPrefix) && k != extAuthorizer && k != extAuthType {
 			l.probs.add(ptr.at(k), "apigw does not know this API Gateway extension of a security scheme")
@@ -62,6 +62,12 @@ func (l *loader) loadScheme(ptr pointer, name string, s *openapi3.SecurityScheme
 	authType, _ := s.Extensions[extAuthType].(string)
 	spec, hasAuthorizer := s.Extensions[extAuthorizer]
 	switch {
+	case hasAuthorizer && name == iamAuthorizer:
+		// x-amazon-apigateway-auth AWS_IAM and awsSigv4 schemes name
+		// the AWS_IAM authorizer so: another under this name would
+		// take their methods.
+		l.probs.add(ptr, "%s is the name of API Gateway's IAM authorization: give this authorizer another", iamAuthorizer)
+		return nil
 	case hasAuthorizer:
 		m, ok := spec.(map[string]any)
 		if !ok {
@@ -409,14 +415,32 @@ func (l *loader) addIAM(ptr pointer) {
 	l.def = append(l.def, gateway.WithAuthorizer(iamAuthorizer, a))
 }
 
+// Security requirement names that SAM writes as markers and leaves in the
+// definitions it deploys: an event's Auth.Authorizer NONE and
+// ApiKeyRequired false. API Gateway's import passes over them.
+const (
+	markerNone     = "NONE"
+	markerNoAPIKey = "api_key_false"
+	implicitAPIKey = "api_key"
+)
+
 // security sets the method's authorizer and API key requirement from its
-// security requirements (the operation's, else the document's) and
-// x-amazon-apigateway-auth.
+// security requirements and x-amazon-apigateway-auth.
+//
+// A REST API's method has the security its operation writes: API Gateway
+// ignores the document's root-level security ("Amazon API Gateway
+// important notes for REST APIs"), so a method that relies on it is a
+// problem — AWS would serve it open. Its requirement objects all apply
+// (SAM writes an authorizer and the API key as two); an HTTP API's
+// operation takes one, else the root's.
 func (l *loader) security(ptr pointer, op *openapi3.Operation, m *gateway.Method) {
 	reqs := l.d.t.Security
 	sp := pointer("").at("security")
 	if op.Security != nil {
 		reqs, sp = *op.Security, ptr.at("security")
+	} else if len(reqs) > 0 && !l.http {
+		l.probs.add(ptr, "no security of its own: API Gateway ignores the security at the root of a REST API's definition, so AWS would serve this method without it; write it on the operation (security: [] for an open method)")
+		return
 	}
 	authType := ""
 	if v, ok := op.Extensions[extAuth]; ok {
@@ -440,30 +464,30 @@ func (l *loader) security(ptr pointer, op *openapi3.Operation, m *gateway.Method
 			}
 		}
 	}
-	if len(reqs) > 1 {
-		l.probs.add(sp, "API Gateway takes one security requirement per method (one authorizer, with or without the API key)")
+	if len(reqs) > 1 && l.http {
+		l.probs.add(sp, "an HTTP API's method takes one security requirement (API Gateway refuses several)")
 		return
 	}
-	for _, req := range reqs {
-		names := make([]string, 0, len(req))
-		for name := range req {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+	authorizerAt := pointer("")
+	for i, req := range reqs {
+		rp := sp.at(strconv.Itoa(i))
+		for _, name := range sortedKeys(req) {
+			np := rp.at(name)
 			sc, ok := l.schemes[name]
 			switch {
-			case !ok && name == "api_key":
+			case !ok && name == implicitAPIKey:
 				sc = &scheme{apiKey: true} // API Gateway's implicit API key scheme
+			case !ok && (name == markerNone || name == markerNoAPIKey):
+				continue
 			case !ok:
-				l.probs.add(sp.at("0", name), "no security scheme %q", name)
+				l.probs.add(np, "no security scheme %q", name)
 				continue
 			}
 			if sc.broken {
 				continue
 			}
 			if sc.apiKey && l.http {
-				l.probs.add(sp.at("0", name), "HTTP APIs have no API keys")
+				l.probs.add(np, "HTTP APIs have no API keys")
 				continue
 			}
 			if sc.apiKey {
@@ -471,17 +495,18 @@ func (l *loader) security(ptr pointer, op *openapi3.Operation, m *gateway.Method
 				l.apiKeys = true
 				continue
 			}
-			if authType != "" {
-				continue // x-amazon-apigateway-auth decides
-			}
-			if m.Authorizer != "" && m.Authorizer != sc.authorizer {
-				l.probs.add(sp.at("0", name), "a method has one authorizer; %q is already %q's", m.Authorizer, name)
+			if authType != "" && sc.authorizer != m.Authorizer {
+				l.probs.add(np, "x-amazon-apigateway-auth %s already sets the method's authorization: a method has one (write one of them)", authType)
 				continue
 			}
-			m.Authorizer = sc.authorizer
+			if m.Authorizer != "" && m.Authorizer != sc.authorizer {
+				l.probs.add(np, "a method has one authorizer: %s already names %q", authorizerAt, m.Authorizer)
+				continue
+			}
+			m.Authorizer, authorizerAt = sc.authorizer, np
 			if scopes := req[name]; len(scopes) > 0 {
 				if sc.kind != "cognito_user_pools" && sc.kind != "jwt" {
-					l.probs.add(sp.at("0", name), "scopes are checked only by Cognito and JWT authorizers")
+					l.probs.add(np, "scopes are checked only by Cognito and JWT authorizers")
 					continue
 				}
 				m.AuthorizationScopes = append([]string(nil), scopes...)
