@@ -39,11 +39,17 @@ func (l *loader) build(spec *apiSpec) *API {
 		return nil
 	}
 	known := map[string]bool{"DefinitionBody": true, "DefinitionUri": true}
+	_, inline := props["DefinitionBody"]
+	inline = inline || props["DefinitionUri"] == nil // SAM writes one then
+	var corsPtr string
+	var corsV any
 	for _, k := range sortedKeys(props) {
 		kp := at(pp, k)
 		v := props[k]
 		switch {
 		case known[k], apiNoOps[k]:
+		case !inline && (k == "Auth" || k == "Cors" || k == "CorsConfiguration" || k == "GatewayResponses" || k == "Models"):
+			l.outsideBody(kp, k)
 		case k == "StageName":
 			s, ok := v.(string)
 			if !ok || s == "" {
@@ -67,9 +73,7 @@ func (l *loader) build(spec *apiSpec) *API {
 				api.Cache = l.cacheConfig(api)
 			}
 		case k == "Cors" && !spec.http:
-			if opts := l.restCORS(kp, v); opts != nil {
-				api.Definition = append(api.Definition, gateway.WithCORS(*opts))
-			}
+			corsPtr, corsV = kp, v // added to every path once the events are
 		case k == "CorsConfiguration" && spec.http:
 			l.httpCORS(kp, v, g)
 		case k == "Auth":
@@ -139,9 +143,17 @@ func (l *loader) build(spec *apiSpec) *API {
 		l.probs.add(at(pp, "StageName"), "required")
 	}
 
-	for _, e := range spec.events {
-		l.addEvent(spec, e, g)
+	if inline {
+		// SAM adds the events' methods to a DefinitionBody (or the one it
+		// writes), never to a DefinitionUri's file.
+		for _, e := range spec.events {
+			l.addEvent(spec, e, g)
+		}
 	}
+	if corsV != nil {
+		l.restCORS(corsPtr, corsV, g)
+	}
+	l.defaultAuth(spec, g)
 	doc, err := json.Marshal(g.doc)
 	if err != nil {
 		l.probs.add(pp, "%v", err)

@@ -13,9 +13,13 @@ type apiAuth struct {
 	apiKeyRequired    bool
 	iam               bool
 	authorizers       map[string]bool
-	scopes            map[string][]any // an HTTP API JWT authorizer's default scopes
+	scopes            map[string][]any // an authorizer's AuthorizationScopes, for the methods it protects
 	usagePlan         map[string]any
 	usagePlanPtr      string
+
+	// AddDefaultAuthorizerToCorsPreflight and
+	// AddApiKeyRequiredToCorsPreflight false (SAM's default is true).
+	noPreflightAuthorizer, noPreflightAPIKey bool
 }
 
 // auth reads an API's Auth: its authorizers become the document's
@@ -39,16 +43,16 @@ func (l *loader) auth(ptr string, spec *apiSpec, v any, g *docGen, api *API) {
 				continue
 			}
 			for _, name := range sortedKeys(auths) {
-				spec, ok := auths[name].(map[string]any)
+				auth, ok := auths[name].(map[string]any)
 				if !ok {
 					l.probs.add(at(kp, name), "must be an object")
 					continue
 				}
 				var scheme map[string]any
-				if g.v3 {
-					scheme = l.httpAuthorizer(at(kp, name), name, spec, a)
+				if spec.http {
+					scheme = l.httpAuthorizer(at(kp, name), name, auth, a)
 				} else {
-					scheme = l.restAuthorizer(at(kp, name), name, spec)
+					scheme = l.restAuthorizer(at(kp, name), name, auth, a)
 				}
 				if scheme == nil {
 					continue
@@ -70,9 +74,19 @@ func (l *loader) auth(ptr string, spec *apiSpec, v any, g *docGen, api *API) {
 			l.resourcePolicy(kp, v, g)
 		case k == "EnableIamAuthorizer" && spec.http:
 			a.iam, _ = v.(bool)
-		case k == "AddDefaultAuthorizerToCorsPreflight", k == "AddApiKeyRequiredToCorsPreflight", k == "InvokeRole":
-			// Preflights are answered by the gateway's CORS policy before
-			// any authorizer or API key; the role is AWS's.
+		case k == "AddDefaultAuthorizerToCorsPreflight" && !spec.http, k == "AddApiKeyRequiredToCorsPreflight" && !spec.http:
+			on, ok := v.(bool)
+			if !ok {
+				l.probs.add(kp, "must be true or false")
+				continue
+			}
+			if k == "AddDefaultAuthorizerToCorsPreflight" {
+				a.noPreflightAuthorizer = !on
+			} else {
+				a.noPreflightAPIKey = !on
+			}
+		case k == "InvokeRole":
+			// The role API Gateway assumes to invoke the functions.
 		default:
 			l.probs.add(kp, "apigw does not honour this property of an API's Auth")
 		}
@@ -85,7 +99,7 @@ func (l *loader) auth(ptr string, spec *apiSpec, v any, g *docGen, api *API) {
 
 // restAuthorizer turns an AWS::Serverless::Api authorizer into the
 // security scheme SAM generates for it.
-func (l *loader) restAuthorizer(ptr, name string, spec map[string]any) map[string]any {
+func (l *loader) restAuthorizer(ptr, name string, spec map[string]any, a *apiAuth) map[string]any {
 	identity, _ := spec["Identity"].(map[string]any)
 	ext := map[string]any{}
 	scheme := map[string]any{"type": "apiKey", "in": "header", "name": "Authorization", "x-amazon-apigateway-authorizer": ext}
@@ -115,8 +129,14 @@ func (l *loader) restAuthorizer(ptr, name string, spec map[string]any) map[strin
 		case "Identity":
 			l.identity(kp, identity, isCognito, payload == "REQUEST", ext, false)
 		case "AuthorizationScopes":
-			if !isCognito {
+			list, ok := v.([]any)
+			switch {
+			case !isCognito:
 				l.probs.add(kp, "scopes are checked only by Cognito authorizers")
+			case !ok:
+				l.probs.add(kp, "must be a list of scopes")
+			default:
+				a.scopes[name] = list
 			}
 		case "FunctionInvokeRole", "DisableFunctionDefaultPermissions":
 			// AWS's permissions to invoke the function.

@@ -25,8 +25,12 @@
 //
 // Each API becomes an OpenAPI document — its DefinitionBody or the file its
 // DefinitionUri names (Bindings.Files), or an empty one — to which its
-// events' operations, Auth, Models, GatewayResponses, BinaryMediaTypes and
-// an HTTP API's CorsConfiguration are added as SAM adds them; package
+// events' operations, Cors, Auth, Models, GatewayResponses,
+// BinaryMediaTypes and an HTTP API's CorsConfiguration are added as SAM's
+// translator adds them (to an inline definition only: a DefinitionUri's
+// file is deployed as it is, so events add nothing to it and Auth, Cors,
+// Models and GatewayResponses beside it are problems, as SAM refuses them);
+// package
 // openapi loads it, and its problems are reported at their pointers into
 // the template. Beside the definition an API gives:
 //
@@ -37,8 +41,11 @@
 //     RouteSettings (throttling), CanarySetting (PercentTraffic,
 //     StageVariableOverrides, UseStageCache);
 //   - its cache: CacheClusterEnabled (Bindings.Cache configures the store);
-//   - its CORS: Cors (REST, quoted values as SAM takes them) as the
-//     gateway's CORS policy;
+//   - its Cors (REST): an OPTIONS mock integration on every path without
+//     an OPTIONS method, answering 200 with the Access-Control-* headers
+//     as header mapping values (quoted, as SAM takes them) — the methods
+//     SAM computes for AllowMethods when it is absent; the other methods'
+//     answers carry only what their integrations send, as on AWS;
 //   - its usage plans: Auth.UsagePlan (PER_API, SHARED) and the template's
 //     AWS::ApiGateway::UsagePlan, ApiKey and UsagePlanKey resources that
 //     cover its stage; keys whose value AWS would generate are not known:
@@ -47,9 +54,14 @@
 //     REQUEST authorizers (Identity's headers, query strings, stage
 //     variables, context, ValidationExpression, ReauthorizeEvery), HTTP APIs'
 //     JWT and Lambda authorizers (payload 1.0, or 2.0 with simple
-//     responses), DefaultAuthorizer, AWS_IAM, ApiKeyRequired, ResourcePolicy
-//     given as CustomStatements; an event's Auth (Authorizer, NONE,
-//     AuthorizationScopes, ApiKeyRequired) overrides the API's;
+//     responses), AuthorizationScopes, AWS_IAM, ResourcePolicy given as
+//     CustomStatements; DefaultAuthorizer and ApiKeyRequired on every method
+//     of the definition, the DefinitionBody's as the events', the CORS
+//     preflights too unless AddDefaultAuthorizerToCorsPreflight or
+//     AddApiKeyRequiredToCorsPreflight is false (an HTTP API's default
+//     authorizer on each method without security but OPTIONS); an event's
+//     Auth (Authorizer, NONE, AuthorizationScopes, ApiKeyRequired)
+//     overrides the API's;
 //   - an Api event's RequestParameters (Required, Caching as cache key) and
 //     RequestModel (Model, Required, ValidateBody, ValidateParameters).
 //
@@ -60,9 +72,7 @@
 // MinimumCompressionSize, OpenApiVersion, AlwaysDeploy,
 // DisableExecuteApiEndpoint, Mode, FailOnWarnings, CacheClusterSize (the
 // cache's memory is Bindings.Cache's), method settings' logging, metrics and
-// encryption, invoke roles and function permissions,
-// AddDefaultAuthorizerToCorsPreflight and AddApiKeyRequiredToCorsPreflight
-// (the gateway answers preflights before any authorizer or API key).
+// encryption, invoke roles and function permissions.
 // Everything else is a problem: an unknown property, a canary of another
 // deployment, per-event RouteSettings, MergeDefinitions,
 // AWS::ApiGateway::RestApi and other CloudFormation APIs (apigw serves SAM's).

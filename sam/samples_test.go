@@ -226,8 +226,12 @@ func TestAPIKey(t *testing.T) {
 }
 
 // TestCognito loads the Amazon Cognito user pool example: the pool the
-// template defines verifies the tokens (its keys given in the test), Cors
-// "'*'" answers preflights without a token.
+// template defines verifies the tokens (its keys given in the test). Cors
+// "'*'" is an OPTIONS mock on / (SAM's translator writes one per path),
+// which the DefaultAuthorizer protects too: AddDefaultAuthorizerToCorsPreflight
+// is true unless the template says otherwise, so on AWS a preflight
+// without a token is refused. The function's own answer carries no
+// Access-Control-Allow-Origin: a Lambda proxy function sends its own.
 func TestCognito(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -260,9 +264,12 @@ func TestCognito(t *testing.T) {
 	serve(t, gw, []call{
 		{name: "no token", method: "GET", path: "/", wantStatus: 401},
 		{name: "token", method: "GET", path: "/", header: map[string]string{"Authorization": string(signed), "Origin": "https://app.example"},
-			wantStatus: 200, wantHeader: map[string]string{"Access-Control-Allow-Origin": "*"}},
-		{name: "preflight", method: "OPTIONS", path: "/", header: map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
-			wantStatus: 204, wantHeader: map[string]string{"Access-Control-Allow-Origin": "*"}},
+			wantStatus: 200, wantHeader: map[string]string{"Access-Control-Allow-Origin": ""}},
+		{name: "preflight without a token", method: "OPTIONS", path: "/", header: map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+			wantStatus: 401, wantBody: `{"message":"Unauthorized"}`},
+		{name: "preflight with a token", method: "OPTIONS", path: "/",
+			header:     map[string]string{"Authorization": string(signed), "Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+			wantStatus: 200, wantBody: "{}", wantHeader: map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET,OPTIONS"}},
 	})
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/cache"
-	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
 )
@@ -169,61 +168,6 @@ func (l *loader) canary(ptr string, v any, api *API) {
 func (l *loader) cacheConfig(api *API) *cache.Config {
 	cfg := l.b.Cache
 	return &cfg
-}
-
-// restCORS reads an Api's Cors: a quoted origin ("'*'") or an object whose
-// values are quoted as header values.
-func (l *loader) restCORS(ptr string, v any) *cors.Config {
-	unquote := func(s string) string { return strings.Trim(strings.TrimSpace(s), "'") }
-	list := func(s string) []string {
-		var out []string
-		for _, e := range strings.Split(unquote(s), ",") {
-			if e = strings.TrimSpace(e); e != "" {
-				out = append(out, e)
-			}
-		}
-		return out
-	}
-	opts := cors.Config{AllowMethods: []string{"*"}, AllowHeaders: []string{}}
-	switch x := v.(type) {
-	case string:
-		opts.AllowOrigins = []string{unquote(x)}
-	case map[string]any:
-		for _, k := range sortedKeys(x) {
-			kp := at(ptr, k)
-			s, _ := x[k].(string)
-			switch k {
-			case "AllowOrigin":
-				opts.AllowOrigins = []string{unquote(s)}
-			case "AllowMethods":
-				opts.AllowMethods = list(s)
-			case "AllowHeaders":
-				opts.AllowHeaders = list(s)
-			case "MaxAge":
-				n, err := strconv.Atoi(unquote(s))
-				if err != nil {
-					l.probs.add(kp, "must be a quoted number of seconds")
-				}
-				opts.MaxAge = time.Duration(n) * time.Second
-			case "AllowCredentials":
-				opts.AllowCredentials, _ = x[k].(bool)
-			default:
-				l.probs.add(kp, "apigw does not honour this property of Cors")
-			}
-		}
-		if len(opts.AllowOrigins) == 0 {
-			l.probs.add(at(ptr, "AllowOrigin"), "required")
-			return nil
-		}
-	default:
-		l.probs.add(ptr, "must be a quoted origin or an object")
-		return nil
-	}
-	if _, err := cors.New(opts); err != nil {
-		l.probs.add(ptr, "%v", err)
-		return nil
-	}
-	return &opts
 }
 
 // httpCORS writes an HttpApi's CorsConfiguration into the document as
