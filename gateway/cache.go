@@ -45,8 +45,18 @@ func newStageCache(cfg cache.Config) (*stageCache, error) {
 // error.
 func (g *Gateway) compileCache(m Method, st *stage.Stage, canary bool, resourcePath string, params []string, method string) (middleware, error) {
 	if g.cache == nil {
-		if m.Cache != nil {
+		// Key parameters alone are inert without a cache, as a method's
+		// cacheKeyParameters are on an AWS stage without one.
+		if m.Cache == nil {
+			return nil, nil
+		}
+		if m.Cache.Enabled != nil || m.Cache.TTL != 0 || len(m.Cache.KeyParameters) == 0 {
 			return nil, fmt.Errorf("Cache: set, but the gateway has no cache (gateway.WithCache)")
+		}
+		for i, k := range m.Cache.KeyParameters {
+			if _, err := paramexpr.Parse(k, paramexpr.RequestParameters); err != nil {
+				return nil, fmt.Errorf("Cache.KeyParameters[%d]: %v", i, err)
+			}
 		}
 		return nil, nil
 	}

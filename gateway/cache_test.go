@@ -206,3 +206,24 @@ func TestCacheEveryKind(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheKeysWithoutCache: a method's cache key parameters alone are
+// inert without a cache, as cacheKeyParameters are on an AWS stage without
+// one (AWS's Lambda proxy sample declares method.request.path.proxy);
+// enabling caching without a cache is a mistake.
+func TestCacheKeysWithoutCache(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	gw, err := New(Route("ANY /{proxy+}", Method{Integration: Handler(h),
+		Cache: &CacheSettings{KeyParameters: []string{"method.request.path.proxy"}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw.Close()
+	on := true
+	if _, err := New(Route("GET /a", Method{Integration: Handler(h), Cache: &CacheSettings{Enabled: &on}})); err == nil {
+		t.Fatal("a method cached without a cache built")
+	}
+	if _, err := New(Route("GET /a", Method{Integration: Handler(h), Cache: &CacheSettings{KeyParameters: []string{"bogus"}}})); err == nil {
+		t.Fatal("a bad key parameter was accepted")
+	}
+}

@@ -66,7 +66,9 @@ type Method struct {
 	// default GET methods are when the gateway has a cache, [WithCache]),
 	// its TTL and its cache key parameters. The stage's method settings
 	// (stage.MethodSettings.CachingEnabled, CacheTTL) apply where these
-	// are unset.
+	// are unset. Without a cache, key parameters alone are inert (as a
+	// method's cacheKeyParameters on an AWS stage without a cache); Enabled
+	// or a TTL is an error.
 	Cache *CacheSettings
 
 	// ParameterMapping changes the request before the integration sees it
