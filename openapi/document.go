@@ -44,6 +44,14 @@ func parseDocument(data []byte) (*document, error) {
 	} else if err := yaml.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("not JSON or YAML: %v", err)
 	}
+	// A version YAML reads as a number (swagger: 2.0) is a string to
+	// API Gateway, not to kin-openapi.
+	if v, ok := probe.Swagger.(float64); ok && v == 2 {
+		data, probe.Swagger = quoteVersion(data, "swagger", "2.0"), "2.0"
+	}
+	if v, ok := probe.OpenAPI.(float64); ok && v == 3 {
+		data, probe.OpenAPI = quoteVersion(data, "openapi", "3.0.0"), "3.0.0"
+	}
 	swagger, openapi := fmt.Sprint(probe.Swagger), fmt.Sprint(probe.OpenAPI)
 	switch {
 	case probe.Swagger != nil:
@@ -74,6 +82,44 @@ func parseDocument(data []byte) (*document, error) {
 	}
 	return nil, errors.New("neither a swagger nor an openapi version: not an OpenAPI definition")
 }
+
+// quoteVersion returns the document with its top-level key set to the
+// string version, as YAML.
+func quoteVersion(data []byte, key, version string) []byte {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return data
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: version, Style: yaml.DoubleQuotedStyle}
+		}
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// awsVariables resolves the AWS variables API Gateway resolves when it
+// imports a definition ("AWS variables for OpenAPI import"):
+// ${AWS::Region}, ${AWS::AccountId}, ${AWS::Partition}.
+func awsVariables(data []byte, region string) []byte {
+	if !bytes.Contains(data, []byte("${AWS::")) {
+		return data
+	}
+	return []byte(strings.NewReplacer(
+		"${AWS::Region}", region,
+		"${AWS::AccountId}", defaultAccountID,
+		"${AWS::Partition}", "aws",
+	).Replace(string(data)))
+}
+
+// defaultAccountID is ${AWS::AccountId} in a definition: bindings name
+// functions, not accounts.
+const defaultAccountID = "123456789012"
 
 // unknownFields2 collects the fields of a Swagger 2.0 document, its path
 // items, operations and security definitions that are neither Swagger's

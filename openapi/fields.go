@@ -19,6 +19,10 @@ var (
 		"requestBody", "responses", "callbacks", "deprecated", "security", "servers")
 )
 
+// samMarkers are the fields SAM's translator writes on the operations it
+// generates and deploys (isDefaultRoute on an HTTP API's $default route).
+var samMarkers = fieldSet("isDefaultRoute")
+
 func fieldSet(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -42,7 +46,10 @@ func (l *loader) unknownFields(ptr pointer, what string, ext map[string]any, kno
 		case lk != k && (known[lk] || methodField(lk)):
 			hint = " (fields are lower case: " + lk + ")"
 		}
-		l.probs.add(ptr.at(k), "not a field of %s %s%s: API Gateway would ignore it", l.version(), what, hint)
+		if what == "operation" && samMarkers[k] {
+			continue
+		}
+		l.probs.add(ptr.at(k), "%q is not a field of %s %s%s: API Gateway would ignore it", k, l.version(), what, hint)
 	}
 }
 

@@ -119,7 +119,11 @@ func Problems(err error) []Problem {
 // LoadWith is Load with Options.
 func LoadWith(doc []byte, b Bindings, o Options) (*API, error) {
 	l := &loader{b: &b, o: o, probs: problems{origin: o.Origin}}
-	d, err := parseDocument(doc)
+	region := b.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	d, err := parseDocument(awsVariables(doc, region))
 	if err != nil {
 		l.probs.add("", "%v", err)
 		return nil, &Error{Problems: l.probs.sorted()}
@@ -160,6 +164,7 @@ type loader struct {
 	validators map[string]validator.Mode
 	defaultVal string
 	keySource  usageplan.KeySource
+	routes     int
 	apiKeys    bool
 	region     string
 }
@@ -184,6 +189,9 @@ func (l *loader) load() *API {
 	l.loadModels()
 	l.loadSchemes()
 	l.loadPaths()
+	if l.routes == 0 && len(l.probs.list) == 0 {
+		l.probs.add(pointer("").at("paths"), "no method: API Gateway deploys no API without one")
+	}
 
 	api.Definition = l.def
 	if l.apiKeys {
@@ -216,6 +224,9 @@ func (l *loader) detectHTTP() bool {
 		for path, pi := range t.Paths.Map() {
 			if path == "$default" || path == "/$default" {
 				return true
+			}
+			if pi == nil {
+				continue
 			}
 			for _, op := range pi.Operations() {
 				if x, ok := op.Extensions[extIntegration].(map[string]any); ok {
@@ -252,7 +263,11 @@ func (l *loader) guessRegion() string {
 		paths := l.d.t.Paths.Keys()
 		sort.Strings(paths)
 		for _, p := range paths {
-			for _, op := range l.d.t.Paths.Value(p).Operations() {
+			pi := l.d.t.Paths.Value(p)
+			if pi == nil {
+				continue
+			}
+			for _, op := range pi.Operations() {
 				if x, ok := op.Extensions[extIntegration].(map[string]any); ok {
 					if uri, ok := x["uri"].(string); ok {
 						if ref, err := parseLambdaURI(uri); err == nil && ref.region != "" && !strings.Contains(ref.region, "$") {

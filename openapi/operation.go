@@ -23,6 +23,7 @@ func (l *loader) loadPaths() {
 		pi := l.d.t.Paths.Value(path)
 		pp := pointer("").at("paths", path)
 		if pi == nil {
+			l.probs.add(pp, "a path item must be an object of operations")
 			continue
 		}
 		if path == "$default" || path == "/$default" {
@@ -144,6 +145,7 @@ func (l *loader) operation(ptr pointer, method, path string, pi *openapi3.PathIt
 		pattern = "$default"
 	}
 	l.def = append(l.def, gateway.Route(pattern, m))
+	l.routes++
 }
 
 // parameters declares the method's request parameters.
