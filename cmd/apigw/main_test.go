@@ -29,11 +29,19 @@ func TestCheck(t *testing.T) {
 			"uri": "arn:aws:apigateway:us-east-1:s3:path/bucket/key"}}}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A key written twice: CloudFormation keeps the last; the file was
+	// refused as "not JSON or YAML".
+	twice := filepath.Join(dir, "twice.yaml")
+	if err := os.WriteFile(twice, []byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"+
+		"    Properties:\n      Handler: a\n      Handler: b\n      Events:\n        Get: {Type: Api, Properties: {Path: /, Method: get}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args   []string
 		status int
 		out    string
 	}{
+		{[]string{"check", twice}, 0, ""},
 		{[]string{"check", "../../openapi/testdata/aws-petstore-example.json"}, 0, ""},
 		{[]string{"check", "../../sam/testdata/token-authorizer.yaml"}, 0, ""},
 		{[]string{"check", bad}, 1, "/paths/~1s3/get/x-amazon-apigateway-integration/uri: an AWS service integration is of type aws, not aws_proxy: \"arn:aws:apigateway:us-east-1:s3:path/bucket/key\" integrates the AWS service \"s3\": not a Lambda function\n" +

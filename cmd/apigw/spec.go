@@ -10,16 +10,22 @@ import (
 // specKind tells a SAM template from an OpenAPI definition by their
 // top-level keys.
 func specKind(data []byte) (string, error) {
-	var top map[string]any
-	if err := yaml.Unmarshal(data, &top); err != nil {
-		// A template's short-form functions (!Ref) decode as tagged
-		// scalars; an error here is a real one.
+	// A node, not a map: a template's short-form functions (!Ref) are
+	// tagged nodes, and a key written twice is CloudFormation's to judge
+	// (the last wins), not a reason to refuse the file.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return "", fmt.Errorf("not JSON or YAML: %v", err)
 	}
-	_, openapi := top["openapi"]
-	_, swagger := top["swagger"]
-	_, resources := top["Resources"]
-	_, transform := top["Transform"]
+	top := map[string]bool{}
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+		m := doc.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			top[m.Content[i].Value] = true
+		}
+	}
+	openapi, swagger := top["openapi"], top["swagger"]
+	resources, transform := top["Resources"], top["Transform"]
 	switch {
 	case openapi || swagger:
 		return "openapi", nil
