@@ -41,10 +41,25 @@ func (l *loader) build(spec *apiSpec) *API {
 	known := map[string]bool{"DefinitionBody": true, "DefinitionUri": true}
 	_, inline := props["DefinitionBody"]
 	inline = inline || props["DefinitionUri"] == nil // SAM writes one then
-	var corsPtr string
-	var corsV any
+	var corsPtr, policyPtr string
+	var corsV, policyV any
+	// A property the API takes from the Globals is reported there.
+	gkey := "Api"
+	if spec.http {
+		gkey = "HttpApi"
+	}
+	globals, _ := l.t["Globals"].(map[string]any)
+	gprops, _ := globals[gkey].(map[string]any)
+	propPtr := func(k string) string {
+		if _, own := spec.props[k]; !own {
+			if _, global := gprops[k]; global {
+				return at("/Globals", gkey, k)
+			}
+		}
+		return at(pp, k)
+	}
 	for _, k := range sortedKeys(props) {
-		kp := at(pp, k)
+		kp := propPtr(k)
 		v := props[k]
 		switch {
 		case known[k], apiNoOps[k]:
@@ -72,6 +87,8 @@ func (l *loader) build(spec *apiSpec) *API {
 			if on, _ := v.(bool); on {
 				api.Cache = l.cacheConfig(api)
 			}
+		case k == "Policy" && !spec.http:
+			policyPtr, policyV = kp, v // the RestApi's resource policy
 		case k == "Cors" && !spec.http:
 			corsPtr, corsV = kp, v // added to every path once the events are
 		case k == "CorsConfiguration" && spec.http:
@@ -104,9 +121,13 @@ func (l *loader) build(spec *apiSpec) *API {
 		case k == "ApiKeySourceType" && !spec.http:
 			g.doc["x-amazon-apigateway-api-key-source"] = v
 			g.origins = append(g.origins, origin{docPrefix: "/x-amazon-apigateway-api-key-source", target: kp})
-		case k == "MergeDefinitions":
-			if on, _ := v.(bool); on {
-				l.probs.add(kp, "merging the definitions of several events is not supported")
+		case k == "MergeDefinitions" && !spec.http:
+			on, _ := v.(bool)
+			switch {
+			case on && !g.userBody:
+				l.probs.add(kp, "MergeDefinitions merges the events into a DefinitionBody, as SAM says: there is none")
+			case on:
+				g.merge = true
 			}
 		default:
 			l.probs.add(kp, "apigw does not honour this property of %s", api.Type)
@@ -143,17 +164,31 @@ func (l *loader) build(spec *apiSpec) *API {
 		l.probs.add(at(pp, "StageName"), "required")
 	}
 
-	if inline {
-		// SAM adds the events' methods to a DefinitionBody (or the one it
-		// writes), never to a DefinitionUri's file.
-		for _, e := range spec.events {
+	for _, e := range spec.events {
+		switch {
+		case !inline:
+			// SAM adds nothing to a DefinitionUri's file.
+		case spec.http || !g.userBody || g.merge:
 			l.addEvent(spec, e, g)
+		default:
+			l.bodyEvent(spec, e, g)
 		}
 	}
 	if corsV != nil {
 		l.restCORS(corsPtr, corsV, g)
 	}
+	if policyV != nil {
+		if _, both := g.doc["x-amazon-apigateway-policy"]; both {
+			l.probs.add(policyPtr, "the API has a resource policy in its definition too (Auth.ResourcePolicy or x-amazon-apigateway-policy): which one AWS keeps is not documented; write one")
+		} else {
+			g.doc["x-amazon-apigateway-policy"] = policyV
+			g.origins = append(g.origins, origin{docPrefix: "/x-amazon-apigateway-policy", target: policyPtr, deep: true})
+		}
+	}
 	l.defaultAuth(spec, g)
+	if l.docs != nil {
+		l.docs[spec.name] = g.doc
+	}
 	doc, err := json.Marshal(g.doc)
 	if err != nil {
 		l.probs.add(pp, "%v", err)
@@ -209,14 +244,19 @@ func (l *loader) apiProperties(spec *apiSpec) map[string]any {
 }
 
 // mergeGlobals lays a resource's value over the Globals' value, as SAM
-// does: maps are merged key by key, anything else is replaced.
+// does: maps are merged key by key, lists concatenated (the Globals'
+// first), anything else — an intrinsic function included — is replaced.
 func mergeGlobals(global, local any) any {
 	gm, gok := global.(map[string]any)
 	lm, lok := local.(map[string]any)
+	gl, glist := global.([]any)
+	ll, llist := local.([]any)
 	switch {
 	case local == nil:
 		return global
-	case !gok || !lok:
+	case glist && llist:
+		return append(append([]any(nil), gl...), ll...)
+	case !gok || !lok || isIntrinsic(gm) || isIntrinsic(lm):
 		return local
 	}
 	out := make(map[string]any, len(gm)+len(lm))
@@ -229,13 +269,27 @@ func mergeGlobals(global, local any) any {
 	return out
 }
 
+// isIntrinsic reports whether m is an intrinsic function: one key, Ref,
+// Condition or Fn::*.
+func isIntrinsic(m map[string]any) bool {
+	if len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::")
+	}
+	return false
+}
+
 // docGen is the OpenAPI document generated for an API: its DefinitionBody
 // (or DefinitionUri's file) with what SAM adds to it, in Swagger 2.0 or
 // OpenAPI 3.0 as the body is written.
 type docGen struct {
-	doc     map[string]any
-	v3      bool
-	origins origins
+	doc      map[string]any
+	v3       bool
+	userBody bool // a DefinitionBody, not the definition SAM writes
+	merge    bool // MergeDefinitions: events go into the DefinitionBody
+	origins  origins
 }
 
 // newDocument starts the API's document from its definition, if any.
@@ -248,7 +302,7 @@ func (l *loader) newDocument(spec *apiSpec, pp string, props map[string]any) *do
 			l.probs.add(at(pp, "DefinitionBody"), "must be an OpenAPI definition (Fn::Transform AWS::Include cannot be read: use DefinitionUri with a local file)")
 			return nil
 		}
-		body = m
+		body, g.userBody = m, true
 		g.origins = append(g.origins, origin{docPrefix: "", target: at(pp, "DefinitionBody"), deep: true})
 	} else if v, ok := props["DefinitionUri"]; ok {
 		name, isString := v.(string)

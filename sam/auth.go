@@ -157,8 +157,9 @@ func (l *loader) restAuthorizer(ptr, name string, spec map[string]any, a *apiAut
 	case payload == "REQUEST":
 		ext["type"] = "request"
 		scheme["name"] = "Unused"
-		if ext["identitySource"] == nil {
-			l.probs.add(at(ptr, "Identity"), "a REQUEST authorizer needs identity sources (Headers, QueryStrings, StageVariables, Context)")
+		if ext["identitySource"] == nil && !noCache(identity) {
+			// Without caching, API Gateway needs none.
+			l.probs.add(at(ptr, "Identity"), "a REQUEST authorizer caching its results needs identity sources (Headers, QueryStrings, StageVariables, Context), or ReauthorizeEvery: 0")
 			return nil
 		}
 	case payload == "TOKEN" || payload == "<NIL>":
@@ -170,6 +171,12 @@ func (l *loader) restAuthorizer(ptr, name string, spec map[string]any, a *apiAut
 		return nil
 	}
 	return scheme
+}
+
+// noCache reports an authorizer Identity's ReauthorizeEvery: 0.
+func noCache(identity map[string]any) bool {
+	n, ok := number(identity["ReauthorizeEvery"])
+	return ok && n == 0
 }
 
 // identity reads an authorizer's Identity into its extension.
@@ -184,7 +191,11 @@ func (l *loader) identity(ptr string, identity map[string]any, cognito, request 
 				l.probs.add(kp, "a REQUEST authorizer takes Headers")
 			}
 		case "ValidationExpression":
-			if cognito || request || http {
+			if cognito {
+				l.probs.add(kp, "a Cognito authorizer's ValidationExpression is not supported")
+				continue
+			}
+			if request || http {
 				l.probs.add(kp, "only TOKEN authorizers validate their token")
 				continue
 			}

@@ -2,6 +2,7 @@ package sam
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +27,11 @@ func (l *loader) restCORS(ptr string, v any, g *docGen) {
 			switch k {
 			case "AllowOrigin", "AllowHeaders", "AllowMethods", "MaxAge":
 				s, ok := x[k].(string)
+				if n, isNumber := x[k].(float64); isNumber && k == "MaxAge" {
+					// SAM passes a number as it is; the header is its
+					// value.
+					s, ok = "'"+strconv.FormatFloat(n, 'f', -1, 64)+"'", true
+				}
 				if !ok {
 					l.probs.add(kp, "must be a quoted header value, as SAM passes it to API Gateway: \"'%v'\"", x[k])
 					continue
@@ -54,9 +60,18 @@ func (l *loader) restCORS(ptr string, v any, g *docGen) {
 		l.probs.add(ptr, "must be a quoted origin or an object")
 		return
 	}
+	if allowOrigin == nil {
+		allowOrigin = "'*'" // SAM's default
+	}
 	if s, _ := allowOrigin.(string); s == "" {
-		l.probs.add(ptr, "AllowOrigin is required")
+		l.probs.add(ptr, "AllowOrigin must not be empty")
 		return
+	}
+	for _, v := range []any{allowOrigin, headers, methods, maxAge} {
+		if s, _ := v.(string); s != "" && !(len(s) > 1 && s[0] == '\'' && s[len(s)-1] == '\'') {
+			// Still written into the preflights, as SAM writes it.
+			l.probs.add(ptr, "%q: SAM passes Cors values to API Gateway as header mappings, which take a quoted value: \"'%s'\"", s, s)
+		}
 	}
 	if credentials && allowOrigin == "'*'" {
 		l.probs.add(ptr, "AllowCredentials cannot be true when AllowOrigin is \"'*'\"")

@@ -23,14 +23,19 @@
 // id its logical id. Fn::ImportValue, Fn::Transform (AWS::Include), Fn::Cidr
 // and SSM parameters cannot be evaluated outside CloudFormation: problems.
 //
-// Each API becomes an OpenAPI document — its DefinitionBody or the file its
-// DefinitionUri names (Bindings.Files), or an empty one — to which its
-// events' operations, Cors, Auth, Models, GatewayResponses,
+// Each API becomes an OpenAPI document — its DefinitionBody, the file its
+// DefinitionUri names (Bindings.Files), or the one SAM writes for an API
+// with neither — to which Cors, Auth, Models, GatewayResponses,
 // BinaryMediaTypes and an HTTP API's CorsConfiguration are added as SAM's
-// translator adds them (to an inline definition only: a DefinitionUri's
-// file is deployed as it is, so events add nothing to it and Auth, Cors,
-// Models and GatewayResponses beside it are problems, as SAM refuses them);
-// package
+// translator adds them. The events add their methods as SAM adds them: to
+// the definition SAM writes; to an HTTP API's DefinitionBody, where a
+// method the body integrates keeps its integration; to a REST API's
+// DefinitionBody only with MergeDefinitions (the event's keys over the
+// body's method) — without, an event's Auth applies to the body's method
+// only with OverrideApiAuth, and what SAM would ignore of an event is a
+// problem. A DefinitionUri's file is deployed as it is: events add nothing
+// to it, and Auth, Cors, Models and GatewayResponses beside it are
+// problems, as SAM refuses them. Package
 // openapi loads it, and its problems are reported at their pointers into
 // the template. Beside the definition an API gives:
 //
@@ -74,6 +79,6 @@
 // cache's memory is Bindings.Cache's), method settings' logging, metrics and
 // encryption, invoke roles and function permissions.
 // Everything else is a problem: an unknown property, a canary of another
-// deployment, per-event RouteSettings, MergeDefinitions,
+// deployment, per-event RouteSettings,
 // AWS::ApiGateway::RestApi and other CloudFormation APIs (apigw serves SAM's).
 package sam

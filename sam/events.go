@@ -6,40 +6,56 @@ import (
 	"strings"
 )
 
-// addEvent adds the operation an Api or HttpApi event makes to the API's
-// document: a Lambda proxy integration of the function, with the event's
-// (or the API's default) authorizer, API key, parameters and model.
-func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
+// eventRoute returns the path and method key (get, x-amazon-apigateway-any-method)
+// of an event's operation, or ok false after reporting why there is none.
+func (l *loader) eventRoute(spec *apiSpec, e *event) (path, key, method string, ok bool) {
 	pp := at(e.ptr, "Properties")
 	props := e.props
-	method := "any"
-	path := ""
+	method = "any"
 	if m, ok := props["Method"].(string); ok {
 		method = strings.ToLower(m)
 	} else if !spec.http {
 		l.probs.add(at(pp, "Method"), "required")
-		return
+		return "", "", "", false
 	}
 	if p, ok := props["Path"].(string); ok {
 		path = p
 	} else if !spec.http {
 		l.probs.add(at(pp, "Path"), "required")
-		return
+		return "", "", "", false
 	}
 	if spec.http && path == "" {
 		path = "$default" // SAM's $default route
 		if method != "any" {
 			l.probs.add(at(pp, "Method"), "the $default route takes every method")
-			return
+			return "", "", "", false
 		}
 	}
-	key := method
+	key = method
 	switch method {
 	case "any", "x-amazon-apigateway-any-method":
 		key = "x-amazon-apigateway-any-method"
 	case "get", "put", "post", "delete", "options", "head", "patch":
 	default:
 		l.probs.add(at(pp, "Method"), "%q: not an HTTP method API Gateway routes", method)
+		return "", "", "", false
+	}
+	return path, key, method, true
+}
+
+// addEvent adds the operation an Api or HttpApi event makes to the API's
+// document: a Lambda proxy integration of the function, with the event's
+// authorizer, API key, parameters and model. SAM's translator adds events
+// to the definition it writes for an API without one, to a REST API's
+// DefinitionBody with MergeDefinitions (the event's keys over the
+// definition's method's), and to an HTTP API's DefinitionBody, where a
+// method the definition integrates keeps its integration and takes the
+// event's Auth.
+func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
+	pp := at(e.ptr, "Properties")
+	props := e.props
+	path, key, method, ok := l.eventRoute(spec, e)
+	if !ok {
 		return
 	}
 	paths := g.section("paths")
@@ -48,20 +64,38 @@ func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
 		item = map[string]any{}
 		paths[path] = item
 	}
-	if _, dup := item[key]; dup {
+	existing, _ := item[key].(map[string]any)
+	_, taken := item[key]
+	auth, _ := props["Auth"].(map[string]any)
+	switch {
+	case !taken:
+	case existing != nil && g.merge:
+	case existing != nil && spec.http && g.userBody:
+		if integration, ok := existing["x-amazon-apigateway-integration"].(map[string]any); ok {
+			// The definition's integration; the event's payload
+			// version, timeout and Auth are laid over it.
+			if v, ok := props["PayloadFormatVersion"]; ok {
+				integration["payloadFormatVersion"] = version(v)
+			}
+			if v, ok := props["TimeoutInMillis"]; ok {
+				integration["timeoutInMillis"] = v
+			}
+			l.eventAuth(at(pp, "Auth"), spec, auth, existing, g)
+			return
+		}
+	default:
 		l.probs.add(pp, "%s %s is defined twice (by another event or the definition)", strings.ToUpper(method), path)
 		return
 	}
+	opPtr := at("/paths", path, key)
 	integration := map[string]any{
 		"type":       "aws_proxy",
 		"httpMethod": "POST",
 		"uri":        "arn:aws:apigateway:" + l.r.region + ":lambda:path/2015-03-31/functions/" + l.r.lambdaARN(e.function) + "/invocations",
 	}
 	op := map[string]any{"x-amazon-apigateway-integration": integration, "responses": map[string]any{}}
-	opPtr := at("/paths", path, key)
 	g.origins = append(g.origins, origin{docPrefix: opPtr, target: e.ptr})
 
-	auth, _ := props["Auth"].(map[string]any)
 	for _, k := range sortedKeys(props) {
 		kp := at(pp, k)
 		v := props[k]
@@ -101,7 +135,48 @@ func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
 		integration["payloadFormatVersion"] = "2.0" // SAM's default
 	}
 	l.eventAuth(at(pp, "Auth"), spec, auth, op, g)
+	if existing != nil {
+		// The definition's method, the event's keys over its own.
+		for k, v := range op {
+			existing[k] = v
+		}
+		return
+	}
 	item[key] = op
+}
+
+// bodyEvent handles an Api event of a REST API with a DefinitionBody: SAM's
+// translator adds no method to the definition (the event only permits API
+// Gateway to invoke the function), and applies the event's Auth to the
+// definition's method only with OverrideApiAuth. What it would ignore is a
+// problem: AWS would serve the method as the definition writes it.
+func (l *loader) bodyEvent(spec *apiSpec, e *event, g *docGen) {
+	pp := at(e.ptr, "Properties")
+	auth, _ := e.props["Auth"].(map[string]any)
+	override, _ := auth["OverrideApiAuth"].(bool)
+	for _, k := range sortedKeys(e.props) {
+		switch k {
+		case "Path", "Method", "RestApiId":
+		case "Auth":
+			if !override {
+				l.probs.add(at(pp, k), "SAM ignores an event's Auth on an API with a DefinitionBody unless OverrideApiAuth is true: AWS would serve the method with the definition's security")
+			}
+		default:
+			l.probs.add(at(pp, k), "SAM adds nothing of an event to an API's DefinitionBody: AWS would serve the method as the definition writes it")
+		}
+	}
+	if !override {
+		return
+	}
+	path, key, _, ok := l.eventRoute(spec, e)
+	if !ok {
+		return
+	}
+	paths, _ := g.doc["paths"].(map[string]any)
+	item, _ := paths[path].(map[string]any)
+	if op, ok := item[key].(map[string]any); ok {
+		l.eventAuth(at(pp, "Auth"), spec, auth, op, g)
+	}
 }
 
 // eventParameters declares an Api event's RequestParameters: a list of

@@ -170,6 +170,19 @@ Resources:
   Legacy:
     Type: AWS::ApiGateway::RestApi
     Properties: {}
+  ExtraResponse:
+    Type: AWS::ApiGateway::GatewayResponse
+    Properties: {RestApiId: !Ref Api, ResponseType: DEFAULT_4XX}
+  Domain:
+    Type: AWS::ApiGateway::DomainName
+    Properties: {DomainName: api.example.com}
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Events:
+        Start:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /start, Method: post}
 `)
 	var got []string
 	for _, p := range sam.Check(tmpl, nil) {
@@ -179,8 +192,10 @@ Resources:
 		"/Resources/Api/Properties/Auth/Authorizers/Mine/FunctionArn/Fn::ImportValue: Fn::ImportValue cannot be evaluated outside CloudFormation",
 		"/Resources/Api/Properties/CanarySetting/DeploymentId: a canary of another deployment: a template makes one deployment (use Gateway.CreateDeployment and SetCanary)",
 		"/Resources/Api/Properties/Frobnicate: apigw does not honour this property of AWS::Serverless::Api",
+		"/Resources/ExtraResponse/Type: AWS::ApiGateway::GatewayResponse: apigw serves the APIs of SAM resources (AWS::Serverless::Api, AWS::Serverless::HttpApi) and function events, and applies no CloudFormation resource to them",
+		"/Resources/Flow/Properties/Events/Start: a state machine's Api event (a Step Functions integration) is not supported",
 		"/Resources/Fn/Properties/Events/Get/Properties/Auth/Authorizer: no authorizer \"Missing\" in the API's Auth.Authorizers",
-		"/Resources/Legacy/Type: AWS::ApiGateway::RestApi: apigw serves the APIs of SAM resources (AWS::Serverless::Api, AWS::Serverless::HttpApi) and function events",
+		"/Resources/Legacy/Type: AWS::ApiGateway::RestApi: apigw serves the APIs of SAM resources (AWS::Serverless::Api, AWS::Serverless::HttpApi) and function events, and applies no CloudFormation resource to them",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -173,6 +173,10 @@ type loader struct {
 	apis      map[string]*apiSpec
 	apiAuth   map[string]*apiAuth
 
+	// docs, when set, collects the OpenAPI document made of each API
+	// (tests compare them with SAM's translator's).
+	docs map[string]map[string]any
+
 	// The cache-control method settings of the API being built.
 	cacheAuth     *bool
 	cacheStrategy cache.Strategy
@@ -288,6 +292,25 @@ const (
 	implicitHTTP = "ServerlessHttpApi"
 )
 
+// apiGatewayResource reports the CloudFormation types that define or change
+// an API: what apigw does not apply must not pass unnoticed (a route, an
+// authorizer, a gateway response added to a SAM API). Usage plans and keys
+// are read (usagePlans); custom domains, base path mappings, VPC links,
+// client certificates, the account and documentation do not change what
+// an API answers.
+func apiGatewayResource(typ string) bool {
+	switch typ {
+	case "AWS::ApiGateway::UsagePlan", "AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlanKey",
+		"AWS::ApiGateway::DomainName", "AWS::ApiGateway::DomainNameV2", "AWS::ApiGateway::BasePathMapping",
+		"AWS::ApiGateway::BasePathMappingV2", "AWS::ApiGateway::DomainNameAccessAssociation",
+		"AWS::ApiGateway::VpcLink", "AWS::ApiGateway::ClientCertificate", "AWS::ApiGateway::Account",
+		"AWS::ApiGateway::DocumentationPart", "AWS::ApiGateway::DocumentationVersion",
+		"AWS::ApiGatewayV2::DomainName", "AWS::ApiGatewayV2::ApiMapping", "AWS::ApiGatewayV2::VpcLink":
+		return false
+	}
+	return strings.HasPrefix(typ, "AWS::ApiGateway::") || strings.HasPrefix(typ, "AWS::ApiGatewayV2::")
+}
+
 // collectAPIs finds the template's APIs and the events that add to them.
 func (l *loader) collectAPIs() {
 	for _, name := range sortedKeys(l.resources) {
@@ -297,8 +320,19 @@ func (l *loader) collectAPIs() {
 		case typeAPI, typeHTTPAPI:
 			props, _ := res["Properties"].(map[string]any)
 			l.apis[name] = &apiSpec{name: name, http: typ == typeHTTPAPI, ptr: ptr, props: props}
-		case "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api", "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource":
-			l.probs.add(at(ptr, "Type"), "%s: apigw serves the APIs of SAM resources (AWS::Serverless::Api, AWS::Serverless::HttpApi) and function events", typ)
+		case "AWS::Serverless::StateMachine":
+			props, _ := res["Properties"].(map[string]any)
+			events, _ := props["Events"].(map[string]any)
+			for _, en := range sortedKeys(events) {
+				ev, _ := events[en].(map[string]any)
+				if typ := fmt.Sprint(ev["Type"]); typ == "Api" || typ == "HttpApi" {
+					l.probs.add(at(ptr, "Properties", "Events", en), "a state machine's %s event (a Step Functions integration) is not supported", typ)
+				}
+			}
+		default:
+			if apiGatewayResource(typ) {
+				l.probs.add(at(ptr, "Type"), "%s: apigw serves the APIs of SAM resources (AWS::Serverless::Api, AWS::Serverless::HttpApi) and function events, and applies no CloudFormation resource to them", typ)
+			}
 		}
 	}
 	for _, name := range sortedKeys(l.resources) {

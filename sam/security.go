@@ -29,7 +29,7 @@ func (l *loader) eventAuth(ptr string, spec *apiSpec, auth map[string]any, op ma
 	for _, k := range sortedKeys(auth) {
 		v := auth[k]
 		switch k {
-		case "Authorizer", "AuthorizationScopes":
+		case "Authorizer", "AuthorizationScopes", "OverrideApiAuth":
 		case "ApiKeyRequired":
 			if spec.http {
 				l.probs.add(at(ptr, k), "HTTP APIs have no API keys")
@@ -53,44 +53,55 @@ func (l *loader) eventAuth(ptr string, spec *apiSpec, auth map[string]any, op ma
 		}
 	}
 	var scopes []any
+	scopesGiven := false
 	if v, ok := auth["AuthorizationScopes"]; ok {
 		list, isList := v.([]any)
 		if !isList {
 			l.probs.add(at(ptr, "AuthorizationScopes"), "must be a list of scopes")
 		}
-		scopes = list
-		if _, ok := auth["Authorizer"]; !ok {
-			l.probs.add(at(ptr, "AuthorizationScopes"), "AuthorizationScopes works only when Authorizer is set")
-		}
+		// A REST API's event overrides the authorizer's scopes with its
+		// own, none included; an HTTP API's only with some.
+		scopes, scopesGiven = list, !spec.http || len(list) > 0
 	}
-	if v, ok := auth["Authorizer"]; ok {
-		name, _ := v.(string)
-		switch name {
-		case markerNone:
+	name, named := auth["Authorizer"].(string)
+	switch {
+	case !named && spec.http && len(auth) > 0 && a.defaultAuthorizer != "":
+		// SAM applies an HTTP API's event Auth to the default authorizer.
+		name, named = a.defaultAuthorizer, true
+	case !named && spec.http && len(auth) > 0:
+		l.probs.add(ptr, "an HttpApi event's Auth needs an Authorizer, or the API's DefaultAuthorizer")
+	case !named && scopes != nil && len(scopes) > 0:
+		l.probs.add(at(ptr, "AuthorizationScopes"), "AuthorizationScopes works only when Authorizer is set")
+	}
+	if _, ok := auth["Authorizer"]; ok && !named {
+		l.probs.add(at(ptr, "Authorizer"), "must be the name of an authorizer, NONE or AWS_IAM")
+	}
+	if named {
+		switch {
+		case name == markerNone:
 			security = append([]any{map[string]any{markerNone: []any{}}}, security...)
-		case schemeIAM:
+		case name == schemeIAM && !(spec.http && a.authorizers[name] && !a.iam):
 			if spec.http && !a.iam {
 				l.probs.add(at(ptr, "Authorizer"), "AWS_IAM needs the API's Auth.EnableIamAuthorizer")
 				break
 			}
 			security = append([]any{map[string]any{schemeIAM: []any{}}}, security...)
 			g.iamScheme()
+		case !a.authorizers[name]:
+			l.probs.add(at(ptr, "Authorizer"), "no authorizer %q in the API's Auth.Authorizers", name)
 		default:
-			if !a.authorizers[name] {
-				l.probs.add(at(ptr, "Authorizer"), "no authorizer %q in the API's Auth.Authorizers", v)
-				break
-			}
-			if len(scopes) == 0 {
+			if !scopesGiven {
 				scopes = a.scopes[name]
 			}
-			if scopes == nil {
+			if scopes == nil || name == schemeIAM {
 				scopes = []any{}
 			}
 			security = append([]any{map[string]any{name: scopes}}, security...)
 		}
 	}
 	if len(security) > 0 {
-		op["security"] = security
+		existing, _ := op["security"].([]any)
+		op["security"] = append(existing, security...)
 	}
 }
 

@@ -78,8 +78,30 @@ func processYAML(data []byte, opts *intrinsics.ProcessorOptions) (out []byte, er
 // maxYAMLDepth bounds the nesting of a template.
 const maxYAMLDepth = 256
 
-// normalizeYAML makes every mapping key a string and turns !Condition NAME
-// into {Condition: NAME}.
+// dedupe keeps the last of a mapping's keys written twice, as
+// CloudFormation does (YAML decoders refuse them).
+func dedupe(n *yaml.Node) {
+	last := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode {
+			last[k.Value] = i
+		}
+	}
+	if len(last)*2 == len(n.Content)-len(n.Content)%2 {
+		return
+	}
+	out := n.Content[:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && last[k.Value] != i {
+			continue
+		}
+		out = append(out, n.Content[i], n.Content[i+1])
+	}
+	n.Content = out
+}
+
+// normalizeYAML makes every mapping key a string, keeps the last of
+// duplicate keys and turns !Condition NAME into {Condition: NAME}.
 func normalizeYAML(n *yaml.Node, depth int) {
 	if depth > maxYAMLDepth {
 		n.Kind, n.Tag, n.Value, n.Content = yaml.ScalarNode, "!!null", "", nil
@@ -94,6 +116,7 @@ func normalizeYAML(n *yaml.Node, depth int) {
 				}
 			}
 		}
+		dedupe(n)
 	}
 	if n.Tag == "!Condition" && n.Kind == yaml.ScalarNode {
 		name := *n

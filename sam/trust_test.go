@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// defaultsTemplate has an Api whose Auth defaults must reach every method
-// of its definition, as SAM's translator lays them (set_path_default_authorizer,
-// set_path_default_apikey_required): the DefinitionBody's methods, the
-// events', the CORS preflights SAM writes.
-const defaultsTemplate = `
+// eventsTemplate has an Api whose definition SAM writes from its events;
+// its Auth defaults reach every method, the CORS preflights SAM writes
+// included (set_path_default_authorizer, set_path_default_apikey_required
+// in SAM's translator).
+const eventsTemplate = `
 Transform: AWS::Serverless-2016-10-31
 Resources:
   Api:
@@ -32,23 +32,6 @@ Resources:
         Authorizers:
           Tok:
             FunctionArn: !GetAtt AuthFn.Arn
-      DefinitionBody:
-        swagger: "2.0"
-        info: {title: defaults, version: "1"}
-        paths:
-          /mock:
-            get:
-              x-amazon-apigateway-integration:
-                type: mock
-                requestTemplates: {application/json: '{"statusCode": 200}'}
-                responses: {default: {statusCode: 200}}
-          /body-open:
-            get:
-              security: [{NONE: []}]
-              x-amazon-apigateway-integration:
-                type: mock
-                requestTemplates: {application/json: '{"statusCode": 200}'}
-                responses: {default: {statusCode: 200}}
   Fn:
     Type: AWS::Serverless::Function
     Properties:
@@ -66,20 +49,78 @@ Resources:
     Type: AWS::Serverless::Function
 `
 
-// TestAuthDefaults: the definition's methods, the events' and the
-// preflights are protected as SAM protects them on AWS. Before, the
-// DefinitionBody's methods were served open and the preflights without the
-// default authorizer.
+// bodyTemplate has an Api with a DefinitionBody: SAM lays the Auth
+// defaults over its methods too (they were served open), adds no method
+// of the events (they only permit API Gateway to invoke the function), and
+// applies an event's Auth only with OverrideApiAuth.
+const bodyTemplate = `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Auth:
+        DefaultAuthorizer: Tok
+        ApiKeyRequired: true
+        Authorizers:
+          Tok:
+            FunctionArn: !GetAtt AuthFn.Arn
+      DefinitionBody:
+        swagger: "2.0"
+        info: {title: body, version: "1"}
+        paths:
+          /mock:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses: {default: {statusCode: 200}}
+          /body-open:
+            get:
+              security: [{NONE: []}]
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses: {default: {statusCode: 200}}
+          /fn:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Listed:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /fn, Method: get, Auth: {Authorizer: NONE, ApiKeyRequired: false, OverrideApiAuth: true}}
+        NotInTheBody:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /elsewhere, Method: get}
+  AuthFn:
+    Type: AWS::Serverless::Function
+`
+
+func addKey(t *testing.T, api *sam.API, value string) {
+	t.Helper()
+	_ = api.UsagePlans.AddPlan(usageplan.Plan{ID: "p", Stages: []usageplan.APIStage{{APIID: api.Name, Stage: api.Stage.Name}}})
+	if _, err := api.UsagePlans.AddKey(usageplan.APIKey{ID: "k", Value: value}, "p"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuthDefaults: the events' methods and the preflights are protected
+// as SAM protects them on AWS (the preflights were answered without the
+// default authorizer).
 func TestAuthDefaults(t *testing.T) {
-	api, err := sam.Load([]byte(defaultsTemplate), sam.Bindings{Bindings: openapi.Bindings{
+	api, err := sam.Load([]byte(eventsTemplate), sam.Bindings{Bindings: openapi.Bindings{
 		Functions: map[string]any{"Fn": hello, "AuthFn": tokenAuthorizer}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = api.UsagePlans.AddPlan(usageplan.Plan{ID: "p", Stages: []usageplan.APIStage{{APIID: "Api", Stage: "Prod"}}})
-	if _, err := api.UsagePlans.AddKey(usageplan.APIKey{ID: "k", Value: "defaults-key-00000000001"}, "p"); err != nil {
-		t.Fatal(err)
-	}
+	addKey(t, api, "defaults-key-00000000001")
 	gw, err := newGateway(api)
 	if err != nil {
 		t.Fatal(err)
@@ -91,12 +132,9 @@ func TestAuthDefaults(t *testing.T) {
 	preflight := map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
 	tokenPreflight := map[string]string{"Authorization": "allow", "Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
 	serve(t, gw, []call{
-		{name: "definition body, nothing", method: "GET", path: "/mock", wantStatus: 401},
-		{name: "definition body, token", method: "GET", path: "/mock", header: token, wantStatus: 403},
-		{name: "definition body, token and key", method: "GET", path: "/mock", header: both, wantStatus: 200},
-		{name: "definition body NONE, key", method: "GET", path: "/body-open", header: key, wantStatus: 200},
-		{name: "definition body NONE, nothing", method: "GET", path: "/body-open", wantStatus: 403},
+		{name: "event, nothing", method: "GET", path: "/fn", wantStatus: 401},
 		{name: "event, key only", method: "GET", path: "/fn", header: key, wantStatus: 401},
+		{name: "event, token only", method: "GET", path: "/fn", header: token, wantStatus: 403},
 		{name: "event, token and key", method: "GET", path: "/fn", header: both, wantStatus: 200, wantBody: "Hello"},
 		{name: "event NONE, key", method: "GET", path: "/open", header: key, wantStatus: 200},
 		{name: "event NONE, nothing", method: "GET", path: "/open", wantStatus: 403},
@@ -109,6 +147,46 @@ func TestAuthDefaults(t *testing.T) {
 	})
 }
 
+// TestAuthDefaultsOnBody: a DefinitionBody's methods take the API's Auth
+// defaults; an event adds no method and its Auth applies only with
+// OverrideApiAuth.
+func TestAuthDefaultsOnBody(t *testing.T) {
+	api, err := sam.Load([]byte(bodyTemplate), sam.Bindings{Bindings: openapi.Bindings{
+		Functions: map[string]any{"Fn": hello, "AuthFn": tokenAuthorizer}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addKey(t, api, "body-key-000000000000001")
+	gw, err := newGateway(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	token := map[string]string{"Authorization": "allow"}
+	key := map[string]string{"x-api-key": "body-key-000000000000001"}
+	both := map[string]string{"Authorization": "allow", "x-api-key": "body-key-000000000000001"}
+	serve(t, gw, []call{
+		{name: "definition body, nothing", method: "GET", path: "/mock", wantStatus: 401},
+		{name: "definition body, token", method: "GET", path: "/mock", header: token, wantStatus: 403},
+		{name: "definition body, token and key", method: "GET", path: "/mock", header: both, wantStatus: 200},
+		{name: "definition body NONE, key", method: "GET", path: "/body-open", header: key, wantStatus: 200},
+		{name: "definition body NONE, nothing", method: "GET", path: "/body-open", wantStatus: 403},
+		{name: "OverrideApiAuth: open", method: "GET", path: "/fn", wantStatus: 200, wantBody: "Hello"},
+		{name: "an event adds no method", method: "GET", path: "/elsewhere", header: both, wantStatus: 403, wantBody: "Missing Authentication Token"},
+	})
+
+	// Without OverrideApiAuth, SAM would ignore the event's Auth: the
+	// method would stay protected on AWS though the template says NONE.
+	ignored := strings.Replace(bodyTemplate, ", OverrideApiAuth: true", "", 1)
+	var got []string
+	for _, p := range sam.Check([]byte(ignored), nil) {
+		got = append(got, p.String())
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "/Resources/Fn/Properties/Events/Listed/Properties/Auth: SAM ignores an event's Auth") {
+		t.Errorf("problems %q", got)
+	}
+}
+
 // TestCORSPreflightOpen: with AddDefaultAuthorizerToCorsPreflight false,
 // SAM leaves the preflights open; AllowMethods, MaxAge and
 // AllowCredentials are sent as written.
@@ -117,17 +195,17 @@ func TestCORSPreflightOpen(t *testing.T) {
 		`Cors: "'*'"`, "Cors:\n        AllowOrigin: \"'https://app.example'\"\n        AllowMethods: \"'GET,POST'\"\n        MaxAge: \"'600'\"\n        AllowCredentials: true",
 		"ApiKeyRequired: true\n", "AddDefaultAuthorizerToCorsPreflight: false\n",
 		"        AddApiKeyRequiredToCorsPreflight: false\n", "",
-	).Replace(defaultsTemplate)
+	).Replace(eventsTemplate)
 	gw, err := sam.New([]byte(tmpl), sam.Bindings{Bindings: openapi.Bindings{Functions: map[string]any{"Fn": hello, "AuthFn": tokenAuthorizer}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer gw.Close()
 	serve(t, gw, []call{
-		{name: "preflight", method: "OPTIONS", path: "/mock", wantStatus: 200, wantHeader: map[string]string{
+		{name: "preflight", method: "OPTIONS", path: "/fn", wantStatus: 200, wantHeader: map[string]string{
 			"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Methods": "GET,POST",
 			"Access-Control-Max-Age": "600", "Access-Control-Allow-Credentials": "true"}},
-		{name: "the method still needs its token", method: "GET", path: "/mock", wantStatus: 401},
+		{name: "the method still needs its token", method: "GET", path: "/fn", wantStatus: 401},
 	})
 }
 

@@ -1,0 +1,167 @@
+package sam_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/apigw/apigw/openapi"
+	"github.com/apigw/apigw/sam"
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// TestTemplatesOfTheWild: constructs of real templates (SAM's translator
+// tests, aws-samples/serverless-patterns) that apigw refused, or read
+// otherwise than SAM and CloudFormation do.
+func TestTemplatesOfTheWild(t *testing.T) {
+	for _, tc := range []struct {
+		name, template string
+		calls          []call
+	}{
+		// CloudFormation keeps the last of a key written twice
+		// (serverless-patterns sam-webapp-cognito); YAML decoders refuse
+		// the file.
+		{"a key written twice", `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: first
+      Handler: second
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /first, Method: get}
+        Get:
+          Type: Api
+          Properties: {Path: /second, Method: get}
+`, []call{
+			{name: "the last", method: "GET", path: "/second", wantStatus: 200},
+			{name: "not the first", method: "GET", path: "/first", wantStatus: 403},
+		}},
+		// An Api's Policy is its resource policy
+		// (api_custom_domain_private_endpoint_*); it was refused.
+		{"Policy", `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Policy:
+        Version: '2012-10-17'
+        Statement:
+        - {Effect: Allow, Principal: '*', Action: execute-api:Invoke, Resource: execute-api:/*}
+        - Effect: Deny
+          Principal: '*'
+          Action: execute-api:Invoke
+          Resource: execute-api:/*/GET/private
+          Condition: {IpAddress: {aws:SourceIp: 192.0.2.0/24}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Public:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /public, Method: get}
+        Private:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /private, Method: get}
+`, []call{
+			{name: "allowed", method: "GET", path: "/public", wantStatus: 200},
+			{name: "denied from 192.0.2.1", method: "GET", path: "/private", wantStatus: 403, wantBody: "is not authorized to perform: execute-api:Invoke"},
+		}},
+		// A REQUEST authorizer that caches nothing needs no identity
+		// source (api_with_auth_all_minimum); it was refused.
+		{"REQUEST authorizer without identity sources", `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Auth:
+        DefaultAuthorizer: Req
+        Authorizers:
+          Req:
+            FunctionPayloadType: REQUEST
+            FunctionArn: !GetAtt AuthFn.Arn
+            Identity: {ReauthorizeEvery: 0}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /, Method: get}
+  AuthFn:
+    Type: AWS::Serverless::Function
+`, []call{
+			{name: "refused", method: "GET", path: "/", wantStatus: 403},
+			{name: "allowed", method: "GET", path: "/?let=me", wantStatus: 200},
+		}},
+		// Globals' lists are concatenated, an intrinsic function replaced
+		// (SAM's globals plugin); Cors without AllowOrigin is "'*'".
+		{"Globals merged as SAM merges them", `
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Cors: {Fn::Join: [',', [www.amazon.com, www.google.com]]}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Cors: {AllowHeaders: "'X-Trace'", MaxAge: 600}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /, Method: get}
+`, []call{
+			{name: "preflight", method: "OPTIONS", path: "/", wantStatus: 200, wantHeader: map[string]string{
+				"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Trace", "Access-Control-Max-Age": "600"}},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := openapi.Bindings{Functions: map[string]any{"Fn": hello, "AuthFn": func(_ context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+				if req.QueryStringParameters["let"] == "me" {
+					return policy("Allow", "me"), nil
+				}
+				return policy("Deny", "me"), nil
+			}}}
+			gw, err := sam.New([]byte(tc.template), sam.Bindings{Bindings: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer gw.Close()
+			serve(t, gw, tc.calls)
+		})
+	}
+}
+
+// TestProblemPointers: a property an implicit API takes from the Globals
+// is reported there (it was reported under the first event).
+func TestProblemPointers(t *testing.T) {
+	tmpl := `
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Cors: '*'
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /, Method: get}
+`
+	ps := sam.Check([]byte(tmpl), nil)
+	if len(ps) == 0 || ps[0].Pointer != "/Globals/Api/Cors" || !strings.Contains(ps[0].Message, `quoted value: "'*'"`) {
+		t.Fatalf("problems %v", ps)
+	}
+}
