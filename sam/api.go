@@ -20,7 +20,7 @@ var apiNoOps = map[string]bool{
 	"EndpointConfiguration": true, "Domain": true, "AccessLogSetting": true, "AccessLogSettings": true,
 	"TracingEnabled": true, "MinimumCompressionSize": true, "OpenApiVersion": true,
 	"AlwaysDeploy": true, "DisableExecuteApiEndpoint": true, "Mode": true, "FailOnWarnings": true,
-	"CacheClusterSize": true,
+	"CacheClusterSize": true, "SecurityPolicy": true, "EndpointAccessMode": true,
 }
 
 // build loads one API of the template.

@@ -75,7 +75,8 @@
 // not APIs), an API's Name, Description, Tags, PropagateTags,
 // EndpointConfiguration, Domain, AccessLog settings, TracingEnabled,
 // MinimumCompressionSize, OpenApiVersion, AlwaysDeploy,
-// DisableExecuteApiEndpoint, Mode, FailOnWarnings, CacheClusterSize (the
+// DisableExecuteApiEndpoint, Mode, FailOnWarnings, SecurityPolicy and
+// EndpointAccessMode (TLS and who reaches AWS's endpoint), CacheClusterSize (the
 // cache's memory is Bindings.Cache's), method settings' logging, metrics and
 // encryption, invoke roles and function permissions.
 // Everything else is a problem: an unknown property, a canary of another

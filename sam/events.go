@@ -65,7 +65,7 @@ func (l *loader) addEvent(spec *apiSpec, e *event, g *docGen) {
 		paths[path] = item
 	}
 	existing, _ := item[key].(map[string]any)
-	_, taken := item[key]
+	taken := item[key] != nil // post: with no value is SAM's to fill
 	auth, _ := props["Auth"].(map[string]any)
 	switch {
 	case !taken:

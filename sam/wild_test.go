@@ -101,6 +101,29 @@ Resources:
 			{name: "refused", method: "GET", path: "/", wantStatus: 403},
 			{name: "allowed", method: "GET", path: "/?let=me", wantStatus: 200},
 		}},
+		// A method the DefinitionBody writes without a value is SAM's to
+		// fill with the event's (http_api_with_null_path); it was "defined
+		// twice".
+		{"an HTTP API's null method", `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: "1"}
+        paths:
+          /my/route:
+            post:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Post:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Path: /my/route, Method: POST, PayloadFormatVersion: "1.0"}
+`, []call{{name: "the event's", method: "POST", path: "/my/route", wantStatus: 200}}},
 		// Globals' lists are concatenated, an intrinsic function replaced
 		// (SAM's globals plugin); Cors without AllowOrigin is "'*'".
 		{"Globals merged as SAM merges them", `
