@@ -195,3 +195,80 @@ func TestSecurityProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestResourcePolicy: x-amazon-apigateway-policy is the API's resource
+// policy: AWS's "Deny API traffic based on source IP address or range"
+// example refuses 192.0.2.1 (httptest's client); a private API's "deny
+// unless through my VPC endpoint" refuses a caller that came through none.
+func TestResourcePolicy(t *testing.T) {
+	ipDeny := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": ["execute-api:/*"]},
+		{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": ["execute-api:/*"],
+		 "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "198.51.100.0/24"]}}}]}`
+	vpce := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+		{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+		 "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}}]}`
+	open := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+		{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+		 "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}`
+	for _, tc := range []struct {
+		name, policy string
+		want         int
+	}{
+		{"AWS's source IP example", ipDeny, 403},
+		{"through no VPC endpoint", vpce, 403},
+		{"another network denied", open, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := v2doc(`"x-amazon-apigateway-policy": `+tc.policy+`, `, "", `"/pets": {"get": {`+proxy+`}}`)
+			gw, err := openapi.New([]byte(doc), trustBindings(), gateway.WithStage(stage.Stage{Name: "prod"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer gw.Close()
+			want := exchange{name: "GET", method: "GET", path: "/pets", wantStatus: tc.want}
+			if tc.want == 403 {
+				want.wantBody = "is not authorized to perform: execute-api:Invoke"
+			}
+			runExchanges(t, gw, []exchange{want})
+		})
+	}
+}
+
+// TestRequestValidators: the root's x-amazon-apigateway-request-validator
+// is every method's, an operation's replaces it, and a path item's
+// parameters are its methods' (x-amazon-apigateway-any-method's too), as
+// AWS's "request validation" sample writes them; a validator named but not
+// defined is a problem, never validation silently off.
+func TestRequestValidators(t *testing.T) {
+	doc := `{"swagger": "2.0", "info": {"title": "t", "version": "1"},
+ "x-amazon-apigateway-request-validators": {"all": {"validateRequestBody": true, "validateRequestParameters": true}, "none": {"validateRequestBody": false, "validateRequestParameters": false}},
+ "x-amazon-apigateway-request-validator": "all",
+ "paths": {"/pets": {"parameters": [{"name": "q", "in": "query", "required": true, "type": "string"}],
+   "get": {` + proxy + `},
+   "post": {"x-amazon-apigateway-request-validator": "none", ` + proxy + `},
+   "x-amazon-apigateway-any-method": {` + proxy + `}}}}`
+	gw, err := openapi.New([]byte(doc), trustBindings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	missing := `{"message":"Missing required request parameters: [q]"}`
+	runExchanges(t, gw, []exchange{
+		{name: "the root's validator", method: "GET", path: "/pets", wantStatus: 400, wantBody: missing},
+		{name: "given", method: "GET", path: "/pets?q=cat", wantStatus: 200},
+		{name: "the operation's validator", method: "POST", path: "/pets", wantStatus: 200},
+		{name: "any method, the path's parameter", method: "PUT", path: "/pets", wantStatus: 400, wantBody: missing},
+	})
+
+	for _, bad := range []string{
+		strings.Replace(doc, `"x-amazon-apigateway-request-validator": "none"`, `"x-amazon-apigateway-request-validator": "nune"`, 1),
+		strings.Replace(doc, `"x-amazon-apigateway-request-validator": "all"`, `"x-amazon-apigateway-request-validator": "al"`, 1),
+	} {
+		if _, err := openapi.Load([]byte(bad), trustBindings()); err == nil || !strings.Contains(err.Error(), "is not defined in x-amazon-apigateway-request-validators") {
+			t.Errorf("a validator not defined: %v", err)
+		}
+	}
+}

@@ -391,3 +391,45 @@ Resources:
 		{name: "authorized", method: "GET", path: "/body", header: map[string]string{"Authorization": "secret"}, wantStatus: 200},
 	})
 }
+
+// TestResourcePolicyStatements: Auth.ResourcePolicy's CustomStatements
+// are the API's resource policy; the other forms of ResourcePolicy (IP
+// ranges, accounts, VPCs as lists) are problems, never dropped.
+func TestResourcePolicyStatements(t *testing.T) {
+	tmpl := `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      Auth:
+        ResourcePolicy:
+          CustomStatements:
+            - {Effect: Allow, Principal: '*', Action: execute-api:Invoke, Resource: execute-api:/*}
+            - Effect: Deny
+              Principal: '*'
+              Action: execute-api:Invoke
+              Resource: execute-api:/*
+              Condition: {IpAddress: {aws:SourceIp: 192.0.2.0/24}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /, Method: get}
+`
+	gw, err := sam.New([]byte(tmpl), sam.Bindings{Bindings: openapi.Bindings{Functions: map[string]any{"Fn": hello}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	serve(t, gw, []call{{name: "denied", method: "GET", path: "/", wantStatus: 403, wantBody: "is not authorized"}})
+
+	ranges := strings.Replace(tmpl, "CustomStatements:", "IpRangeBlacklist: [192.0.2.0/24]\n          CustomStatements:", 1)
+	ps := sam.Check([]byte(ranges), nil)
+	if len(ps) != 1 || ps[0].Pointer != "/Resources/Api/Properties/Auth/ResourcePolicy/IpRangeBlacklist" {
+		t.Errorf("problems %v", ps)
+	}
+}
