@@ -79,6 +79,11 @@ func TestDocumentsOfTheWild(t *testing.T) {
 			"paths": {"$default": {"x-amazon-apigateway-any-method": {"isDefaultRoute": true, ` + proxy + `}}}}`, ""},
 		// A path item that a template's Fn::If made null panicked.
 		{"a null path item", `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": null}}`, "/paths/~1a: a path item must be an object"},
+		// API Gateway's resource for /a/ is /a's: gateway.New refused
+		// the path; both written is one route written twice.
+		{"a trailing slash", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a/:\n    get:\n      " + proxyYAML, ""},
+		{"a path with and without a trailing slash", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a/:\n    get:\n      " + proxyYAML +
+			"\n  /a:\n    get:\n      " + proxyYAML, "/paths/~1a~1/get: GET /a again, after /paths/~1a/get"},
 		{"no method", `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}`, "/paths: no method"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,6 +165,7 @@ type loader struct {
 	defaultVal string
 	keySource  usageplan.KeySource
 	routes     int
+	patterns   map[string]pointer // the routes made, by pattern
 	apiKeys    bool
 	region     string
 }

@@ -47,7 +47,7 @@ func (l *loader) loadPaths() {
 					continue
 				}
 				raw, _ := pi.Extensions[k].(map[string]any)
-				l.operation(pp.at(k), "ANY", path, pi, op, raw)
+				l.operation(pp.at(k), "ANY", resourcePath(path), pi, op, raw)
 				continue
 			}
 			if strings.HasPrefix(k, extPrefix) {
@@ -59,7 +59,7 @@ func (l *loader) loadPaths() {
 			mp := pp.at(strings.ToLower(method))
 			switch method {
 			case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
-				l.operation(mp, method, path, pi, ops[method], nil)
+				l.operation(mp, method, resourcePath(path), pi, ops[method], nil)
 			default:
 				l.probs.add(mp, "API Gateway has no %s methods", method)
 			}
@@ -144,8 +144,25 @@ func (l *loader) operation(ptr pointer, method, path string, pi *openapi3.PathIt
 	if path == "$default" {
 		pattern = "$default"
 	}
+	if first, dup := l.patterns[pattern]; dup {
+		l.probs.add(ptr, "%s again, after %s: API Gateway has one resource for a path with and without a trailing slash", pattern, first)
+		return
+	}
+	if l.patterns == nil {
+		l.patterns = map[string]pointer{}
+	}
+	l.patterns[pattern] = ptr
 	l.def = append(l.def, gateway.Route(pattern, m))
 	l.routes++
+}
+
+// resourcePath is the resource a path names: API Gateway's resource for
+// /pets/ is /pets's.
+func resourcePath(path string) string {
+	if len(path) > 1 {
+		return strings.TrimRight(path, "/")
+	}
+	return path
 }
 
 // parameters declares the method's request parameters.
