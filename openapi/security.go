@@ -171,6 +171,14 @@ func (l *loader) loadAuthorizer(ptr pointer, name string, s *openapi3.SecuritySc
 		return sc
 	}
 	var a authorizer.Authorizer
+	switch {
+	case l.http && (spec.typ == "token" || spec.typ == "cognito_user_pools"):
+		l.probs.add(ap.at("type"), "%s: HTTP APIs have Lambda (request) and JWT authorizers (a Cognito user pool is a JWT issuer)", spec.typ)
+		return nil
+	case !l.http && spec.typ == "jwt":
+		l.probs.add(ap.at("type"), "jwt: REST APIs have token, request and cognito_user_pools authorizers")
+		return nil
+	}
 	switch spec.typ {
 	case "token":
 		a = l.tokenAuthorizer(ap, s, spec)

@@ -181,6 +181,10 @@ func TestSecurityProblems(t *testing.T) {
 			"/securityDefinitions/AWS_IAM", "the name of API Gateway's IAM authorization"},
 		{"two authorizers", v2doc("", `, "tok2": `+tok, op(`"security": [{"tok": []}, {"tok2": []}], `)),
 			"/paths/~1pets/get/security/1/tok2", `a method has one authorizer: /paths/~1pets/get/security/0/tok already names "tok"`},
+		{"a TOKEN authorizer on an HTTP API", v3doc(`"x-amazon-apigateway-importexport-version": "1.0", `, "", op(`"security": [{"tok": []}], `)),
+			"/components/securitySchemes/tok/x-amazon-apigateway-authorizer/type", "HTTP APIs have Lambda (request) and JWT authorizers"},
+		{"a JWT authorizer on a REST API", strings.Replace(v2doc("", "", op(`"security": [{"tok": []}], `)), `"type": "token"`, `"type": "jwt", "jwtConfiguration": {"issuer": "https://issuer.example"}`, 1),
+			"/securityDefinitions/tok/x-amazon-apigateway-authorizer/type", "REST APIs have token, request and cognito_user_pools authorizers"},
 		{"two requirements of an HTTP API", v3doc(`"x-amazon-apigateway-importexport-version": "1.0", `, "", op(`"security": [{"tok": []}, {"NONE": []}], `)),
 			"/paths/~1pets/get/security", "takes one security requirement"},
 	} {
