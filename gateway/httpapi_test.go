@@ -105,7 +105,7 @@ func TestHTTPAPIStages(t *testing.T) {
 	if _, err := New(WithStage(stage.Stage{Name: stage.Default}), Route("GET /a", Method{Integration: Mock(200, "")})); err == nil {
 		t.Error("a REST API with a $default stage")
 	}
-	if _, err := New(Route("$default", Method{Integration: Mock(200, "")})); err == nil {
+	if _, err := New(Route("$default", Method{Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))})); err == nil {
 		t.Error("a REST API with a $default route")
 	}
 }
@@ -357,5 +357,27 @@ func TestHTTPAPIRouteThrottleAndPath(t *testing.T) {
 	wantHTTPAPIError(t, do(t, gw, "GET", "/dev/slow", ""), 429, "Too Many Requests")
 	if rec := do(t, gw, "GET", "/dev/a/b%20c", ""); rec.Code != 200 || seen != "/v2/a/b c" {
 		t.Errorf("proxied: %d, backend saw %q", rec.Code, seen)
+	}
+}
+
+// TestHTTPAPIDefaultRouteThrottle: a stage's throttling reaches the
+// $default route (a $default route with DefaultRouteSettings or
+// RouteSettings["$default"] failed to build).
+func TestHTTPAPIDefaultRouteThrottle(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	gw, err := New(WithHTTPAPI(), WithClock(func() time.Time { return now }),
+		WithStage(stage.Stage{Name: stage.Default, MethodSettings: map[string]stage.MethodSettings{
+			stage.Default: {ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1}}}),
+		Route("$default", Method{Integration: Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	for i, want := range []int{200, 429} {
+		w := httptest.NewRecorder()
+		gw.ServeHTTP(w, httptest.NewRequest("GET", "/anything", nil))
+		if w.Code != want {
+			t.Errorf("request %d: %d, want %d", i, w.Code, want)
+		}
 	}
 }

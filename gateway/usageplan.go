@@ -23,10 +23,16 @@ func (g *Gateway) compileUsagePlan(m Method, st *stage.Stage, resourcePath, meth
 		}
 		reg = g.throttleOnly
 	}
+	resource := resourcePath
+	if resource == stage.Default {
+		// An HTTP API's $default route: the registry names resources
+		// by path.
+		resource = "/" + stage.Default
+	}
 	mw, err := reg.Middleware(usageplan.MethodSpec{
 		APIID:          g.cfg.apiID,
 		Stage:          st.Name,
-		Resource:       resourcePath,
+		Resource:       resource,
 		HTTPMethod:     method,
 		APIKeyRequired: m.APIKeyRequired,
 		Throttle:       throttle,
