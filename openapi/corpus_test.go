@@ -6,9 +6,39 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apigw/apigw/authorizer/iam"
 	"github.com/apigw/apigw/openapi"
 	"github.com/aws/aws-lambda-go/events"
 )
+
+// TestSecurePetStore loads aws-samples/api-gateway-secure-pet-store's
+// definition: its references are bare names ($ref: Pet, which API
+// Gateway's import reads as #/definitions/Pet; it was refused as an
+// external reference), its pet methods AWS_IAM. The registration answers
+// through the custom integration's template; an unsigned request for the
+// pets is AWS's 403.
+func TestSecurePetStore(t *testing.T) {
+	var got map[string]any
+	fn := func(_ context.Context, in map[string]any) (map[string]any, error) {
+		got = in
+		return map[string]any{"identityId": "us-east-1:abc", "token": "t"}, nil
+	}
+	gw, err := openapi.New(readTestdata(t, "aws-secure-pet-store.yaml"), openapi.Bindings{
+		Functions: map[string]any{"YOUR_FUNCTION_NAME": fn}, Credentials: iam.NewStatic()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	runExchanges(t, gw, []exchange{
+		{name: "register", method: "POST", path: "/users", header: map[string]string{"Content-Type": "application/json"},
+			body: `{"username": "alice", "password": "secret"}`, wantStatus: 200, wantBody: `{"identityId": "us-east-1:abc", "token": "t"}`,
+			wantHeader: map[string]string{"Access-Control-Allow-Origin": "*"}},
+		{name: "unsigned", method: "POST", path: "/pets", body: `{}`, wantStatus: 403, wantBody: `{"message":"Missing Authentication Token"}`},
+	})
+	if got["action"] != "com.amazonaws.apigatewaydemo.action.RegisterDemoAction" {
+		t.Errorf("the function got %v", got)
+	}
+}
 
 // TestAWSVariables loads the example of "AWS variables for OpenAPI
 // import" (Amazon API Gateway Developer Guide): API Gateway resolves
@@ -84,6 +114,16 @@ func TestDocumentsOfTheWild(t *testing.T) {
 		{"a trailing slash", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a/:\n    get:\n      " + proxyYAML, ""},
 		{"a path with and without a trailing slash", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a/:\n    get:\n      " + proxyYAML +
 			"\n  /a:\n    get:\n      " + proxyYAML, "/paths/~1a~1/get: GET /a again, after /paths/~1a/get"},
+		// API Gateway's exports write a body parameter per content type
+		// of the request models (AWS's Kinesis proxy export has two of
+		// one model); kin-openapi refused them.
+		{"one body twice", `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "definitions": {"M": {"type": "object"}},
+			"paths": {"/a": {"put": {"consumes": ["application/json", "application/x-amz-json-1.1"], "parameters": [
+			{"in": "body", "name": "M", "required": true, "schema": {"$ref": "#/definitions/M"}},
+			{"in": "body", "name": "M", "required": true, "schema": {"$ref": "#/definitions/M"}}], ` + proxy + `}}}}`, ""},
+		// An HTTP API's extension: API Gateway's REST import ignores it.
+		{"x-amazon-apigateway-cors on a REST API", `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "x-amazon-apigateway-cors": {"allowOrigins": ["*"]},
+			"paths": {"/a": {"get": {` + proxy + `}}}}`, "/x-amazon-apigateway-cors: only HTTP APIs read"},
 		{"no method", `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}`, "/paths: no method"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

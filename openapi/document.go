@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -58,11 +59,21 @@ func parseDocument(data []byte) (*document, error) {
 		if swagger != "2.0" && swagger != "2" {
 			return nil, fmt.Errorf("swagger %q: only Swagger 2.0 and OpenAPI 3.0 are read", swagger)
 		}
+		if bareRef.Match(data) {
+			data = qualifyRefs(data)
+		}
 		var d2 openapi2.T
 		if err := openapi2.UnmarshalFromData(data, &d2); err != nil {
 			return nil, err
 		}
 		unknown := unknownFields2(&d2)
+		for _, pi := range d2.Paths {
+			if pi != nil {
+				for _, op := range pi.Operations() {
+					dedupeBodies(op)
+				}
+			}
+		}
 		t, err := openapi2conv.ToV3(&d2)
 		if err != nil {
 			return nil, err
@@ -81,6 +92,43 @@ func parseDocument(data []byte) (*document, error) {
 		return &document{t: t}, nil
 	}
 	return nil, errors.New("neither a swagger nor an openapi version: not an OpenAPI definition")
+}
+
+// bareRef finds a Swagger 2.0 reference written as a definition's name
+// alone ($ref: Pet), which API Gateway's import reads as #/definitions/Pet
+// (aws-samples/api-gateway-secure-pet-store writes them so).
+var bareRef = regexp.MustCompile(`"?\$ref"?\s*:\s*["']?[A-Za-z0-9_-]+["']?\s*[,}\r\n]`)
+
+// qualifyRefs returns the document, as YAML, with its bare references
+// made references to its definitions.
+func qualifyRefs(data []byte) []byte {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return data
+	}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if depth > 256 {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if k.Value == "$ref" && v.Kind == yaml.ScalarNode && v.Value != "" && !strings.ContainsAny(v.Value, "#/.:") {
+					v.Value = "#/definitions/" + v.Value
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(&doc, 0)
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return data
+	}
+	return out
 }
 
 // quoteVersion returns the document with its top-level key set to the
@@ -120,6 +168,44 @@ func awsVariables(data []byte, region string) []byte {
 // defaultAccountID is ${AWS::AccountId} in a definition: bindings name
 // functions, not accounts.
 const defaultAccountID = "123456789012"
+
+// dedupeBodies keeps one of a Swagger 2.0 operation's body parameters when
+// they are all the same: API Gateway's exports write one per content type
+// of the method's request models (AWS's Kinesis proxy sample has two of
+// one model), which kin-openapi's conversion refuses.
+func dedupeBodies(op *openapi2.Operation) {
+	if op == nil {
+		return
+	}
+	var first []byte
+	bodies := 0
+	for _, p := range op.Parameters {
+		if p == nil || p.In != "body" {
+			continue
+		}
+		data, err := json.Marshal(p)
+		if err != nil || (first != nil && !bytes.Equal(data, first)) {
+			return
+		}
+		first = data
+		bodies++
+	}
+	if bodies < 2 {
+		return
+	}
+	kept := op.Parameters[:0]
+	seen := false
+	for _, p := range op.Parameters {
+		if p != nil && p.In == "body" {
+			if seen {
+				continue
+			}
+			seen = true
+		}
+		kept = append(kept, p)
+	}
+	op.Parameters = kept
+}
 
 // unknownFields2 collects the fields of a Swagger 2.0 document, its path
 // items, operations and security definitions that are neither Swagger's
@@ -171,6 +257,7 @@ func (d *document) anyMethod(path string, raw any) (*openapi3.Operation, error) 
 		if err := json.Unmarshal(data, &op2); err != nil {
 			return nil, err
 		}
+		dedupeBodies(&op2)
 		pi2 := d.v2.Paths[path]
 		if pi2 == nil {
 			pi2 = &openapi2.PathItem{}

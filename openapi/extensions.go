@@ -102,6 +102,12 @@ func (l *loader) topLevel() {
 			}
 			l.loadGatewayResponses(ptr, v)
 		case extCORS:
+			if !l.http {
+				// A REST API's CORS is its OPTIONS methods' and its
+				// integrations' headers.
+				l.probs.add(ptr, "only HTTP APIs read %s: API Gateway's REST import ignores it (give the methods OPTIONS, or SAM's Cors)", extCORS)
+				continue
+			}
 			// HTTP APIs allow nothing that is not listed.
 			l.loadCORS(ptr, v, cors.Config{AllowOrigins: []string{}, AllowMethods: []string{}, AllowHeaders: []string{}})
 		case extPolicy:

@@ -261,11 +261,22 @@ func (l *loader) parameters() map[string]any {
 			v = s
 		} else if d, ok := p["Default"]; ok {
 			v = d
-		} else {
-			if !l.check {
-				l.probs.add(at("/Parameters", name), "no value: give it with Bindings.Parameters")
-			}
+		} else if !l.check {
+			l.probs.add(at("/Parameters", name), "no value: give it with Bindings.Parameters")
 			v = ""
+		} else {
+			// apigw check has no values: a stand-in that reads as one
+			// (an allowed value, a number, else one made of the
+			// parameter's name: a host name in a URL, an API key's
+			// value), so that what depends on it is checked.
+			switch allowed, _ := p["AllowedValues"].([]any); {
+			case len(allowed) > 0:
+				v = allowed[0]
+			case typ == "Number":
+				v = "1"
+			default:
+				v = "apigw-check-" + name
+			}
 		}
 		if s, ok := v.(string); ok && (typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<")) {
 			var list []any

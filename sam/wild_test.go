@@ -188,3 +188,61 @@ Resources:
 		t.Fatalf("problems %v", ps)
 	}
 }
+
+// TestCheckWithoutValues: apigw check gives a parameter without a default a
+// stand-in (a URL's host name here); an HTTP API's RouteSettings may name
+// the $default route; a usage plan's key whose value AWS generates is the
+// user's to add (its plan key was "not found").
+func TestCheckWithoutValues(t *testing.T) {
+	tmpl := `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  BackendHost: {Type: String}
+Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      RouteSettings:
+        $default: {ThrottlingBurstLimit: 10}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        All: {Type: HttpApi, Properties: {ApiId: !Ref Http}}
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Prod
+      DefinitionBody:
+        swagger: "2.0"
+        info: {title: t, version: "1"}
+        paths:
+          /:
+            get:
+              security: [{api_key: []}]
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: !Sub https://${BackendHost}/
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties: {Enabled: true}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Rest, Stage: Prod}]
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties: {KeyId: !Ref Key, KeyType: API_KEY, UsagePlanId: !Ref Plan}
+`
+	if ps := sam.Check([]byte(tmpl), nil); len(ps) != 0 {
+		t.Fatalf("problems %v", ps)
+	}
+	api, err := sam.Load([]byte(tmpl), sam.Bindings{API: "Http", Bindings: openapi.Bindings{Functions: map[string]any{"Fn": hello}}, Parameters: map[string]string{"BackendHost": "example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := api.Stage.MethodSettings["$default"]; ms.ThrottlingBurstLimit != 10 {
+		t.Errorf("the $default route's settings %+v", api.Stage.MethodSettings)
+	}
+}
