@@ -20,7 +20,11 @@
 //
 // # What is honoured
 //
-//   - paths and operations as routes, x-amazon-apigateway-any-method as ANY,
+//   - the AWS variables API Gateway resolves on import: ${AWS::Region}
+//     (Bindings.Region, else us-east-1), ${AWS::AccountId} (123456789012),
+//     ${AWS::Partition} (aws);
+//   - paths and operations as routes (a path with a trailing slash is the
+//     resource without it), x-amazon-apigateway-any-method as ANY,
 //     {proxy+}; path, query string and header parameters (required ones
 //     validated), request bodies' schemas as models (components.schemas or
 //     definitions, self-contained with the schemas they reference);

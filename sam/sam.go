@@ -110,7 +110,8 @@ func New(template []byte, b Bindings, opts ...gateway.Option) (*gateway.Gateway,
 // Check returns every construct of template, in every API, that apigw does
 // not honour, with its JSON pointer; none means the template serves as
 // written once its functions are bound. files resolves DefinitionUri (nil:
-// none).
+// none). A parameter without a default takes a stand-in: its first
+// allowed value, 1 for a Number, else "apigw-check-" and its name.
 func Check(template []byte, files fs.FS) []openapi.Problem {
 	_, err := load(template, Bindings{Files: files}, true)
 	return openapi.Problems(err)
