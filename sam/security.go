@@ -52,6 +52,14 @@ func (l *loader) eventAuth(ptr string, spec *apiSpec, auth map[string]any, op ma
 			l.probs.add(at(ptr, k), "apigw does not honour this property of an event's Auth")
 		}
 	}
+	if override, _ := auth["OverrideApiAuth"].(bool); override && !spec.http {
+		_, authorizer := auth["Authorizer"]
+		_, key := auth["ApiKeyRequired"]
+		_, policy := auth["ResourcePolicy"]
+		if !authorizer && !key && !policy {
+			l.probs.add(at(ptr, "OverrideApiAuth"), "must come with Authorizer, ApiKeyRequired or ResourcePolicy, as SAM says")
+		}
+	}
 	var scopes []any
 	scopesGiven := false
 	if v, ok := auth["AuthorizationScopes"]; ok {

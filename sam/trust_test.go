@@ -185,6 +185,11 @@ func TestAuthDefaultsOnBody(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "/Resources/Fn/Properties/Events/Listed/Properties/Auth: SAM ignores an event's Auth") {
 		t.Errorf("problems %q", got)
 	}
+	// OverrideApiAuth alone overrides nothing: SAM refuses it.
+	alone := strings.Replace(bodyTemplate, "Authorizer: NONE, ApiKeyRequired: false, OverrideApiAuth: true", "OverrideApiAuth: true", 1)
+	if ps := sam.Check([]byte(alone), nil); len(ps) != 1 || ps[0].Pointer != "/Resources/Fn/Properties/Events/Listed/Properties/Auth/OverrideApiAuth" {
+		t.Errorf("problems %v", ps)
+	}
 }
 
 // TestCORSPreflightOpen: with AddDefaultAuthorizerToCorsPreflight false,
