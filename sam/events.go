@@ -24,6 +24,13 @@ func (l *loader) eventRoute(spec *apiSpec, e *event) (path, key, method string, 
 		l.probs.add(at(pp, "Path"), "required")
 		return "", "", "", false
 	}
+	_, hasMethod := props["Method"]
+	_, hasPath := props["Path"]
+	if spec.http && hasMethod != hasPath {
+		// SAM's $default route is an event with neither.
+		l.probs.add(pp, "an HttpApi event gives Path and Method, or neither (the $default route)")
+		return "", "", "", false
+	}
 	if spec.http && path == "" {
 		path = "$default" // SAM's $default route
 		if method != "any" {

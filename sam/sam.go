@@ -330,8 +330,13 @@ func (l *loader) collectAPIs() {
 		ptr := at("/Resources", name)
 		switch typ := fmt.Sprint(res["Type"]); typ {
 		case typeAPI, typeHTTPAPI:
-			props, _ := res["Properties"].(map[string]any)
+			props, ok := res["Properties"].(map[string]any)
+			if !ok && res["Properties"] != nil {
+				l.probs.add(at(ptr, "Properties"), "must be an object")
+			}
 			l.apis[name] = &apiSpec{name: name, http: typ == typeHTTPAPI, ptr: ptr, props: props}
+		case "AWS::Serverless::WebSocketApi":
+			l.probs.add(at(ptr, "Type"), "%s: apigw's sam serves REST and HTTP APIs (package websocket serves WebSocket APIs in Go)", typ)
 		case "AWS::Serverless::StateMachine":
 			props, _ := res["Properties"].(map[string]any)
 			events, _ := props["Events"].(map[string]any)
@@ -362,7 +367,13 @@ func (l *loader) collectAPIs() {
 			if typ != "Api" && typ != "HttpApi" {
 				continue // not an API event: another service calls the function
 			}
-			eprops, _ := l.r.resolve(at(ep, "Properties"), ev["Properties"]).(map[string]any)
+			eprops, ok := l.r.resolve(at(ep, "Properties"), ev["Properties"]).(map[string]any)
+			if !ok && ev["Properties"] != nil {
+				// SAM refuses it; read as none, it would make an HTTP
+				// API's $default route.
+				l.probs.add(at(ep, "Properties"), "must be an object")
+				continue
+			}
 			if eprops == nil {
 				eprops = map[string]any{}
 			}

@@ -86,6 +86,8 @@ func (l *loader) eventAuth(ptr string, spec *apiSpec, auth map[string]any, op ma
 	}
 	if named {
 		switch {
+		case name == markerNone && a.defaultAuthorizer == "":
+			l.probs.add(at(ptr, "Authorizer"), "NONE lifts the API's DefaultAuthorizer, and there is none (SAM refuses it)")
 		case name == markerNone:
 			security = append([]any{map[string]any{markerNone: []any{}}}, security...)
 		case name == schemeIAM && !(spec.http && a.authorizers[name] && !a.iam):

@@ -225,7 +225,11 @@ func (l *loader) gatewayResponses(ptr string, v any, g *docGen) {
 			case "ResponseTemplates":
 				gr["responseTemplates"] = r[k]
 			case "ResponseParameters":
-				rp, _ := r[k].(map[string]any)
+				rp, ok := r[k].(map[string]any)
+				if !ok {
+					l.probs.add(kp, "must be an object of Headers, Paths and QueryStrings")
+					continue
+				}
 				params := map[string]any{}
 				for _, kind := range sortedKeys(rp) {
 					vals, _ := rp[kind].(map[string]any)

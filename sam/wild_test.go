@@ -246,3 +246,35 @@ Resources:
 		t.Errorf("the $default route's settings %+v", api.Stage.MethodSettings)
 	}
 }
+
+// TestRefusedAsSAMRefuses: templates SAM's translator refuses
+// (tests/translator/input/error_*) that apigw served, some more open than
+// written: an event's Properties not an object made an HTTP API's $default
+// route that catches every request.
+func TestRefusedAsSAMRefuses(t *testing.T) {
+	fn := "\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+	for _, tc := range []struct{ name, resources, pointer string }{
+		{"event Properties a string", fn + "        Api: {Type: HttpApi, Properties: /basic}",
+			"/Resources/Fn/Properties/Events/Api/Properties"},
+		{"HttpApi Path without Method", fn + "        Api: {Type: HttpApi, Properties: {Path: /basic}}",
+			"/Resources/Fn/Properties/Events/Api/Properties"},
+		{"NONE without a DefaultAuthorizer", fn + "        Api: {Type: Api, Properties: {Path: /a, Method: get, Auth: {Authorizer: NONE}}}",
+			"/Resources/Fn/Properties/Events/Api/Properties/Auth/Authorizer"},
+		{"API Properties not an object", fn + "        Api: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Api}}\n  Api:\n    Type: AWS::Serverless::Api\n    Properties: 123",
+			"/Resources/Api/Properties"},
+		{"GatewayResponses' ResponseParameters a list", fn + "        Api: {Type: Api, Properties: {Path: /a, Method: get, RestApiId: !Ref Api}}\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      GatewayResponses:\n        UNAUTHORIZED:\n          StatusCode: 401\n          ResponseParameters: [a list]",
+			"/Resources/Api/Properties/GatewayResponses/UNAUTHORIZED/ResponseParameters"},
+		{"a WebSocket API", fn + "        Api: {Type: Api, Properties: {Path: /a, Method: get}}\n  Ws:\n    Type: AWS::Serverless::WebSocketApi\n    Properties: {}",
+			"/Resources/Ws/Type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := sam.Check([]byte("Transform: AWS::Serverless-2016-10-31\nResources:"+tc.resources+"\n"), nil)
+			for _, p := range ps {
+				if p.Pointer == tc.pointer {
+					return
+				}
+			}
+			t.Fatalf("no problem at %s: %v", tc.pointer, ps)
+		})
+	}
+}
