@@ -135,6 +135,8 @@ func load(template []byte, b Bindings, check bool) ([]*API, error) {
 	l := newLoader(t, b, check)
 	names := sortedKeys(l.apis)
 	switch {
+	case check && len(names) == 0:
+		l.probs.add("/Resources", "the template defines no API apigw serves: no AWS::Serverless::Api or HttpApi, no function with an Api or HttpApi event")
 	case check:
 	case b.API != "":
 		if l.apis[b.API] == nil {

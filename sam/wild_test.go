@@ -278,3 +278,12 @@ func TestRefusedAsSAMRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckNoAPI: apigw check of a template without a REST or HTTP API
+// says so (it printed nothing and exited 0, as for one served as written).
+func TestCheckNoAPI(t *testing.T) {
+	ps := sam.Check([]byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        Q: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:q}}\n"), nil)
+	if len(ps) != 1 || ps[0].Pointer != "/Resources" {
+		t.Fatalf("problems %v", ps)
+	}
+}
