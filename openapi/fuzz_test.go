@@ -18,6 +18,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(httpAPIDoc))
 	f.Add([]byte(authorizersDoc))
 	f.Add([]byte("openapi: 3.0.1\npaths: {/a: {x-amazon-apigateway-any-method: {x-amazon-apigateway-integration: {type: mock}}}}"))
+	f.Add([]byte(`{"swagger": "2.0", "paths": {"/a": null}}`)) // panicked
+	f.Add([]byte("swagger: 2.0\npaths:\n  /a/:\n    get: {parameters: [{in: body, name: b, schema: {$ref: B}}, {in: body, name: b, schema: {$ref: B}}]}\n"))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		b := openapi.Bindings{Functions: map[string]any{"f": func() error { return nil }},
 			// No credential chain to load: nothing leaves the process.

@@ -20,6 +20,9 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte(`{"Conditions": {"A": {"Condition": "A"}}, "Resources": {"F": {"Type": "AWS::Serverless::Function", "Condition": "A"}}}`))
 	f.Add([]byte("Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: !Sub [x, {y: !Ref A}]\n"))
+	// A path item an Fn::If made null panicked the OpenAPI loader
+	// (SAM's error_api_with_invalid_if_condition_swagger).
+	f.Add([]byte("Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: s\n      DefinitionBody:\n        swagger: '2.0'\n        paths:\n          /p:\n            Fn::If: {This: x}\n"))
 	f.Fuzz(func(t *testing.T, template []byte) {
 		_ = sam.Check(template, nil)
 		_, _ = sam.APIs(template)
