@@ -11,6 +11,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/cors"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/decoded"
 	"github.com/apigw/apigw/usageplan"
 	"github.com/apigw/apigw/validator"
 )
@@ -139,7 +140,7 @@ func (l *loader) topLevel() {
 				l.probs.add(ptr, "HTTP APIs have no binary media types: a body that is not text is base64 by itself")
 				continue
 			}
-			types, _ := stringList(v)
+			types, _ := decoded.StringList(v)
 			l.def = append(l.def, gateway.WithBinaryMediaTypes(types...))
 		default:
 			if _, ok := noOps[k]; ok {
@@ -235,7 +236,7 @@ func (l *loader) loadGatewayResponses(ptr pointer, v any) {
 				}
 				gr.StatusCode = n
 			case "responseParameters":
-				params, ok := stringMap(spec[k])
+				params, ok := decoded.StringMap(spec[k])
 				if !ok {
 					l.probs.add(kp, "must be an object of strings")
 					continue
@@ -252,7 +253,7 @@ func (l *loader) loadGatewayResponses(ptr pointer, v any) {
 					gr.Headers[h] = params[name]
 				}
 			case "responseTemplates":
-				tmpls, ok := stringMap(spec[k])
+				tmpls, ok := decoded.StringMap(spec[k])
 				if !ok {
 					l.probs.add(kp, "must be an object of templates by content type")
 					continue
@@ -287,7 +288,7 @@ func (l *loader) loadCORS(ptr pointer, v any, opts cors.Config) {
 		kp := ptr.at(k)
 		switch k {
 		case "allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders":
-			list, ok := stringList(m[k])
+			list, ok := decoded.StringList(m[k])
 			if !ok {
 				l.probs.add(kp, "must be a list of strings")
 				continue
@@ -335,38 +336,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func stringMap(v any) (map[string]string, bool) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, v == nil
-	}
-	out := make(map[string]string, len(m))
-	for k, x := range m {
-		s, ok := x.(string)
-		if !ok {
-			return nil, false
-		}
-		out[k] = s
-	}
-	return out, true
-}
-
-func stringList(v any) ([]string, bool) {
-	list, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		s, ok := x.(string)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-	}
-	return out, true
 }
 
 // number reads a JSON number or a string holding one (AWS's exports write

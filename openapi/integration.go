@@ -10,6 +10,7 @@ import (
 
 	"github.com/apigw/apigw/awsintegration"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/decoded"
 	"github.com/apigw/apigw/mapping"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -222,13 +223,13 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 		case "httpMethod":
 			spec.httpMethod = strings.ToUpper(fmt.Sprint(v))
 		case "requestParameters":
-			p, isMap := stringMap(v)
+			p, isMap := decoded.StringMap(v)
 			if !isMap {
 				bad("must be an object of parameter mappings")
 			}
 			spec.params = p
 		case "requestTemplates":
-			t, isMap := stringMap(v)
+			t, isMap := decoded.StringMap(v)
 			if !isMap {
 				bad("must be an object of templates by content type")
 			}
@@ -248,7 +249,7 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 			}
 			spec.timeout = time.Duration(n) * time.Millisecond
 		case "cacheKeyParameters":
-			keys, isList := stringList(v)
+			keys, isList := decoded.StringList(v)
 			if !isList {
 				bad("must be a list of method request parameters")
 			}
@@ -289,7 +290,7 @@ func (l *loader) readIntegration(ip pointer, x map[string]any) (*integrationSpec
 			}
 			spec.responseParams = map[string]map[string]string{}
 			for _, status := range sortedKeys(m) {
-				pm, isMap := stringMap(m[status])
+				pm, isMap := decoded.StringMap(m[status])
 				if !isMap {
 					l.probs.add(kp.at(status), "must be an object of parameter mappings")
 					ok = false
@@ -555,14 +556,14 @@ func (l *loader) integrationResponse(rp pointer, name, pattern string, v any) (m
 			}
 			ir.StatusCode = n
 		case "responseParameters":
-			p, good := stringMap(r[k])
+			p, good := decoded.StringMap(r[k])
 			if !good {
 				l.probs.add(kp, "must be an object of header mappings")
 				ok = false
 			}
 			ir.Parameters = p
 		case "responseTemplates":
-			ts, good := stringMap(r[k])
+			ts, good := decoded.StringMap(r[k])
 			if !good {
 				l.probs.add(kp, "must be an object of templates by content type")
 				ok = false

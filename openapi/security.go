@@ -11,6 +11,7 @@ import (
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/authorizer/iam"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/decoded"
 	"github.com/apigw/apigw/internal/lambdaevent"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -132,7 +133,7 @@ func (l *loader) loadAuthorizer(ptr pointer, name string, s *openapi3.SecuritySc
 			d := time.Duration(n) * time.Second
 			spec.ttl = &d
 		case "providerARNs":
-			list, ok := stringList(v)
+			list, ok := decoded.StringList(v)
 			if !ok {
 				l.probs.add(kp, "must be a list of user pool ARNs")
 			}
@@ -148,7 +149,7 @@ func (l *loader) loadAuthorizer(ptr pointer, name string, s *openapi3.SecuritySc
 				case "issuer":
 					spec.issuer, _ = jc[jk].(string)
 				case "audience":
-					spec.audience, _ = stringList(jc[jk])
+					spec.audience, _ = decoded.StringList(jc[jk])
 				default:
 					l.probs.add(kp.at(jk), "unknown property of a JWT configuration")
 				}

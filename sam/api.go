@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/decoded"
 	"github.com/apigw/apigw/openapi"
 	"github.com/apigw/apigw/stage"
 	"go.yaml.in/yaml/v3"
@@ -72,7 +73,7 @@ func (l *loader) build(spec *apiSpec) *API {
 			}
 			api.Stage.Name = s
 		case k == "Variables" && !spec.http, k == "StageVariables" && spec.http:
-			vars, ok := stringMap(v)
+			vars, ok := decoded.StringMap(v)
 			if !ok {
 				l.probs.add(kp, "must be an object of strings")
 			}
@@ -404,37 +405,4 @@ func (g *docGen) modelRef(name string) string {
 		return "#/components/schemas/" + name
 	}
 	return "#/definitions/" + name
-}
-
-// stringMap reads an object of strings.
-func stringMap(v any) (map[string]string, bool) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, v == nil
-	}
-	out := make(map[string]string, len(m))
-	for k, x := range m {
-		s, ok := x.(string)
-		if !ok {
-			return nil, false
-		}
-		out[k] = s
-	}
-	return out, true
-}
-
-func stringList(v any) ([]string, bool) {
-	list, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		s, ok := x.(string)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-	}
-	return out, true
 }

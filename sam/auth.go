@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/apigw/apigw/internal/decoded"
 )
 
 // apiAuth is what an API's Auth says about its events.
@@ -210,7 +212,7 @@ func (l *loader) identity(ptr string, identity map[string]any, cognito, request 
 				l.probs.add(kp, "only REQUEST authorizers take %s", k)
 				continue
 			}
-			list, ok := stringList(v)
+			list, ok := decoded.StringList(v)
 			if !ok {
 				l.probs.add(kp, "must be a list of names")
 				continue

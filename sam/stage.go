@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apigw/apigw/cache"
+	"github.com/apigw/apigw/internal/decoded"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/usageplan"
 )
@@ -152,7 +153,7 @@ func (l *loader) canary(ptr string, v any, api *API) {
 			}
 			c.Percent = n
 		case "StageVariableOverrides":
-			vars, ok := stringMap(m[k])
+			vars, ok := decoded.StringMap(m[k])
 			if !ok {
 				l.probs.add(kp, "must be an object of strings")
 			}
