@@ -18,7 +18,7 @@ import (
 // served in-process (see the package documentation).
 var apiNoOps = map[string]bool{
 	"Name": true, "Description": true, "Tags": true, "PropagateTags": true,
-	"EndpointConfiguration": true, "Domain": true, "AccessLogSetting": true, "AccessLogSettings": true,
+	"EndpointConfiguration": true, "Domain": true,
 	"TracingEnabled": true, "MinimumCompressionSize": true, "OpenApiVersion": true,
 	"AlwaysDeploy": true, "DisableExecuteApiEndpoint": true, "Mode": true, "FailOnWarnings": true,
 	"CacheClusterSize": true, "SecurityPolicy": true, "EndpointAccessMode": true,
@@ -78,6 +78,8 @@ func (l *loader) build(spec *apiSpec) *API {
 				l.probs.add(kp, "must be an object of strings")
 			}
 			api.Stage.Variables = vars
+		case k == "AccessLogSetting" && !spec.http, k == "AccessLogSettings" && spec.http:
+			l.accessLog(kp, v, api)
 		case k == "MethodSettings" && !spec.http:
 			l.methodSettings(kp, v, api)
 		case k == "DefaultRouteSettings" && spec.http, k == "RouteSettings" && spec.http:

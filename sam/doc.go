@@ -68,18 +68,22 @@
 //     Auth (Authorizer, NONE, AuthorizationScopes, ApiKeyRequired)
 //     overrides the API's;
 //   - an Api event's RequestParameters (Required, Caching as cache key) and
-//     RequestModel (Model, Required, ValidateBody, ValidateParameters).
+//     RequestModel (Model, Required, ValidateBody, ValidateParameters);
+//   - the stage's AccessLogSetting (AccessLogSettings) Format, checked as AWS
+//     checks it, and MetricsEnabled (DetailedMetricsEnabled) in method and
+//     route settings: what an observer such as package monitor writes and
+//     measures (the DestinationArn is CloudWatch's).
 //
 // Documented no-ops: a function's properties (code, runtime, memory: the
 // function is the bound one), events of other types (S3, SQS, Schedule, ...:
 // not APIs), an API's Name, Description, Tags, PropagateTags,
-// EndpointConfiguration, Domain, AccessLog settings, TracingEnabled,
-// MinimumCompressionSize, OpenApiVersion, AlwaysDeploy,
+// EndpointConfiguration, Domain, TracingEnabled (the tracer provider's
+// sampler decides), MinimumCompressionSize, OpenApiVersion, AlwaysDeploy,
 // DisableExecuteApiEndpoint, Mode, FailOnWarnings, SecurityPolicy and
-// EndpointAccessMode (TLS and who reaches AWS's endpoint), CacheClusterSize (the
-// cache's memory is Bindings.Cache's), method settings' logging, metrics and
-// encryption, invoke roles and function permissions.
-// Everything else is a problem: an unknown property, a canary of another
-// deployment, per-event RouteSettings,
-// AWS::ApiGateway::RestApi and other CloudFormation APIs (apigw serves SAM's).
+// EndpointAccessMode (TLS and who reaches AWS's endpoint), CacheClusterSize
+// (the cache's memory is Bindings.Cache's), method settings' execution
+// logging and encryption, invoke roles and function permissions. Everything
+// else is a problem: an unknown property, a canary of another deployment,
+// per-event RouteSettings, AWS::ApiGateway::RestApi and other CloudFormation
+// APIs (apigw serves SAM's).
 package sam

@@ -248,3 +248,60 @@ Resources:
 			wantHeader: map[string]string{"Access-Control-Allow-Origin": "https://app.example"}},
 	})
 }
+
+// TestAccessLogAndMetrics: a stage's access log format (the CLF example of
+// AWS's access logging guide) and detailed metrics reach the stage; a
+// format AWS would refuse is a problem at its pointer.
+func TestAccessLogAndMetrics(t *testing.T) {
+	const clf = `$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] "$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.requestId`
+	tmpl := []byte(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      AccessLogSetting:
+        DestinationArn: arn:aws:logs:us-east-1:123456789012:log-group:api
+        Format: '` + clf + `'
+      MethodSettings:
+        - ResourcePath: /*
+          HttpMethod: '*'
+          MetricsEnabled: true
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      AccessLogSettings:
+        DestinationArn: arn:aws:logs:us-east-1:123456789012:log-group:http
+        Format: '$context.status'
+      DefaultRouteSettings:
+        DetailedMetricsEnabled: true
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /x, Method: get}}
+        Http: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /y, Method: get}}
+`)
+	var got []string
+	for _, p := range sam.Check(tmpl, nil) {
+		got = append(got, p.String())
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "/Resources/Http/Properties/AccessLogSettings/Format: ") || !strings.Contains(got[0], "requestId") {
+		t.Errorf("problems: %q, want one: the HTTP API's format has no request id", got)
+	}
+	tmpl = []byte(strings.Replace(string(tmpl), "Format: '$context.status'", "Format: '$context.requestId $context.status'", 1))
+	for _, name := range []string{"Api", "Http"} {
+		api, err := sam.Load(tmpl, sam.Bindings{API: name, Bindings: openapi.Bindings{Functions: map[string]any{"Fn": func() error { return nil }}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := api.Stage.Settings.MetricsEnabled
+		switch {
+		case name == "Api" && (api.Stage.AccessLogFormat != clf || on == nil || !*on):
+			t.Errorf("REST API stage %+v", api.Stage)
+		case name == "Http" && (api.Stage.AccessLogFormat != "$context.requestId $context.status" || on == nil || !*on):
+			t.Errorf("HTTP API stage %+v", api.Stage)
+		}
+	}
+}

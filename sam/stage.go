@@ -70,8 +70,10 @@ func (l *loader) methodSettings(ptr string, v any, api *API) {
 				l.cacheAuth = &on
 			case "UnauthorizedCacheControlHeaderStrategy":
 				l.cacheStrategy = cache.Strategy(fmt.Sprint(x))
-			case "LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "CacheDataEncrypted":
-				// CloudWatch and encryption at rest: AWS's.
+			case "MetricsEnabled":
+				ms.MetricsEnabled = boolSetting(l, kp, x)
+			case "LoggingLevel", "DataTraceEnabled", "CacheDataEncrypted":
+				// CloudWatch Logs' execution logging and encryption at rest: AWS's.
 			default:
 				l.probs.add(kp, "apigw does not honour this method setting")
 			}
@@ -101,7 +103,9 @@ func (l *loader) routeSettings(ptr, key string, v any, api *API) {
 			case "ThrottlingBurstLimit":
 				n, _ := number(m[k])
 				ms.ThrottlingBurstLimit = int(n)
-			case "DetailedMetricsEnabled", "DataTraceEnabled", "LoggingLevel":
+			case "DetailedMetricsEnabled":
+				ms.MetricsEnabled = boolSetting(l, kp, m[k])
+			case "DataTraceEnabled", "LoggingLevel":
 			default:
 				l.probs.add(kp, "apigw does not honour this route setting")
 			}
@@ -492,4 +496,43 @@ func methodSettingPath(p string) string {
 		decoded = "/" + decoded
 	}
 	return decoded
+}
+
+// boolSetting reads a setting that is true or false.
+func boolSetting(l *loader, ptr string, v any) *bool {
+	on, ok := v.(bool)
+	if !ok {
+		l.probs.add(ptr, "must be true or false")
+		return nil
+	}
+	return &on
+}
+
+// accessLog reads AccessLogSetting (AccessLogSettings in an HTTP API):
+// its Format becomes the stage's access log format, checked as AWS checks
+// it when the gateway is built; the destination is CloudWatch's.
+func (l *loader) accessLog(ptr string, v any, api *API) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		l.probs.add(ptr, "must be an object")
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		switch k {
+		case "Format":
+			f, ok := m[k].(string)
+			if !ok {
+				l.probs.add(at(ptr, k), "must be a string")
+				continue
+			}
+			if err := stage.ValidateAccessLogFormat(f); err != nil {
+				l.probs.add(at(ptr, k), "%v", err)
+				continue
+			}
+			api.Stage.AccessLogFormat = f
+		case "DestinationArn":
+		default:
+			l.probs.add(at(ptr, k), "not a property of AccessLogSetting")
+		}
+	}
 }
