@@ -85,7 +85,14 @@ type macroDef struct {
 // expr is an expression: a literal, a reference or an operation.
 type expr interface{}
 
-type strLit struct{ s string }
+// strLit is a string literal; v holds s as a value, made once when the
+// template is parsed so that evaluating it allocates nothing.
+type strLit struct {
+	s string
+	v any
+}
+
+func newStrLit(s string) strLit { return strLit{s, s} }
 
 // interpLit is a double-quoted string with references or directives:
 // rendered as a template on each evaluation. VTL parses it with a space

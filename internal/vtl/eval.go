@@ -38,6 +38,24 @@ const maxCallDepth = 100
 // control is how #break and #stop unwind the evaluation.
 type control struct{ stop bool }
 
+// isControl reports whether err is a #break or a #stop, possibly wrapped.
+func isControl(err error) bool {
+	if err == nil {
+		return false // without the allocation of errors.As's target
+	}
+	var c *control
+	return errors.As(err, &c)
+}
+
+// isBreak reports whether err is a #break, possibly wrapped.
+func isBreak(err error) bool {
+	if err == nil {
+		return false
+	}
+	var c *control
+	return errors.As(err, &c) && !c.stop
+}
+
 func (c *control) Error() string {
 	if c.stop {
 		return "#stop"
@@ -102,8 +120,7 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	e := execs.Get().(*exec)
 	e.t, e.src, e.opt, e.host, e.out = t, t.src, opt, vars, dst
 	err := e.nodes(t.nodes)
-	var c *control
-	if errors.As(err, &c) {
+	if isControl(err) {
 		err = nil // #stop, or #break outside a loop: the evaluation ends
 	}
 	out := e.out
@@ -300,8 +317,7 @@ func (e *exec) renderBlock(at int, b *block) error {
 	e.src = b.src
 	err := e.nodes(b.body)
 	e.src = src
-	var c *control
-	if errors.As(err, &c) && !c.stop {
+	if isBreak(err) {
 		err = nil // #break leaves the block
 	}
 	return err
@@ -437,7 +453,7 @@ func (e *exec) eval(x expr) (any, error) {
 	case *refNode:
 		return e.ref(x)
 	case strLit:
-		return x.s, nil
+		return x.v, nil
 	case intLit:
 		return x.v, nil
 	case floatLit:
@@ -490,11 +506,8 @@ func (e *exec) interpolate(x *interpLit) (any, error) {
 	err := e.nodes(x.body)
 	s := e.out
 	e.out = out
-	if err != nil {
-		var c *control
-		if !errors.As(err, &c) {
-			return nil, err
-		}
+	if err != nil && !isControl(err) {
+		return nil, err
 	}
 	if !x.comment && len(s) > 0 {
 		s = s[:len(s)-1]
@@ -632,8 +645,8 @@ func (e *exec) foreach(n *foreachNode) error {
 	if err != nil {
 		return err
 	}
-	it := iterate(in)
-	if it == nil {
+	it, ok := iterate(in)
+	if !ok {
 		return nil // null or not iterable: no iterations
 	}
 	saved, hadSaved := e.local(n.v)
@@ -674,8 +687,7 @@ func (e *exec) foreach(n *foreachNode) error {
 		scope.index++
 		scope.hasNext = it.hasNext()
 		if err := e.nodes(n.body); err != nil {
-			var c *control
-			if errors.As(err, &c) && !c.stop {
+			if isBreak(err) {
 				break
 			}
 			return err
@@ -784,8 +796,7 @@ func (e *exec) call(n *macroCall) error {
 			e.unset(p)
 		}
 	}
-	var c *control
-	if errors.As(err, &c) && !c.stop {
+	if isBreak(err) {
 		err = nil // #break leaves the macro
 	}
 	return err
@@ -810,20 +821,22 @@ type iterator struct {
 
 var errConcurrent = errors.New("the list or map was changed while #foreach walked it (ConcurrentModificationException)")
 
-func iterate(v any) *iterator {
+// iterate returns an iterator over v; ok is false when v is not
+// iterable. The iterator is a value, so that a loop allocates none.
+func iterate(v any) (it iterator, ok bool) {
 	switch v := v.(type) {
 	case *Map:
-		return &iterator{m: v, n: len(v.vals), i: -1, mod: &v.mod, want: v.mod}
+		return iterator{m: v, n: len(v.vals), i: -1, mod: &v.mod, want: v.mod}, true
 	case *List:
-		return &iterator{list: v, n: v.Len(), i: -1, mod: &v.mod, want: v.mod}
+		return iterator{list: v, n: v.Len(), i: -1, mod: &v.mod, want: v.mod}, true
 	case ListValue:
-		return &iterator{list: v, n: v.Len(), i: -1}
+		return iterator{list: v, n: v.Len(), i: -1}, true
 	case MapValue:
 		var vals []any
 		v.Range(func(_ string, x any) bool { vals = append(vals, x); return true })
-		return &iterator{vals: vals, n: len(vals), i: -1}
+		return iterator{vals: vals, n: len(vals), i: -1}, true
 	}
-	return nil
+	return iterator{}, false
 }
 
 // size is how many elements the iteration sees: a list's current length

@@ -786,7 +786,7 @@ func (p *parser) parseArgs(name string, words bool) ([]expr, error) {
 		}
 		if word, end := wordAt(p.src, p.i); words && word != "" && p.src[p.i] != '{' {
 			p.i = end
-			args = append(args, strLit{word})
+			args = append(args, newStrLit(word))
 			continue
 		}
 		a, err := p.parseArg(name)
@@ -1201,7 +1201,7 @@ func (p *parser) parseString() (expr, error) {
 	}
 	img = strings.ReplaceAll(img, string([]byte{q, q}), string(q))
 	if q == '\'' || !strings.ContainsAny(raw, "$#") {
-		return strLit{img}, nil
+		return newStrLit(img), nil
 	}
 	comment := strings.Contains(img, "##")
 	if !comment {
