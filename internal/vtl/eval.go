@@ -76,6 +76,10 @@ type exec struct {
 	// runs, so that calls allocate no argument slices. A method must not
 	// keep its args slice.
 	args []any
+	// scopes are the $foreach of the loops running, loops of them, when
+	// the template cannot keep one (Template.scopeEscapes).
+	scopes [4]foreachScope
+	loops  int
 }
 
 // binding is a variable a template set.
@@ -94,12 +98,18 @@ type Template struct {
 	src    string
 	nodes  []node
 	macros map[string]*macroDef
+	// scopeEscapes: the template can hold a #foreach's $foreach itself
+	// ($foreach, $foreach.parent, $foreach[...]), beyond its loop and so
+	// beyond the evaluation, so each loop needs a $foreach of its own.
+	// Otherwise it reads only $foreach's numbers and booleans, and the
+	// loops of an evaluation reuse its room for them.
+	scopeEscapes bool
 }
 
 // Parse compiles src. The error is an [*Error] naming the line, column
 // and construct of the first problem.
 func Parse(src string) (*Template, error) {
-	p := &parser{src: src, macros: map[string]*macroDef{}, names: map[string]bool{}}
+	p := &parser{src: src, macros: map[string]*macroDef{}, names: map[string]bool{}, info: new(parseInfo)}
 	nodes, term, at, _, err := p.parseBlock()
 	if err != nil {
 		return nil, err
@@ -108,7 +118,7 @@ func Parse(src string) (*Template, error) {
 		name := map[terminator]string{termEnd: "#end", termElse: "#else", termElseIf: "#elseif"}[term]
 		return nil, p.errorf(at, "%s without a directive to close", name)
 	}
-	return &Template{src: src, nodes: nodes, macros: p.macros}, nil
+	return &Template{src: src, nodes: nodes, macros: p.macros, scopeEscapes: p.info.scopeEscapes}, nil
 }
 
 // Source returns the template's source.
@@ -654,9 +664,17 @@ func (e *exec) foreach(n *foreachNode) error {
 	savedNext, hadNext := e.local("velocityHasNext")
 	savedScope, hadScope := e.local("foreach")
 	parent, _ := e.lookup("foreach")
-	scope := &foreachScope{index: -1, parent: parent}
+	var scope *foreachScope
+	if !e.t.scopeEscapes && e.loops < len(e.scopes) {
+		scope = &e.scopes[e.loops] // see Template.scopeEscapes
+	} else {
+		scope = new(foreachScope)
+	}
+	*scope = foreachScope{index: -1, parent: parent}
+	e.loops++
 	e.set("foreach", scope)
 	defer func() {
+		e.loops--
 		restore := e.restore
 		restore(n.v, saved, hadSaved)
 		restore("velocityCount", savedCount, hadCount)

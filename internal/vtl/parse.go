@@ -29,6 +29,14 @@ type parser struct {
 	depth  int
 	macros map[string]*macroDef
 	names  map[string]bool // macro names seen so far, for escapes
+	info   *parseInfo      // shared with the parsers of interpolated strings
+}
+
+// parseInfo is what a template's parse learns about the whole template.
+type parseInfo struct {
+	// scopeEscapes: a reference can give $foreach itself (see
+	// Template.scopeEscapes).
+	scopeEscapes bool
 }
 
 type terminator uint8
@@ -855,7 +863,24 @@ func (p *parser) parseRef(dollar, backslashes int) (*refNode, bool, error) {
 	}
 	r.lit = s[dollar:p.i]
 	_ = start
+	if r.name == "foreach" && !scalarScopeRef(r.chain) {
+		p.info.scopeEscapes = true
+	}
 	return r, true, nil
+}
+
+// scalarScopeRef reports whether $foreach followed by chain reads a
+// number or a boolean of the scope (index, hasNext, ...), never the scope
+// or its parent.
+func scalarScopeRef(chain []step) bool {
+	if len(chain) == 0 || chain[0].kind == stepIndex {
+		return false
+	}
+	switch chain[0].name {
+	case "parent", "getParent":
+		return false
+	}
+	return true
 }
 
 func isIdentChar(c byte) bool {
@@ -1207,7 +1232,7 @@ func (p *parser) parseString() (expr, error) {
 	if !comment {
 		img += " "
 	}
-	sub := &parser{src: img, macros: p.macros, names: p.names, depth: p.depth + 1}
+	sub := &parser{src: img, macros: p.macros, names: p.names, info: p.info, depth: p.depth + 1}
 	if sub.depth > maxNesting {
 		return nil, p.errorf(start, "strings nested more than %d deep", maxNesting)
 	}
