@@ -97,8 +97,14 @@ func (m *Map) find(key any) int {
 	return -1
 }
 
-// Get implements MapValue.
-func (m *Map) Get(key string) (any, bool) { return m.GetKey(key) }
+// Get implements MapValue. A string is a key as it is (mapKey), looked
+// up without being copied to the heap.
+func (m *Map) Get(key string) (any, bool) {
+	if i := m.find(key); i >= 0 {
+		return m.vals[i], true
+	}
+	return nil, false
+}
 
 // GetKey returns the value of any key.
 func (m *Map) GetKey(key any) (any, bool) {
