@@ -16,9 +16,26 @@ type refNode struct {
 	escaped bool   // an odd number of backslashes before the $
 	prefix  string // written before the value: half of the backslashes
 	lit     string // the reference as written, written when it is null
-	name    string
-	chain   []step
+	variable
+	chain []step
 }
+
+// variable is a name a template reads or binds (#set, #foreach, #define,
+// a macro's parameter), and its slot: its index among the template's
+// variables, given when the template is parsed, so that an evaluation
+// finds a variable without searching for its name.
+type variable struct {
+	name string
+	slot int
+}
+
+// The variables #foreach binds have the same slots in every template.
+var (
+	varForeach   = variable{"foreach", 0}
+	varCount     = variable{"velocityCount", 1}
+	varHasNext   = variable{"velocityHasNext", 2}
+	builtinSlots = []variable{varForeach, varCount, varHasNext}
+)
 
 type stepKind uint8
 
@@ -51,7 +68,7 @@ type ifNode struct {
 
 type foreachNode struct {
 	at   int
-	v    string // the loop variable, without $
+	v    variable // the loop variable
 	in   expr
 	body []node
 }
@@ -62,7 +79,7 @@ type stopNode struct{ at int }
 
 type defineNode struct {
 	at   int
-	name string
+	v    variable
 	body []node
 }
 
@@ -78,7 +95,7 @@ type macroCall struct {
 type macroDef struct {
 	at     int
 	name   string
-	params []string
+	params []variable
 	body   []node
 }
 

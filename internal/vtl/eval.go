@@ -64,11 +64,20 @@ func (c *control) Error() string {
 }
 
 type exec struct {
-	t     *Template
-	src   string // the source positions refer to
-	opt   Options
-	host  Vars
-	vars  []binding // what the template set, searched from the end
+	t *Template
+	// cur is the template whose nodes run: t, or the template of a
+	// #define block from another template (a value a host kept), whose
+	// variables are found by name among t's (slotOf).
+	cur  *Template
+	opt  Options
+	host Vars
+	// maxSteps and maxOutput are opt's limits, math.MaxInt for none.
+	maxSteps  int
+	maxOutput int
+	// vars are what the template set, by slot; named are those of
+	// another template's block that t has no slot for.
+	vars  []slot
+	named []binding
 	out   []byte
 	steps int
 	depth int
@@ -76,13 +85,22 @@ type exec struct {
 	// runs, so that calls allocate no argument slices. A method must not
 	// keep its args slice.
 	args []any
-	// scopes are the $foreach of the loops running, loops of them, when
-	// the template cannot keep one (Template.scopeEscapes).
-	scopes [4]foreachScope
-	loops  int
+	// room holds the $foreach of the innermost loops running (loops of
+	// them) when no code that runs can keep one (Template.scopeEscapes).
+	// kept: code that can keep a $foreach ran while the room was in use
+	// (a #define block of another template), so the room is left to it.
+	room  *[4]foreachScope
+	loops int
+	kept  bool
 }
 
-// binding is a variable a template set.
+// slot is a variable's value; set is false until the template sets it.
+type slot struct {
+	v   any
+	set bool
+}
+
+// binding is a variable a template set, by name.
 type binding struct {
 	name string
 	v    any
@@ -90,7 +108,10 @@ type binding struct {
 
 // execs: measured (mapping's BenchmarkGenresVTL/vtl -count 6, interleaved): 9 allocs, 312 B/op with the pool, 12 and
 // 744 B without; BenchmarkGatewayGenres/template-vtl 14, 2.13 KB with it, 17, 2.56 KB without; times within noise.
-var execs = sync.Pool{New: func() any { return &exec{vars: make([]binding, 0, 8)} }}
+var execs = sync.Pool{New: func() any { return new(exec) }}
+
+// maxPooledSlots bounds the variables of a pooled evaluation's state.
+const maxPooledSlots = 256
 
 // Template is a compiled template. It is immutable and safe for
 // simultaneous use by multiple goroutines.
@@ -98,6 +119,8 @@ type Template struct {
 	src    string
 	nodes  []node
 	macros map[string]*macroDef
+	// slots numbers the template's variables (see variable).
+	slots map[string]int
 	// scopeEscapes: the template can hold a #foreach's $foreach itself
 	// ($foreach, $foreach.parent, $foreach[...]), beyond its loop and so
 	// beyond the evaluation, so each loop needs a $foreach of its own.
@@ -109,7 +132,11 @@ type Template struct {
 // Parse compiles src. The error is an [*Error] naming the line, column
 // and construct of the first problem.
 func Parse(src string) (*Template, error) {
-	p := &parser{src: src, macros: map[string]*macroDef{}, names: map[string]bool{}, info: new(parseInfo)}
+	info := &parseInfo{slots: make(map[string]int)}
+	for _, v := range builtinSlots {
+		info.variable(v.name)
+	}
+	p := &parser{src: src, macros: map[string]*macroDef{}, names: map[string]bool{}, info: info}
 	nodes, term, at, _, err := p.parseBlock()
 	if err != nil {
 		return nil, err
@@ -118,7 +145,7 @@ func Parse(src string) (*Template, error) {
 		name := map[terminator]string{termEnd: "#end", termElse: "#else", termElseIf: "#elseif"}[term]
 		return nil, p.errorf(at, "%s without a directive to close", name)
 	}
-	return &Template{src: src, nodes: nodes, macros: p.macros, scopeEscapes: p.info.scopeEscapes}, nil
+	return &Template{src: src, nodes: nodes, macros: p.macros, slots: info.slots, scopeEscapes: info.scopeEscapes}, nil
 }
 
 // Source returns the template's source.
@@ -128,67 +155,142 @@ func (t *Template) Source() string { return t.src }
 // the output so far is returned with an [*Error] that names the line.
 func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	e := execs.Get().(*exec)
-	e.t, e.src, e.opt, e.host, e.out = t, t.src, opt, vars, dst
+	e.t, e.cur, e.opt, e.host, e.out = t, t, opt, vars, dst
+	e.maxSteps, e.maxOutput = limit(opt.MaxSteps), limit(opt.MaxOutput)
+	if n := len(t.slots); cap(e.vars) < n {
+		e.vars = make([]slot, n)
+	} else {
+		e.vars = e.vars[:n] // cleared when last used
+	}
 	err := e.nodes(t.nodes)
 	if isControl(err) {
 		err = nil // #stop, or #break outside a loop: the evaluation ends
 	}
 	out := e.out
-	clear(e.vars[:cap(e.vars)])
-	clear(e.args[:cap(e.args)])
-	*e = exec{vars: e.vars[:0], args: e.args[:0]}
-	if cap(e.vars) <= 64 && cap(e.args) <= 64 {
+	clear(e.vars)
+	clear(e.named)
+	room := e.room
+	if e.kept {
+		room = nil
+	} else if room != nil {
+		clear(room[:])
+	}
+	*e = exec{vars: e.vars[:0], named: e.named[:0], args: e.args[:0], room: room}
+	if cap(e.vars) <= maxPooledSlots && cap(e.named) <= 64 && cap(e.args) <= 64 {
 		execs.Put(e)
 	}
 	return out, err
 }
 
+// limit is a limit of Options as a bound: none is math.MaxInt.
+func limit(n int) int {
+	if n <= 0 {
+		return math.MaxInt
+	}
+	return n
+}
+
 func (e *exec) errorf(at int, cause error, format string, args ...any) error {
-	pos := lineCol(e.src, at)
+	pos := lineCol(e.cur.src, at)
 	return &Error{Line: pos.Line, Column: pos.Column, Msg: fmt.Sprintf(format, args...), Err: cause}
 }
 
+// step counts one step against MaxSteps.
 func (e *exec) step(at int) error {
 	e.steps++
-	if e.opt.MaxSteps > 0 && e.steps > e.opt.MaxSteps {
-		return e.errorf(at, ErrLimit, "the template ran more than %d steps", e.opt.MaxSteps)
+	if e.steps > e.maxSteps {
+		return e.tooManySteps(at)
 	}
 	return nil
+}
+
+func (e *exec) tooManySteps(at int) error {
+	return e.errorf(at, ErrLimit, "the template ran more than %d steps", e.opt.MaxSteps)
 }
 
 func (e *exec) write(at int, s string) error {
 	e.out = append(e.out, s...)
-	if e.opt.MaxOutput > 0 && len(e.out) > e.opt.MaxOutput {
-		return e.errorf(at, ErrLimit, "the output is longer than %d bytes", e.opt.MaxOutput)
+	return e.checkOutput(at)
+}
+
+// checkOutput fails when the output is longer than MaxOutput.
+func (e *exec) checkOutput(at int) error {
+	if len(e.out) > e.maxOutput {
+		return e.tooLong(at)
 	}
 	return nil
 }
 
-func (e *exec) lookup(name string) (any, bool) {
-	if v, ok := e.local(name); ok {
+func (e *exec) tooLong(at int) error {
+	return e.errorf(at, ErrLimit, "the output is longer than %d bytes", e.opt.MaxOutput)
+}
+
+func (e *exec) lookup(x variable) (any, bool) {
+	if v, ok := e.local(x); ok {
 		return v, true
 	}
+	return e.hostLookup(x.name)
+}
+
+func (e *exec) hostLookup(name string) (any, bool) {
 	if e.host != nil {
 		return e.host.Lookup(name)
 	}
 	return nil, false
 }
 
-func (e *exec) set(name string, v any) {
-	for i := range e.vars {
-		if e.vars[i].name == name {
-			e.vars[i].v = v
+// enter makes t's nodes the ones that run and returns those that ran.
+func (e *exec) enter(t *Template) (prev *Template) {
+	if t.scopeEscapes && e.loops > 0 {
+		e.kept = true // t's code can keep a $foreach of e.room
+	}
+	prev, e.cur = e.cur, t
+	return prev
+}
+
+// slotOf returns x's index in vars, or -1 when it is a variable of
+// another template's block that the template has no slot for.
+func (e *exec) slotOf(x variable) int {
+	if e.cur == e.t {
+		return x.slot
+	}
+	if i, ok := e.t.slots[x.name]; ok {
+		return i
+	}
+	return -1
+}
+
+func (e *exec) set(x variable, v any) {
+	if i := e.slotOf(x); i >= 0 {
+		e.vars[i] = slot{v, true}
+		return
+	}
+	e.setNamed(x, v)
+}
+
+func (e *exec) setNamed(x variable, v any) {
+	for i := range e.named {
+		if e.named[i].name == x.name {
+			e.named[i].v = v
 			return
 		}
 	}
-	e.vars = append(e.vars, binding{name, v})
+	e.named = append(e.named, binding{x.name, v})
 }
 
 // local returns a variable the template set.
-func (e *exec) local(name string) (any, bool) {
-	for i := range e.vars {
-		if e.vars[i].name == name {
-			return e.vars[i].v, true
+func (e *exec) local(x variable) (any, bool) {
+	if i := e.slotOf(x); i >= 0 {
+		s := &e.vars[i]
+		return s.v, s.set
+	}
+	return e.localNamed(x)
+}
+
+func (e *exec) localNamed(x variable) (any, bool) {
+	for i := range e.named {
+		if e.named[i].name == x.name {
+			return e.named[i].v, true
 		}
 	}
 	return nil, false
@@ -196,22 +298,32 @@ func (e *exec) local(name string) (any, bool) {
 
 // unset removes a variable a template set; a host variable it shadowed
 // shows again.
-func (e *exec) unset(name string) {
-	for i := range e.vars {
-		if e.vars[i].name == name {
-			e.vars = append(e.vars[:i], e.vars[i+1:]...)
-			e.vars = e.vars[:len(e.vars):cap(e.vars)]
+func (e *exec) unset(x variable) {
+	if i := e.slotOf(x); i >= 0 {
+		e.vars[i] = slot{}
+		return
+	}
+	e.unsetNamed(x)
+}
+
+func (e *exec) unsetNamed(x variable) {
+	for i := range e.named {
+		if e.named[i].name == x.name {
+			n := len(e.named)
+			copy(e.named[i:], e.named[i+1:])
+			e.named[n-1] = binding{}
+			e.named = e.named[:n-1]
 			return
 		}
 	}
 }
 
-// restore gives name back the value it had (had: whether it had one).
-func (e *exec) restore(name string, v any, had bool) {
+// restore gives x back the value it had (had: whether it had one).
+func (e *exec) restore(x variable, v any, had bool) {
 	if had {
-		e.set(name, v)
+		e.set(x, v)
 	} else {
-		e.unset(name)
+		e.unset(x)
 	}
 }
 
@@ -256,7 +368,7 @@ func (e *exec) node(n node) error {
 	case *stopNode:
 		return &control{stop: true}
 	case *defineNode:
-		e.set(n.name, &block{body: n.body, src: e.src})
+		e.set(n.v, &block{body: n.body, t: e.cur})
 		return nil
 	case *macroCall:
 		return e.call(n)
@@ -286,7 +398,7 @@ func (e *exec) render(r *refNode) error {
 			return e.write(r.at, r.prefix+r.prefix)
 		}
 		lit := r.lit
-		if v, _ := e.local(r.name); len(r.chain) == 0 {
+		if v, _ := e.local(r.variable); len(r.chain) == 0 {
 			if na, ok := v.(nullArg); ok {
 				lit = na.lit // a macro's argument that is null: the argument as written
 			}
@@ -302,17 +414,14 @@ func (e *exec) render(r *refNode) error {
 		return e.renderBlock(r.at, b)
 	}
 	e.out = appendString(e.out, v)
-	if e.opt.MaxOutput > 0 && len(e.out) > e.opt.MaxOutput {
-		return e.errorf(r.at, ErrLimit, "the output is longer than %d bytes", e.opt.MaxOutput)
-	}
-	return nil
+	return e.checkOutput(r.at)
 }
 
-// block is the value of a #define: its body, written where it is
-// referenced.
+// block is the value of a #define: its body, of template t, written where
+// it is referenced.
 type block struct {
 	body []node
-	src  string
+	t    *Template
 }
 
 func (b *block) String() string { return "" }
@@ -323,10 +432,9 @@ func (e *exec) renderBlock(at int, b *block) error {
 	if e.depth > maxCallDepth {
 		return e.errorf(at, ErrLimit, "#define blocks and macros nested more than %d deep", maxCallDepth)
 	}
-	src := e.src
-	e.src = b.src
+	cur := e.enter(b.t)
 	err := e.nodes(b.body)
-	e.src = src
+	e.cur = cur
 	if isBreak(err) {
 		err = nil // #break leaves the block
 	}
@@ -336,7 +444,7 @@ func (e *exec) renderBlock(at int, b *block) error {
 // ref evaluates a reference: nil when it is null (or, with NullAsEmpty,
 // "" instead).
 func (e *exec) ref(r *refNode) (any, error) {
-	v, ok := e.lookup(r.name)
+	v, ok := e.lookup(r.variable)
 	if _, null := v.(nullArg); !ok || null {
 		v = nil
 	}
@@ -379,19 +487,18 @@ func (e *exec) apply(v any, st *step) (any, error) {
 	for _, a := range st.args {
 		x, err := e.eval(a)
 		if err != nil {
-			e.args = e.args[:base]
+			e.popArgs(base)
 			return nil, err
 		}
 		e.args = append(e.args, x)
 	}
 	args := e.args[base:len(e.args):len(e.args)]
 	r, err := e.method(v, st.name, args)
-	clear(e.args[base:])
-	e.args = e.args[:base]
-	if errors.Is(err, ErrNoMethod) {
-		return nil, nil // Velocity: an unknown method is null
-	}
+	e.popArgs(base)
 	if err != nil {
+		if errors.Is(err, ErrNoMethod) {
+			return nil, nil // Velocity: an unknown method is null
+		}
 		var ve *Error
 		if errors.As(err, &ve) {
 			return nil, err
@@ -399,6 +506,15 @@ func (e *exec) apply(v any, st *step) (any, error) {
 		return nil, e.errorf(st.at, err, ".%s(): %v", st.name, err)
 	}
 	return r, nil
+}
+
+// popArgs drops the arguments above base, so that the stack keeps none
+// of them past its length.
+func (e *exec) popArgs(base int) {
+	for i := base; i < len(e.args); i++ {
+		e.args[i] = nil // a loop: most calls have one argument or two
+	}
+	e.args = e.args[:base]
 }
 
 // assign is #set.
@@ -415,11 +531,11 @@ func (e *exec) assign(n *setNode) error {
 	}
 	lhs := n.lhs
 	if len(lhs.chain) == 0 {
-		e.set(lhs.name, v)
+		e.set(lhs.variable, v)
 		return nil
 	}
 	// $a.b.c = v: evaluate $a.b, then set its c.
-	target, ok := e.lookup(lhs.name)
+	target, ok := e.lookup(lhs.variable)
 	if !ok || target == nil {
 		return nil
 	}
@@ -624,10 +740,10 @@ func (e *exec) binary(x *binaryExpr) (any, error) {
 		_, rs := r.(string)
 		if ls || rs {
 			if l == nil {
-				l = literal(e.src, x.l)
+				l = literal(e.cur.src, x.l)
 			}
 			if r == nil {
-				r = literal(e.src, x.r)
+				r = literal(e.cur.src, x.r)
 			}
 			return toString(l) + toString(r), nil
 		}
@@ -660,26 +776,32 @@ func (e *exec) foreach(n *foreachNode) error {
 		return nil // null or not iterable: no iterations
 	}
 	saved, hadSaved := e.local(n.v)
-	savedCount, hadCount := e.local("velocityCount")
-	savedNext, hadNext := e.local("velocityHasNext")
-	savedScope, hadScope := e.local("foreach")
-	parent, _ := e.lookup("foreach")
+	savedCount, hadCount := e.local(varCount)
+	savedNext, hadNext := e.local(varHasNext)
+	savedScope, hadScope := e.local(varForeach)
+	parent, _ := e.lookup(varForeach)
 	var scope *foreachScope
-	if !e.t.scopeEscapes && e.loops < len(e.scopes) {
-		scope = &e.scopes[e.loops] // see Template.scopeEscapes
+	inRoom := e.loops < len(e.room) && !e.cur.scopeEscapes && !e.kept
+	if inRoom {
+		if e.room == nil {
+			e.room = new([4]foreachScope)
+		}
+		scope = &e.room[e.loops] // see Template.scopeEscapes
+		e.loops++
 	} else {
 		scope = new(foreachScope)
 	}
 	*scope = foreachScope{index: -1, parent: parent}
-	e.loops++
-	e.set("foreach", scope)
+	e.set(varForeach, scope)
 	defer func() {
-		e.loops--
+		if inRoom {
+			e.loops--
+		}
 		restore := e.restore
 		restore(n.v, saved, hadSaved)
-		restore("velocityCount", savedCount, hadCount)
-		restore("velocityHasNext", savedNext, hadNext)
-		restore("foreach", savedScope, hadScope)
+		restore(varCount, savedCount, hadCount)
+		restore(varHasNext, savedNext, hadNext)
+		restore(varForeach, savedScope, hadScope)
 	}()
 	count := 0
 	for {
@@ -695,8 +817,8 @@ func (e *exec) foreach(n *foreachNode) error {
 		}
 		count++
 		v := it.value()
-		e.set("velocityCount", int64(count))
-		e.set("velocityHasNext", it.hasNext())
+		e.set(varCount, int64(count))
+		e.set(varHasNext, it.hasNext())
 		if v == nil {
 			e.set(n.v, nil)
 		} else {
@@ -790,6 +912,9 @@ func (e *exec) call(n *macroCall) error {
 		}
 		vals[i] = v
 	}
+	// The macro is t's, even when a block of another template calls it.
+	cur := e.enter(e.t)
+	defer func() { e.cur = cur }()
 	for i, p := range d.params {
 		v, had := e.local(p)
 		prev[i] = saved{v, had}

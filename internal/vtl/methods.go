@@ -325,7 +325,7 @@ func (e *exec) method(v any, name string, args []any) (any, error) {
 		return stringMethod(v, name, args)
 	case Object:
 		r, err := v.Call(name, args)
-		if errors.Is(err, ErrNoMethod) {
+		if err != nil && errors.Is(err, ErrNoMethod) {
 			if name == "toString" && len(args) == 0 {
 				return toString(v), nil
 			}

@@ -34,6 +34,8 @@ type parser struct {
 
 // parseInfo is what a template's parse learns about the whole template.
 type parseInfo struct {
+	// slots numbers the template's variables (see variable).
+	slots map[string]int
 	// scopeEscapes: a reference can give $foreach itself (see
 	// Template.scopeEscapes).
 	scopeEscapes bool
@@ -710,7 +712,7 @@ func (p *parser) parseForeach(at int) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &foreachNode{at: at, v: v.name, in: in, body: body}, nil
+	return &foreachNode{at: at, v: v.variable, in: in, body: body}, nil
 }
 
 func (p *parser) parseDefine(at int) (node, error) {
@@ -734,7 +736,7 @@ func (p *parser) parseDefine(at int) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &defineNode{at: at, name: r.name, body: body}, nil
+	return &defineNode{at: at, v: r.variable, body: body}, nil
 }
 
 func (p *parser) parseMacro(at int) (node, error) {
@@ -763,7 +765,7 @@ func (p *parser) parseMacro(at int) (node, error) {
 		if !ok || len(r.chain) > 0 || r.quiet {
 			return nil, p.errorf(p.i, "#macro %s: arguments must be simple $names", name)
 		}
-		d.params = append(d.params, r.name)
+		d.params = append(d.params, r.variable)
 	}
 	if err := p.closeDirective("#macro"); err != nil {
 		return nil, err
@@ -842,7 +844,7 @@ func (p *parser) parseRef(dollar, backslashes int) (*refNode, bool, error) {
 	for k < len(s) && isIdentChar(s[k]) {
 		k++
 	}
-	r := &refNode{at: dollar, quiet: quiet, name: s[j:k]}
+	r := &refNode{at: dollar, quiet: quiet, variable: p.info.variable(s[j:k])}
 	if backslashes > 0 {
 		r.escaped = backslashes%2 == 1
 		r.prefix = strings.Repeat(`\`, backslashes/2)
@@ -867,6 +869,16 @@ func (p *parser) parseRef(dollar, backslashes int) (*refNode, bool, error) {
 		p.info.scopeEscapes = true
 	}
 	return r, true, nil
+}
+
+// variable returns the variable name, numbered on first sight.
+func (in *parseInfo) variable(name string) variable {
+	slot, ok := in.slots[name]
+	if !ok {
+		slot = len(in.slots)
+		in.slots[name] = slot
+	}
+	return variable{name, slot}
 }
 
 // scalarScopeRef reports whether $foreach followed by chain reads a

@@ -34,3 +34,51 @@ func TestScopeEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockOfAnotherTemplate renders a #define block that one template
+// put in a host's map from another template (as a request template's
+// $context.requestOverride reaches the response template): its variables
+// are found by name, and a $foreach it keeps stays its own after the
+// evaluation's state is reused.
+func TestBlockOfAnotherTemplate(t *testing.T) {
+	shared := NewMap(2)
+	vars := mapVars{"shared": shared}
+	a := MustParse(t, `#define($d)[$y #set($onlyA = "a")$onlyA #set($y = "set by d")#set($kept = $shared.put("s", $foreach))]#end$shared.put("d", $d)`)
+	if _, err := a.Execute(nil, vars, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	b := MustParse(t, `#set($y = "b")#foreach($i in [1, 2, 3])#if($foreach.count == 2)$shared.d#end#end $y $!onlyA`)
+	for run := 0; run < 3; run++ {
+		got, err := b.Execute(nil, vars, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `[ba] set by d a`; string(got) != want {
+			t.Errorf("run %d: %q, want %q", run, got, want)
+		}
+		s, _ := shared.Get("s")
+		kept, _ := s.(*foreachScope)
+		if run > 0 {
+			if prev, _ := shared.Get("prev"); prev == s {
+				t.Errorf("run %d: the $foreach kept by the last run was reused", run)
+			}
+		}
+		if kept == nil || kept.index != 2 || kept.hasNext {
+			t.Fatalf("run %d: kept $foreach %+v, want index 2, no next", run, kept)
+		}
+		shared.Put("prev", s)
+	}
+	s, _ := shared.Get("prev")
+	if kept := s.(*foreachScope); kept.index != 2 {
+		t.Errorf("the $foreach kept by the last run changed: %+v", kept)
+	}
+}
+
+func MustParse(t *testing.T, src string) *Template {
+	t.Helper()
+	tm, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
