@@ -51,6 +51,8 @@ type step struct {
 	at   int
 	name string
 	args []expr // the method's arguments, or the index
+	// field is the property of $foreach a .prop names, if any.
+	field scopeField
 }
 
 type setNode struct {

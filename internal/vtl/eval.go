@@ -471,6 +471,9 @@ func (e *exec) apply(v any, st *step) (any, error) {
 	}
 	switch st.kind {
 	case stepProp:
+		if s, ok := v.(*foreachScope); ok && st.field != noField {
+			return s.field(st.field), nil // $foreach.hasNext, without a lookup by name
+		}
 		return property(v, st.name), nil
 	case stepIndex:
 		idx, err := e.eval(st.args[0])
@@ -816,16 +819,12 @@ func (e *exec) foreach(n *foreachNode) error {
 			break
 		}
 		count++
-		v := it.value()
+		hasNext := it.hasNext()
 		e.set(varCount, int64(count))
-		e.set(varHasNext, it.hasNext())
-		if v == nil {
-			e.set(n.v, nil)
-		} else {
-			e.set(n.v, v)
-		}
+		e.set(varHasNext, hasNext)
+		e.set(n.v, it.value())
 		scope.index++
-		scope.hasNext = it.hasNext()
+		scope.hasNext = hasNext
 		if err := e.nodes(n.body); err != nil {
 			if isBreak(err) {
 				break
@@ -844,22 +843,44 @@ type foreachScope struct {
 }
 
 func (s *foreachScope) Get(name string) (any, bool) {
-	switch name {
-	case "index":
-		return int64(s.index), true
-	case "count":
-		return int64(s.index + 1), true
-	case "hasNext", "last":
-		if name == "last" {
-			return !s.hasNext, true
-		}
-		return s.hasNext, true
-	case "first":
-		return s.index == 0, true
-	case "parent":
+	if f := scopeFields[name]; f != noField {
+		return s.field(f), true
+	}
+	if name == "parent" {
 		return s.parent, s.parent != nil
 	}
 	return nil, false
+}
+
+// scopeField is a property of $foreach other than parent, found when the
+// template is parsed (step.field).
+type scopeField uint8
+
+const (
+	noField scopeField = iota
+	fieldIndex
+	fieldCount
+	fieldHasNext
+	fieldFirst
+	fieldLast
+)
+
+var scopeFields = map[string]scopeField{
+	"index": fieldIndex, "count": fieldCount, "hasNext": fieldHasNext, "first": fieldFirst, "last": fieldLast,
+}
+
+func (s *foreachScope) field(f scopeField) any {
+	switch f {
+	case fieldIndex:
+		return int64(s.index)
+	case fieldCount:
+		return int64(s.index + 1)
+	case fieldHasNext:
+		return s.hasNext
+	case fieldFirst:
+		return s.index == 0
+	}
+	return !s.hasNext // fieldLast
 }
 
 func (s *foreachScope) Call(name string, args []any) (any, error) {

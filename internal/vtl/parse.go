@@ -922,7 +922,7 @@ func (p *parser) parseChain(r *refNode) error {
 				}
 				r.chain = append(r.chain, step{kind: stepMethod, at: at, name: name, args: args})
 			} else {
-				r.chain = append(r.chain, step{kind: stepProp, at: at, name: name})
+				r.chain = append(r.chain, step{kind: stepProp, at: at, name: name, field: scopeFields[name]})
 			}
 		case s[p.i] == '[':
 			at := p.i
