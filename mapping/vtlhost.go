@@ -83,7 +83,7 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 		if !ok {
 			return `""`, nil
 		}
-		return string(vtl.AppendJSON(nil, v, false)), nil
+		return jsonString(v), nil
 	case name == "params" && len(args) == 0:
 		m := vtl.NewMap(3)
 		m.Put("path", stringsMap(a.c.PathParameters))
@@ -104,6 +104,23 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 		return "", nil
 	}
 	return nil, vtl.ErrNoMethod
+}
+
+// jsonScratch holds buffers in which jsonString writes.
+var jsonScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// jsonString is v as JSON ($input.json, $util.toJson): written in a pooled
+// buffer, then copied, so that the string is the only allocation and
+// keeps nothing of the buffer.
+func jsonString(v any) string {
+	bp := jsonScratch.Get().(*[]byte)
+	b := vtl.AppendJSON((*bp)[:0], v, false)
+	s := string(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		jsonScratch.Put(bp)
+	}
+	return s
 }
 
 // stringsMap is a map(string, string) as a template's map, keys sorted.
@@ -295,7 +312,7 @@ func (vtlUtil) Call(name string, args []any) (any, error) {
 		return nil, vtl.ErrNoMethod
 	}
 	if name == "toJson" {
-		return string(vtl.AppendJSON(nil, args[0], false)), nil
+		return jsonString(args[0]), nil
 	}
 	s := vtl.ToString(args[0])
 	if args[0] == nil {

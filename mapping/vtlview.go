@@ -58,6 +58,15 @@ func (d *vtlDoc) value(i int32) any {
 // vtlNumber is a JSON number as json-smart reads it: an integer that fits
 // in 64 bits as int64, anything else as a double.
 func vtlNumber(s string) any {
+	n, f, isInt := parseNumber(s)
+	if isInt {
+		return n
+	}
+	return f
+}
+
+// parseNumber reads a JSON number as vtlNumber does: n when isInt, else f.
+func parseNumber(s string) (n int64, f float64, isInt bool) {
 	integral := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == '.' || c == 'e' || c == 'E' {
@@ -67,11 +76,58 @@ func vtlNumber(s string) any {
 	}
 	if integral {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n
+			return n, 0, true
 		}
 	}
-	f, _ := strconv.ParseFloat(s, 64)
-	return f
+	f, _ = strconv.ParseFloat(s, 64)
+	return 0, f, false
+}
+
+// appendJSON writes node i as vtl.AppendJSON writes the value it reads as
+// (d.value), straight from the tape: no value is made.
+func (d *vtlDoc) appendJSON(b []byte, i int32, web bool) []byte {
+	switch d.Kind(i) {
+	case jsontape.Null:
+		return append(b, "null"...)
+	case jsontape.False:
+		return append(b, "false"...)
+	case jsontape.True:
+		return append(b, "true"...)
+	case jsontape.Number:
+		n, f, isInt := parseNumber(d.Raw(i))
+		if isInt {
+			return strconv.AppendInt(b, n, 10)
+		}
+		return vtl.AppendJSONDouble(b, f)
+	case jsontape.String:
+		return vtl.AppendJSONString(b, d.Str(i), web)
+	case jsontape.Array:
+		b = append(b, '[')
+		for c := i + 1; c < d.Next(i); c = d.Next(c) {
+			if c > i+1 {
+				b = append(b, ',')
+			}
+			b = d.appendJSON(b, c, web)
+		}
+		return append(b, ']')
+	}
+	// An object: its members in document order, a repeated key once, with
+	// its last value (vtlObject.Range).
+	b = append(b, '{')
+	first := true
+	for c := i + 1; c < d.Next(i); c = d.Next(c + 1) {
+		if !d.Effective(i, c) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = vtl.AppendJSONString(b, d.Str(c), web)
+		b = append(b, ':')
+		b = d.appendJSON(b, c+1, web)
+	}
+	return append(b, '}')
 }
 
 // vtlObject is a JSON object of a template: a vtl.MapValue.
@@ -138,21 +194,7 @@ func (o *vtlObject) appendJava(b []byte) []byte {
 }
 
 // AppendJSON implements vtl.JSONAppender.
-func (o *vtlObject) AppendJSON(b []byte, web bool) []byte {
-	b = append(b, '{')
-	first := true
-	o.Range(func(k string, v any) bool {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = vtl.AppendJSONString(b, k, web)
-		b = append(b, ':')
-		b = vtl.AppendJSON(b, v, web)
-		return true
-	})
-	return append(b, '}')
-}
+func (o *vtlObject) AppendJSON(b []byte, web bool) []byte { return o.d.appendJSON(b, o.i, web) }
 
 // vtlArray is a JSON array of a template: a vtl.ListValue.
 type vtlArray struct {
@@ -172,14 +214,4 @@ func (a *vtlArray) Index(k int) any {
 func (a *vtlArray) String() string { return string(a.AppendJSON(nil, true)) }
 
 // AppendJSON implements vtl.JSONAppender.
-func (a *vtlArray) AppendJSON(b []byte, web bool) []byte {
-	d := a.d
-	b = append(b, '[')
-	for c := a.i + 1; c < d.Next(a.i); c = d.Next(c) {
-		if c > a.i+1 {
-			b = append(b, ',')
-		}
-		b = vtl.AppendJSON(b, d.value(c), web)
-	}
-	return append(b, ']')
-}
+func (a *vtlArray) AppendJSON(b []byte, web bool) []byte { return a.d.appendJSON(b, a.i, web) }

@@ -33,10 +33,7 @@ func appendJSON(b []byte, v any, web bool, depth int) []byte {
 	case int64:
 		return strconv.AppendInt(b, v, 10)
 	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return append(b, "null"...)
-		}
-		return appendDouble(b, v)
+		return AppendJSONDouble(b, v)
 	case JSONAppender:
 		return v.AppendJSON(b, web)
 	case ListValue:
@@ -49,35 +46,55 @@ func appendJSON(b []byte, v any, web bool, depth int) []byte {
 		}
 		return append(b, ']')
 	case *Map:
-		b = append(b, '{')
-		first := true
-		v.Entries(func(k, x any) bool {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = AppendJSONString(b, toString(k), web)
-			b = append(b, ':')
-			b = appendJSON(b, x, web, depth+1)
-			return true
-		})
-		return append(b, '}')
+		return appendJSONMap(b, v, web, depth)
 	case MapValue:
-		b = append(b, '{')
-		first := true
-		v.Range(func(k string, x any) bool {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = AppendJSONString(b, k, web)
-			b = append(b, ':')
-			b = appendJSON(b, x, web, depth+1)
-			return true
-		})
-		return append(b, '}')
+		return appendJSONMapValue(b, v, web, depth)
 	}
 	return AppendJSONString(b, toString(v), web)
+}
+
+// appendJSONMap and appendJSONMapValue are functions of their own: the
+// closures they pass capture b, which moves b to the heap for the whole
+// function that declares them.
+func appendJSONMap(b []byte, m *Map, web bool, depth int) []byte {
+	b = append(b, '{')
+	first := true
+	m.Entries(func(k, x any) bool {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = AppendJSONString(b, toString(k), web)
+		b = append(b, ':')
+		b = appendJSON(b, x, web, depth+1)
+		return true
+	})
+	return append(b, '}')
+}
+
+func appendJSONMapValue(b []byte, m MapValue, web bool, depth int) []byte {
+	b = append(b, '{')
+	first := true
+	m.Range(func(k string, x any) bool {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = AppendJSONString(b, k, web)
+		b = append(b, ':')
+		b = appendJSON(b, x, web, depth+1)
+		return true
+	})
+	return append(b, '}')
+}
+
+// AppendJSONDouble appends f as json-smart writes a Double: Java's form,
+// NaN and infinities as null.
+func AppendJSONDouble(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	return appendDouble(b, f)
 }
 
 // AppendJSONString appends s quoted as json-smart quotes strings: ", \,
