@@ -74,24 +74,32 @@ type exec struct {
 	// maxSteps and maxOutput are opt's limits, math.MaxInt for none.
 	maxSteps  int
 	maxOutput int
+	out   []byte
+	steps int
+	depth int
+	// loops is how many $foreach of the room are in use; kept: code that
+	// can keep a $foreach ran while the room was in use (a #define block
+	// of another template), so the room is left to it.
+	loops int
+	kept  bool
+	buffers
+}
+
+// buffers are the storage evaluations reuse, pooled; an evaluation's
+// state (exec) is its own, on its stack, so that writing it needs no
+// write barriers.
+type buffers struct {
 	// vars are what the template set, by slot; named are those of
 	// another template's block that t has no slot for.
 	vars  []slot
 	named []binding
-	out   []byte
-	steps int
-	depth int
 	// args is a stack of method arguments: a call's are on top while it
 	// runs, so that calls allocate no argument slices. A method must not
 	// keep its args slice.
 	args []any
-	// room holds the $foreach of the innermost loops running (loops of
-	// them) when no code that runs can keep one (Template.scopeEscapes).
-	// kept: code that can keep a $foreach ran while the room was in use
-	// (a #define block of another template), so the room is left to it.
-	room  *[4]foreachScope
-	loops int
-	kept  bool
+	// room holds the $foreach of the innermost loops running when no code
+	// that runs can keep one (Template.scopeEscapes).
+	room *[4]foreachScope
 }
 
 // slot is a variable's value; set is false until the template sets it.
@@ -103,12 +111,12 @@ type slot struct {
 // binding is a variable a template set, by name.
 type binding struct {
 	name string
-	v    any
+	slot
 }
 
 // execs: measured (mapping's BenchmarkGenresVTL/vtl -count 6, interleaved): 9 allocs, 312 B/op with the pool, 12 and
 // 744 B without; BenchmarkGatewayGenres/template-vtl 14, 2.13 KB with it, 17, 2.56 KB without; times within noise.
-var execs = sync.Pool{New: func() any { return new(exec) }}
+var execs = sync.Pool{New: func() any { return new(buffers) }}
 
 // maxPooledSlots bounds the variables of a pooled evaluation's state.
 const maxPooledSlots = 256
@@ -154,8 +162,8 @@ func (t *Template) Source() string { return t.src }
 // Execute evaluates t over vars and appends its output to dst. On error
 // the output so far is returned with an [*Error] that names the line.
 func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
-	e := execs.Get().(*exec)
-	e.t, e.cur, e.opt, e.host, e.out = t, t, opt, vars, dst
+	bufs := execs.Get().(*buffers)
+	e := exec{t: t, cur: t, opt: opt, host: vars, out: dst, buffers: *bufs}
 	e.maxSteps, e.maxOutput = limit(opt.MaxSteps), limit(opt.MaxOutput)
 	if n := len(t.slots); cap(e.vars) < n {
 		e.vars = make([]slot, n)
@@ -166,20 +174,21 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	if isControl(err) {
 		err = nil // #stop, or #break outside a loop: the evaluation ends
 	}
-	out := e.out
 	clear(e.vars)
-	clear(e.named)
+	if len(e.named) > 0 {
+		clear(e.named)
+	}
 	room := e.room
 	if e.kept {
 		room = nil
 	} else if room != nil {
 		clear(room[:])
 	}
-	*e = exec{vars: e.vars[:0], named: e.named[:0], args: e.args[:0], room: room}
 	if cap(e.vars) <= maxPooledSlots && cap(e.named) <= 64 && cap(e.args) <= 64 {
-		execs.Put(e)
+		*bufs = buffers{vars: e.vars[:0], named: e.named[:0], args: e.args[:0], room: room}
+		execs.Put(bufs)
 	}
-	return out, err
+	return e.out, err
 }
 
 // limit is a limit of Options as a bound: none is math.MaxInt.
@@ -195,13 +204,11 @@ func (e *exec) errorf(at int, cause error, format string, args ...any) error {
 	return &Error{Line: pos.Line, Column: pos.Column, Msg: fmt.Sprintf(format, args...), Err: cause}
 }
 
-// step counts one step against MaxSteps.
-func (e *exec) step(at int) error {
+// overSteps counts one step and reports whether the evaluation has run
+// more than MaxSteps (tooManySteps is its error).
+func (e *exec) overSteps() bool {
 	e.steps++
-	if e.steps > e.maxSteps {
-		return e.tooManySteps(at)
-	}
-	return nil
+	return e.steps > e.maxSteps
 }
 
 func (e *exec) tooManySteps(at int) error {
@@ -210,11 +217,6 @@ func (e *exec) tooManySteps(at int) error {
 
 func (e *exec) write(at int, s string) error {
 	e.out = append(e.out, s...)
-	return e.checkOutput(at)
-}
-
-// checkOutput fails when the output is longer than MaxOutput.
-func (e *exec) checkOutput(at int) error {
 	if len(e.out) > e.maxOutput {
 		return e.tooLong(at)
 	}
@@ -226,8 +228,8 @@ func (e *exec) tooLong(at int) error {
 }
 
 func (e *exec) lookup(x variable) (any, bool) {
-	if v, ok := e.local(x); ok {
-		return v, true
+	if s := e.find(x); s != nil && s.set {
+		return s.v, true
 	}
 	return e.hostLookup(x.name)
 }
@@ -248,50 +250,49 @@ func (e *exec) enter(t *Template) (prev *Template) {
 	return prev
 }
 
-// slotOf returns x's index in vars, or -1 when it is a variable of
-// another template's block that the template has no slot for.
-func (e *exec) slotOf(x variable) int {
+// find returns x's slot, or nil when x is a variable of another
+// template's block that has none yet. The slot is valid until the next
+// bind.
+func (e *exec) find(x variable) *slot {
 	if e.cur == e.t {
-		return x.slot
+		return &e.vars[x.slot]
 	}
+	return e.findNamed(x, false)
+}
+
+// bind returns x's slot, made if need be. The slot is valid until the
+// next bind.
+func (e *exec) bind(x variable) *slot {
+	if e.cur == e.t {
+		return &e.vars[x.slot]
+	}
+	return e.findNamed(x, true)
+}
+
+// findNamed finds the slot of a variable of another template's block: t's
+// slot of that name, else one in named.
+func (e *exec) findNamed(x variable, make bool) *slot {
 	if i, ok := e.t.slots[x.name]; ok {
-		return i
+		return &e.vars[i]
 	}
-	return -1
-}
-
-func (e *exec) set(x variable, v any) {
-	if i := e.slotOf(x); i >= 0 {
-		e.vars[i] = slot{v, true}
-		return
-	}
-	e.setNamed(x, v)
-}
-
-func (e *exec) setNamed(x variable, v any) {
 	for i := range e.named {
 		if e.named[i].name == x.name {
-			e.named[i].v = v
-			return
+			return &e.named[i].slot
 		}
 	}
-	e.named = append(e.named, binding{x.name, v})
+	if !make {
+		return nil
+	}
+	e.named = append(e.named, binding{name: x.name})
+	return &e.named[len(e.named)-1].slot
 }
+
+func (e *exec) set(x variable, v any) { *e.bind(x) = slot{v, true} }
 
 // local returns a variable the template set.
 func (e *exec) local(x variable) (any, bool) {
-	if i := e.slotOf(x); i >= 0 {
-		s := &e.vars[i]
+	if s := e.find(x); s != nil {
 		return s.v, s.set
-	}
-	return e.localNamed(x)
-}
-
-func (e *exec) localNamed(x variable) (any, bool) {
-	for i := range e.named {
-		if e.named[i].name == x.name {
-			return e.named[i].v, true
-		}
 	}
 	return nil, false
 }
@@ -299,31 +300,8 @@ func (e *exec) localNamed(x variable) (any, bool) {
 // unset removes a variable a template set; a host variable it shadowed
 // shows again.
 func (e *exec) unset(x variable) {
-	if i := e.slotOf(x); i >= 0 {
-		e.vars[i] = slot{}
-		return
-	}
-	e.unsetNamed(x)
-}
-
-func (e *exec) unsetNamed(x variable) {
-	for i := range e.named {
-		if e.named[i].name == x.name {
-			n := len(e.named)
-			copy(e.named[i:], e.named[i+1:])
-			e.named[n-1] = binding{}
-			e.named = e.named[:n-1]
-			return
-		}
-	}
-}
-
-// restore gives x back the value it had (had: whether it had one).
-func (e *exec) restore(x variable, v any, had bool) {
-	if had {
-		e.set(x, v)
-	} else {
-		e.unset(x)
+	if s := e.find(x); s != nil {
+		*s = slot{}
 	}
 }
 
@@ -345,8 +323,8 @@ func (e *exec) node(n node) error {
 	case *setNode:
 		return e.assign(n)
 	case *ifNode:
-		if err := e.step(n.at); err != nil {
-			return err
+		if e.overSteps() {
+			return e.tooManySteps(n.at)
 		}
 		for i, c := range n.conds {
 			ok, err := e.cond(c)
@@ -378,8 +356,8 @@ func (e *exec) node(n node) error {
 
 // render writes a reference's value.
 func (e *exec) render(r *refNode) error {
-	if err := e.step(r.at); err != nil {
-		return err
+	if e.overSteps() {
+		return e.tooManySteps(r.at)
 	}
 	v, err := e.ref(r)
 	if err != nil {
@@ -414,7 +392,10 @@ func (e *exec) render(r *refNode) error {
 		return e.renderBlock(r.at, b)
 	}
 	e.out = appendString(e.out, v)
-	return e.checkOutput(r.at)
+	if len(e.out) > e.maxOutput {
+		return e.tooLong(r.at)
+	}
+	return nil
 }
 
 // block is the value of a #define: its body, of template t, written where
@@ -466,8 +447,8 @@ func (e *exec) ref(r *refNode) (any, error) {
 
 // apply evaluates one .prop, .method() or [index] on v (not nil).
 func (e *exec) apply(v any, st *step) (any, error) {
-	if err := e.step(st.at); err != nil {
-		return nil, err
+	if e.overSteps() {
+		return nil, e.tooManySteps(st.at)
 	}
 	switch st.kind {
 	case stepProp:
@@ -522,8 +503,8 @@ func (e *exec) popArgs(base int) {
 
 // assign is #set.
 func (e *exec) assign(n *setNode) error {
-	if err := e.step(n.at); err != nil {
-		return err
+	if e.overSteps() {
+		return e.tooManySteps(n.at)
 	}
 	v, err := e.eval(n.rhs)
 	if err != nil {
@@ -697,8 +678,8 @@ func toInt(v any) (int64, bool) {
 }
 
 func (e *exec) binary(x *binaryExpr) (any, error) {
-	if err := e.step(x.at); err != nil {
-		return nil, err
+	if e.overSteps() {
+		return nil, e.tooManySteps(x.at)
 	}
 	switch x.op {
 	case "&&", "||":
@@ -767,8 +748,8 @@ func literal(_ string, x expr) any {
 }
 
 func (e *exec) foreach(n *foreachNode) error {
-	if err := e.step(n.at); err != nil {
-		return err
+	if e.overSteps() {
+		return e.tooManySteps(n.at)
 	}
 	in, err := e.eval(n.in)
 	if err != nil {
@@ -778,11 +759,12 @@ func (e *exec) foreach(n *foreachNode) error {
 	if !ok {
 		return nil // null or not iterable: no iterations
 	}
-	saved, hadSaved := e.local(n.v)
-	savedCount, hadCount := e.local(varCount)
-	savedNext, hadNext := e.local(varHasNext)
-	savedScope, hadScope := e.local(varForeach)
-	parent, _ := e.lookup(varForeach)
+	// What the loop binds, given back after it.
+	saved, savedCount, savedNext, savedScope := *e.bind(n.v), *e.bind(varCount), *e.bind(varHasNext), *e.bind(varForeach)
+	parent := savedScope.v
+	if !savedScope.set {
+		parent, _ = e.hostLookup(varForeach.name)
+	}
 	var scope *foreachScope
 	inRoom := e.loops < len(e.room) && !e.cur.scopeEscapes && !e.kept
 	if inRoom {
@@ -800,11 +782,10 @@ func (e *exec) foreach(n *foreachNode) error {
 		if inRoom {
 			e.loops--
 		}
-		restore := e.restore
-		restore(n.v, saved, hadSaved)
-		restore(varCount, savedCount, hadCount)
-		restore(varHasNext, savedNext, hadNext)
-		restore(varForeach, savedScope, hadScope)
+		*e.bind(n.v) = saved
+		*e.bind(varCount) = savedCount
+		*e.bind(varHasNext) = savedNext
+		*e.bind(varForeach) = savedScope
 	}()
 	count := 0
 	for {
@@ -905,8 +886,8 @@ func (s *foreachScope) Call(name string, args []any) (any, error) {
 }
 
 func (e *exec) call(n *macroCall) error {
-	if err := e.step(n.at); err != nil {
-		return err
+	if e.overSteps() {
+		return e.tooManySteps(n.at)
 	}
 	d := e.t.macros[n.name]
 	if d == nil {
