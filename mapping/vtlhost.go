@@ -303,11 +303,13 @@ func overrideValues(m *vtl.Map, name string) map[string][]string {
 // vtlUtil is $util.
 type vtlUtil struct{}
 
+var _ vtl.StringFuncs = vtlUtil{}
+
 // Get implements vtl.Object: $util has no properties.
 func (vtlUtil) Get(string) (any, bool) { return nil, false }
 
 // Call implements vtl.Object.
-func (vtlUtil) Call(name string, args []any) (any, error) {
+func (u vtlUtil) Call(name string, args []any) (any, error) {
 	if len(args) != 1 {
 		return nil, vtl.ErrNoMethod
 	}
@@ -324,33 +326,68 @@ func (vtlUtil) Call(name string, args []any) (any, error) {
 			return e, nil
 		}
 		return args[0], nil // unchanged: no new string
-	case "urlEncode":
-		return urlEncode(s), nil
-	case "urlDecode":
-		d, err := url.QueryUnescape(s)
-		if err != nil {
-			return nil, fmt.Errorf("$util.urlDecode: %v", err)
-		}
-		return d, nil
-	case "base64Encode":
-		return base64.StdEncoding.EncodeToString([]byte(s)), nil
-	case "base64Decode":
-		d, err := base64Decode(s)
-		if err != nil {
-			return nil, fmt.Errorf("$util.base64Decode: %v", err)
-		}
-		return d, nil
 	case "parseJson":
 		d := new(jsontape.Doc)
 		if err := d.Parse(s); err != nil {
 			return nil, fmt.Errorf("$util.parseJson: %v", err)
 		}
 		return (&vtlDoc{Doc: d}).value(0), nil
-	case "escapeXml":
-		return escapeXML(s), nil
+	}
+	if f := u.StringFunc(name); f != nil {
+		r, err := f(s)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, vtl.ErrNoMethod
 }
+
+// StringFunc implements vtl.StringFuncs: the methods of $util from a
+// string to a string, which Call calls too.
+func (vtlUtil) StringFunc(name string) func(string) (string, error) {
+	switch name {
+	case "escapeJavaScript":
+		return utilEscapeJavaScript
+	case "urlEncode":
+		return utilURLEncode
+	case "urlDecode":
+		return utilURLDecode
+	case "base64Encode":
+		return utilBase64Encode
+	case "base64Decode":
+		return utilBase64Decode
+	case "escapeXml":
+		return utilEscapeXML
+	}
+	return nil
+}
+
+func utilEscapeJavaScript(s string) (string, error) { return escapeJavaScript(s), nil }
+
+func utilURLEncode(s string) (string, error) { return urlEncode(s), nil }
+
+func utilURLDecode(s string) (string, error) {
+	d, err := url.QueryUnescape(s)
+	if err != nil {
+		return "", fmt.Errorf("$util.urlDecode: %v", err)
+	}
+	return d, nil
+}
+
+func utilBase64Encode(s string) (string, error) {
+	return base64.StdEncoding.EncodeToString([]byte(s)), nil
+}
+
+func utilBase64Decode(s string) (string, error) {
+	d, err := base64Decode(s)
+	if err != nil {
+		return "", fmt.Errorf("$util.base64Decode: %v", err)
+	}
+	return d, nil
+}
+
+func utilEscapeXML(s string) (string, error) { return escapeXML(s), nil }
 
 // status returns $context.responseOverride.status when a template set
 // it, else def.

@@ -139,7 +139,7 @@ type vtlObject struct {
 var (
 	_ vtl.MapValue     = (*vtlObject)(nil)
 	_ vtl.JSONAppender = (*vtlObject)(nil)
-	_ vtl.ListValue    = (*vtlArray)(nil)
+	_ vtl.StringList   = (*vtlArray)(nil)
 	_ vtl.JSONAppender = (*vtlArray)(nil)
 )
 
@@ -208,6 +208,16 @@ func (a *vtlArray) Len() int { return a.d.Len(a.i) }
 // Index implements vtl.ListValue.
 func (a *vtlArray) Index(k int) any {
 	return a.d.value(a.d.Elem(a.i, k))
+}
+
+// StringAt implements vtl.StringList: a string element, as the tape holds
+// it (a slice of the body's copy, unless it has escapes).
+func (a *vtlArray) StringAt(k int) (string, bool) {
+	c := a.d.Elem(a.i, k)
+	if a.d.Kind(c) != jsontape.String {
+		return "", false
+	}
+	return a.d.Str(c), true
 }
 
 // String writes the array as compact JSON, as json-smart's JSONArray does.

@@ -74,9 +74,9 @@ type exec struct {
 	// maxSteps and maxOutput are opt's limits, math.MaxInt for none.
 	maxSteps  int
 	maxOutput int
-	out   []byte
-	steps int
-	depth int
+	out       []byte
+	steps     int
+	depth     int
 	// loops is how many $foreach of the room are in use; kept: code that
 	// can keep a $foreach ran while the room was in use (a #define block
 	// of another template), so the room is left to it.
@@ -103,9 +103,18 @@ type buffers struct {
 }
 
 // slot is a variable's value; set is false until the template sets it.
+// A string #foreach took from a StringList is in s, with str set, until
+// the variable is read as a value (box).
 type slot struct {
 	v   any
+	s   string
 	set bool
+	str bool
+}
+
+// box makes a string bound as it was (str) a value.
+func (s *slot) box() {
+	s.v, s.s, s.str = s.s, "", false
 }
 
 // binding is a variable a template set, by name.
@@ -229,6 +238,9 @@ func (e *exec) tooLong(at int) error {
 
 func (e *exec) lookup(x variable) (any, bool) {
 	if s := e.find(x); s != nil && s.set {
+		if s.str {
+			s.box()
+		}
 		return s.v, true
 	}
 	return e.hostLookup(x.name)
@@ -287,11 +299,14 @@ func (e *exec) findNamed(x variable, make bool) *slot {
 	return &e.named[len(e.named)-1].slot
 }
 
-func (e *exec) set(x variable, v any) { *e.bind(x) = slot{v, true} }
+func (e *exec) set(x variable, v any) { *e.bind(x) = slot{v: v, set: true} }
 
 // local returns a variable the template set.
 func (e *exec) local(x variable) (any, bool) {
 	if s := e.find(x); s != nil {
+		if s.str {
+			s.box()
+		}
 		return s.v, s.set
 	}
 	return nil, false
@@ -359,6 +374,15 @@ func (e *exec) render(r *refNode) error {
 	if e.overSteps() {
 		return e.tooManySteps(r.at)
 	}
+	if !r.escaped && r.prefix == "" {
+		if s, ok, null, err := e.refString(r); err != nil {
+			return err
+		} else if null {
+			return e.renderNull(r)
+		} else if ok {
+			return e.write(r.at, s)
+		}
+	}
 	v, err := e.ref(r)
 	if err != nil {
 		return err
@@ -371,17 +395,7 @@ func (e *exec) render(r *refNode) error {
 		return e.write(r.at, r.prefix+r.lit)
 	}
 	if v == nil {
-		// Velocity writes the backslashes twice before a null.
-		if r.quiet {
-			return e.write(r.at, r.prefix+r.prefix)
-		}
-		lit := r.lit
-		if v, _ := e.local(r.variable); len(r.chain) == 0 {
-			if na, ok := v.(nullArg); ok {
-				lit = na.lit // a macro's argument that is null: the argument as written
-			}
-		}
-		return e.write(r.at, r.prefix+r.prefix+lit)
+		return e.renderNull(r)
 	}
 	if r.prefix != "" {
 		if err := e.write(r.at, r.prefix); err != nil {
@@ -396,6 +410,70 @@ func (e *exec) render(r *refNode) error {
 		return e.tooLong(r.at)
 	}
 	return nil
+}
+
+// renderNull writes a reference whose value is null (not escaped).
+func (e *exec) renderNull(r *refNode) error {
+	// Velocity writes the backslashes twice before a null.
+	if r.quiet {
+		return e.write(r.at, r.prefix+r.prefix)
+	}
+	lit := r.lit
+	if v, _ := e.local(r.variable); len(r.chain) == 0 {
+		if na, ok := v.(nullArg); ok {
+			lit = na.lit // a macro's argument that is null: the argument as written
+		}
+	}
+	return e.write(r.at, r.prefix+r.prefix+lit)
+}
+
+// refString evaluates, as ref does, the references whose value is a
+// string that needs no any: a variable #foreach bound to a string of a
+// StringList ($g), and a StringFuncs method of one such variable
+// ($util.escapeJavaScript($g)). ok is false for any other reference,
+// before refString counted a step, and ref evaluates it; null reports a
+// method that did not exist after all.
+func (e *exec) refString(r *refNode) (s string, ok, null bool, err error) {
+	switch len(r.chain) {
+	case 0:
+		if v := e.find(r.variable); v != nil && v.set && v.str {
+			return v.s, true, false, nil
+		}
+	case 1:
+		st := &r.chain[0]
+		if st.kind != stepMethod || len(st.args) != 1 {
+			return "", false, false, nil
+		}
+		arg, isRef := st.args[0].(*refNode)
+		if !isRef || len(arg.chain) != 0 {
+			return "", false, false, nil
+		}
+		recv, _ := e.lookup(r.variable) // before arg's slot: it may box $g
+		funcs, isFuncs := recv.(StringFuncs)
+		if !isFuncs {
+			return "", false, false, nil
+		}
+		a := e.find(arg.variable)
+		if a == nil || !a.set || !a.str {
+			return "", false, false, nil
+		}
+		f := funcs.StringFunc(st.name)
+		if f == nil {
+			return "", false, false, nil
+		}
+		if e.overSteps() { // as apply counts the call
+			return "", false, false, e.tooManySteps(st.at)
+		}
+		s, err := f(a.s)
+		if err != nil {
+			if err = e.callError(st, err); err == nil {
+				return "", false, true, nil
+			}
+			return "", false, false, err
+		}
+		return s, true, false, nil
+	}
+	return "", false, false, nil
 }
 
 // block is the value of a #define: its body, of template t, written where
@@ -480,16 +558,22 @@ func (e *exec) apply(v any, st *step) (any, error) {
 	r, err := e.method(v, st.name, args)
 	e.popArgs(base)
 	if err != nil {
-		if errors.Is(err, ErrNoMethod) {
-			return nil, nil // Velocity: an unknown method is null
-		}
-		var ve *Error
-		if errors.As(err, &ve) {
-			return nil, err
-		}
-		return nil, e.errorf(st.at, err, ".%s(): %v", st.name, err)
+		return nil, e.callError(st, err)
 	}
 	return r, nil
+}
+
+// callError is the error of a call that failed with err: none (the call
+// is null) when the method does not exist, as in Velocity.
+func (e *exec) callError(st *step, err error) error {
+	if errors.Is(err, ErrNoMethod) {
+		return nil
+	}
+	var ve *Error
+	if errors.As(err, &ve) {
+		return err
+	}
+	return e.errorf(st.at, err, ".%s(): %v", st.name, err)
 }
 
 // popArgs drops the arguments above base, so that the stack keeps none
@@ -803,7 +887,11 @@ func (e *exec) foreach(n *foreachNode) error {
 		hasNext := it.hasNext()
 		e.set(varCount, int64(count))
 		e.set(varHasNext, hasNext)
-		e.set(n.v, it.value())
+		if s, ok := it.stringValue(); ok {
+			*e.bind(n.v) = slot{s: s, set: true, str: true}
+		} else {
+			e.set(n.v, it.value())
+		}
 		scope.index++
 		scope.hasNext = hasNext
 		if err := e.nodes(n.body); err != nil {
@@ -957,6 +1045,7 @@ type nullArg struct{ lit string }
 // in size by the loop's body and has more to give.
 type iterator struct {
 	list ListValue
+	strs StringList // list, when it is one
 	m    *Map
 	vals []any
 	i, n int
@@ -975,7 +1064,8 @@ func iterate(v any) (it iterator, ok bool) {
 	case *List:
 		return iterator{list: v, n: v.Len(), i: -1, mod: &v.mod, want: v.mod}, true
 	case ListValue:
-		return iterator{list: v, n: v.Len(), i: -1}, true
+		strs, _ := v.(StringList)
+		return iterator{list: v, strs: strs, n: v.Len(), i: -1}, true
 	case MapValue:
 		var vals []any
 		v.Range(func(_ string, x any) bool { vals = append(vals, x); return true })
@@ -1010,6 +1100,15 @@ func (it *iterator) next() (bool, error) {
 }
 
 func (it *iterator) hasNext() bool { return it.i+1 < it.size() }
+
+// stringValue is the element when the list is a StringList and the
+// element a string.
+func (it *iterator) stringValue() (string, bool) {
+	if it.strs == nil {
+		return "", false
+	}
+	return it.strs.StringAt(it.i)
+}
 
 func (it *iterator) value() any {
 	switch {

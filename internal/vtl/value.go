@@ -37,6 +37,24 @@ type ListValue interface {
 	Index(i int) any
 }
 
+// StringList is a ListValue that gives its string elements as they are:
+// #foreach binds them without boxing each in an any. StringAt(i) is
+// Index(i) when that is a string; ok is false otherwise.
+type StringList interface {
+	ListValue
+	StringAt(i int) (s string, ok bool)
+}
+
+// StringFuncs is an Object with methods of one string argument that give
+// a string ($util.escapeJavaScript): StringFunc returns the method name
+// stands for, or nil. For a string s, f(s) gives what Call(name,
+// []any{s}) gives, and the same error; a template calls it on a string
+// that #foreach bound, without boxing the string or the result.
+type StringFuncs interface {
+	Object
+	StringFunc(name string) func(s string) (string, error)
+}
+
 // Object is a host's object: $input, $util, $context. Get returns a
 // property ($x.name); Call calls a method ($x.name(args)) and returns
 // [ErrNoMethod] when there is no such method.
