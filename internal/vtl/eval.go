@@ -89,10 +89,10 @@ type exec struct {
 // state (exec) is its own, on its stack, so that writing it needs no
 // write barriers.
 type buffers struct {
-	// vars are what the template set, by slot; named are those of
+	// vars are what the template set, by slot; others are those of
 	// another template's block that t has no slot for.
-	vars  []slot
-	named []binding
+	vars   []slot
+	others []binding
 	// args is a stack of method arguments: a call's are on top while it
 	// runs, so that calls allocate no argument slices. A method must not
 	// keep its args slice.
@@ -184,8 +184,8 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 		err = nil // #stop, or #break outside a loop: the evaluation ends
 	}
 	clear(e.vars)
-	if len(e.named) > 0 {
-		clear(e.named)
+	if len(e.others) > 0 {
+		clear(e.others)
 	}
 	room := e.room
 	if e.kept {
@@ -193,8 +193,8 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	} else if room != nil {
 		clear(room[:])
 	}
-	if cap(e.vars) <= maxPooledSlots && cap(e.named) <= 64 && cap(e.args) <= 64 {
-		*bufs = buffers{vars: e.vars[:0], named: e.named[:0], args: e.args[:0], room: room}
+	if cap(e.vars) <= maxPooledSlots && cap(e.others) <= 64 && cap(e.args) <= 64 {
+		*bufs = buffers{vars: e.vars[:0], others: e.others[:0], args: e.args[:0], room: room}
 		execs.Put(bufs)
 	}
 	return e.out, err
@@ -269,7 +269,7 @@ func (e *exec) find(x variable) *slot {
 	if e.cur == e.t {
 		return &e.vars[x.slot]
 	}
-	return e.findNamed(x, false)
+	return e.named(x.name, false)
 }
 
 // bind returns x's slot, made if need be. The slot is valid until the
@@ -278,25 +278,25 @@ func (e *exec) bind(x variable) *slot {
 	if e.cur == e.t {
 		return &e.vars[x.slot]
 	}
-	return e.findNamed(x, true)
+	return e.named(x.name, true)
 }
 
-// findNamed finds the slot of a variable of another template's block: t's
-// slot of that name, else one in named.
-func (e *exec) findNamed(x variable, make bool) *slot {
-	if i, ok := e.t.slots[x.name]; ok {
+// named finds the slot of a variable of another template's block: t's
+// slot of that name, else one in others, made if need be.
+func (e *exec) named(name string, make bool) *slot {
+	if i, ok := e.t.slots[name]; ok {
 		return &e.vars[i]
 	}
-	for i := range e.named {
-		if e.named[i].name == x.name {
-			return &e.named[i].slot
+	for i := range e.others {
+		if e.others[i].name == name {
+			return &e.others[i].slot
 		}
 	}
 	if !make {
 		return nil
 	}
-	e.named = append(e.named, binding{name: x.name})
-	return &e.named[len(e.named)-1].slot
+	e.others = append(e.others, binding{name: name})
+	return &e.others[len(e.others)-1].slot
 }
 
 func (e *exec) set(x variable, v any) { *e.bind(x) = slot{v: v, set: true} }
@@ -634,6 +634,17 @@ func (e *exec) assign(n *setNode) error {
 }
 
 func (e *exec) cond(x expr) (bool, error) {
+	if r, ok := x.(*refNode); ok && len(r.chain) == 1 && r.chain[0].field != noField {
+		// #if($foreach.hasNext): as eval and apply would, without a value.
+		if s := e.find(r.variable); s != nil && s.set {
+			if scope, ok := s.v.(*foreachScope); ok {
+				if e.overSteps() {
+					return false, e.tooManySteps(r.chain[0].at)
+				}
+				return scope.truthy(r.chain[0].field), nil
+			}
+		}
+	}
 	v, err := e.eval(x)
 	if err != nil {
 		return false, err
@@ -936,6 +947,19 @@ const (
 
 var scopeFields = map[string]scopeField{
 	"index": fieldIndex, "count": fieldCount, "hasNext": fieldHasNext, "first": fieldFirst, "last": fieldLast,
+}
+
+// truthy is truthy(s.field(f)).
+func (s *foreachScope) truthy(f scopeField) bool {
+	switch f {
+	case fieldHasNext:
+		return s.hasNext
+	case fieldFirst:
+		return s.index == 0
+	case fieldLast:
+		return !s.hasNext
+	}
+	return true // a number
 }
 
 func (s *foreachScope) field(f scopeField) any {

@@ -1,6 +1,10 @@
 package vtl
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // TestScopeEscapes checks which templates can keep a #foreach's $foreach
 // beyond its loop, and so get a scope of their own for each loop; the
@@ -31,6 +35,16 @@ func TestScopeEscapes(t *testing.T) {
 		}
 		if tm.scopeEscapes != tc.want {
 			t.Errorf("%s: scopeEscapes %v, want %v", tc.src, tm.scopeEscapes, tc.want)
+		}
+	}
+	// The corpus checks both kinds of loops against Velocity.
+	for file, want := range map[string]bool{"scope_room.vm": false, "scope_kept.vm": true} {
+		src, err := os.ReadFile(filepath.Join("testdata", "velocity", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tm := MustParse(t, string(src)); tm.scopeEscapes != want {
+			t.Errorf("%s: scopeEscapes %v, want %v", file, tm.scopeEscapes, want)
 		}
 	}
 }
