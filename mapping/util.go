@@ -101,6 +101,16 @@ func utilFunctions() []cel.EnvOption {
 	}
 }
 
+// jsPlain marks the bytes escapeJavaScript writes as they are: printable
+// ASCII but for quotes, backslash and slash.
+var jsPlain = func() (plain [256]bool) {
+	for c := ' '; c <= '~'; c++ {
+		plain[c] = true
+	}
+	plain['\''], plain['"'], plain['\\'], plain['/'] = false, false, false, false
+	return plain
+}()
+
 // escapeJavaScript escapes s with JavaScript string rules, as VTL's
 // $util.escapeJavaScript (Apache Commons Lang's escapeJavaScript) does:
 // quotes, backslash and slash get a backslash, control characters their
@@ -109,14 +119,11 @@ func utilFunctions() []cel.EnvOption {
 // which is not valid inside a JSON string.
 func escapeJavaScript(s string) string {
 	const upperHex = "0123456789ABCDEF"
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '\'' || c == '"' || c == '\\' || c == '/' {
-			clean = false
-			break
-		}
+	i := 0
+	for i < len(s) && jsPlain[s[i]] {
+		i++
 	}
-	if clean {
+	if i == len(s) {
 		return s
 	}
 	var b strings.Builder
