@@ -322,6 +322,14 @@ func (e *exec) unset(x variable) {
 
 func (e *exec) nodes(ns []node) error {
 	for _, n := range ns {
+		if t, ok := n.(*textNode); ok {
+			// Text, the most common node, written here rather than by node.
+			e.out = append(e.out, t.s...)
+			if len(e.out) > e.maxOutput {
+				return e.tooLong(0)
+			}
+			continue
+		}
 		if err := e.node(n); err != nil {
 			return err
 		}
@@ -882,6 +890,12 @@ func (e *exec) foreach(n *foreachNode) error {
 		*e.bind(varHasNext) = savedNext
 		*e.bind(varForeach) = savedScope
 	}()
+	// The slots the loop binds stay where they are while it runs, unless
+	// it is code of another template's block (bind).
+	var vs, cs, hs *slot
+	if e.cur == e.t {
+		vs, cs, hs = &e.vars[n.v.slot], &e.vars[varCount.slot], &e.vars[varHasNext.slot]
+	}
 	count := 0
 	for {
 		more, err := it.next()
@@ -896,12 +910,12 @@ func (e *exec) foreach(n *foreachNode) error {
 		}
 		count++
 		hasNext := it.hasNext()
-		e.set(varCount, int64(count))
-		e.set(varHasNext, hasNext)
+		*e.loopSlot(cs, varCount) = slot{v: intValue(count), set: true}
+		*e.loopSlot(hs, varHasNext) = slot{v: hasNext, set: true}
 		if s, ok := it.stringValue(); ok {
-			*e.bind(n.v) = slot{s: s, set: true, str: true}
+			*e.loopSlot(vs, n.v) = slot{s: s, set: true, str: true}
 		} else {
-			e.set(n.v, it.value())
+			*e.loopSlot(vs, n.v) = slot{v: it.value(), set: true}
 		}
 		scope.index++
 		scope.hasNext = hasNext
@@ -913,6 +927,31 @@ func (e *exec) foreach(n *foreachNode) error {
 		}
 	}
 	return nil
+}
+
+// loopSlot is x's slot: p when the loop's slots stay where they are, else
+// x's slot bound anew.
+func (e *exec) loopSlot(p *slot, x variable) *slot {
+	if p != nil {
+		return p
+	}
+	return e.bind(x)
+}
+
+// smallInts are the first counts of a loop as values, made once.
+var smallInts = func() (v [256]any) {
+	for i := range v {
+		v[i] = int64(i)
+	}
+	return v
+}()
+
+// intValue is n as a value.
+func intValue(n int) any {
+	if n >= 0 && n < len(smallInts) {
+		return smallInts[n]
+	}
+	return int64(n)
 }
 
 // foreachScope is $foreach: index, count, hasNext, first, last, parent.
