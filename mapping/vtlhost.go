@@ -37,6 +37,8 @@ func (a *activation) Lookup(name string) (any, bool) {
 // vtlInput is $input.
 type vtlInput activation
 
+var _ vtl.Appender = (*vtlInput)(nil)
+
 func (in *vtlInput) a() *activation { return (*activation)(in) }
 
 // Get implements vtl.Object: $input.body.
@@ -59,18 +61,7 @@ func (in *vtlInput) Call(name string, args []any) (any, error) {
 	a := in.a()
 	switch {
 	case name == "path" && len(args) == 1, name == "json" && len(args) == 1:
-		d, err := a.vtlTape()
-		if err != nil {
-			return nil, err
-		}
-		root := any(nil)
-		if d.Nodes() > 0 {
-			root = d.value(0)
-		}
-		if root == nil && jsontape.IsBlank(d.Text()) { // a blank body reads as {}, as in API Gateway
-			root = vtl.NewMap(0)
-		}
-		v, ok, err := vtl.EvalPath(vtl.ToString(args[0]), root)
+		v, ok, err := in.path(args[0])
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +112,38 @@ func jsonString(v any) string {
 		jsonScratch.Put(bp)
 	}
 	return s
+}
+
+// path evaluates the JSONPath of $input.path and $input.json on the body.
+func (in *vtlInput) path(path any) (v any, ok bool, err error) {
+	d, err := in.a().vtlTape()
+	if err != nil {
+		return nil, false, err
+	}
+	root := any(nil)
+	if d.Nodes() > 0 {
+		root = d.value(0)
+	}
+	if root == nil && jsontape.IsBlank(d.Text()) { // a blank body reads as {}, as in API Gateway
+		root = vtl.NewMap(0)
+	}
+	return vtl.EvalPath(vtl.ToString(path), root)
+}
+
+// AppendCall implements vtl.Appender: $input.json writes its JSON into
+// the template's output, as Call's string would be written.
+func (in *vtlInput) AppendCall(b []byte, name string, args []any) ([]byte, bool, error) {
+	if name != "json" || len(args) != 1 {
+		return b, false, nil
+	}
+	v, ok, err := in.path(args[0])
+	if err != nil {
+		return b, false, err
+	}
+	if !ok {
+		return append(b, `""`...), true, nil
+	}
+	return vtl.AppendJSON(b, v, false), true, nil
 }
 
 // stringsMap is a map(string, string) as a template's map, keys sorted.

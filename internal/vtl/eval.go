@@ -382,18 +382,20 @@ func (e *exec) render(r *refNode) error {
 	if e.overSteps() {
 		return e.tooManySteps(r.at)
 	}
+	var v any
+	evaluated := false
 	if !r.escaped && r.prefix == "" {
-		if s, ok, null, err := e.refString(r); err != nil {
+		written, ok, x, err := e.renderFast(r)
+		if err != nil || written {
 			return err
-		} else if null {
-			return e.renderNull(r)
-		} else if ok {
-			return e.write(r.at, s)
 		}
+		v, evaluated = x, ok
 	}
-	v, err := e.ref(r)
-	if err != nil {
-		return err
+	if !evaluated {
+		var err error
+		if v, err = e.ref(r); err != nil {
+			return err
+		}
 	}
 	if r.escaped {
 		// \$a writes $a, as written; \$a of a null writes \$a.
@@ -435,12 +437,82 @@ func (e *exec) renderNull(r *refNode) error {
 	return e.write(r.at, r.prefix+r.prefix+lit)
 }
 
+// renderFast writes r without making its value when it can: a string
+// refString finds, or the result of an Appender's method. written reports
+// that; else evaluated reports that v is r's value, as ref gives it, when
+// a method had to be called to find it; else ref evaluates r.
+func (e *exec) renderFast(r *refNode) (written, evaluated bool, v any, err error) {
+	s, ok, null, err := e.refString(r)
+	switch {
+	case err != nil:
+		return false, false, nil, err
+	case ok:
+		return true, false, nil, e.write(r.at, s)
+	case null:
+		return false, true, e.null(), nil
+	}
+	if len(r.chain) != 1 || r.chain[0].kind != stepMethod {
+		return false, false, nil, nil
+	}
+	recv, _ := e.lookup(r.variable)
+	app, isApp := recv.(Appender)
+	if !isApp {
+		return false, false, nil, nil
+	}
+	// As ref and apply do, but the result written by AppendCall.
+	st := &r.chain[0]
+	if e.overSteps() {
+		return false, false, nil, e.tooManySteps(st.at)
+	}
+	base := len(e.args)
+	for _, a := range st.args {
+		x, err := e.eval(a)
+		if err != nil {
+			e.popArgs(base)
+			return false, false, nil, err
+		}
+		e.args = append(e.args, x)
+	}
+	args := e.args[base:len(e.args):len(e.args)]
+	out, ok, err := app.AppendCall(e.out, st.name, args)
+	if err == nil && ok {
+		e.popArgs(base)
+		e.out = out
+		if len(e.out) > e.maxOutput {
+			return true, false, nil, e.tooLong(r.at)
+		}
+		return true, false, nil, nil
+	}
+	if err == nil {
+		v, err = e.method(recv, st.name, args)
+	}
+	e.popArgs(base)
+	if err != nil {
+		if err = e.callError(st, err); err != nil {
+			return false, false, nil, err
+		}
+		v = nil
+	}
+	if v == nil {
+		v = e.null()
+	}
+	return false, true, v, nil
+}
+
+// null is a null reference's value: nil, or "" with NullAsEmpty.
+func (e *exec) null() any {
+	if e.opt.NullAsEmpty {
+		return ""
+	}
+	return nil
+}
+
 // refString evaluates, as ref does, the references whose value is a
 // string that needs no any: a variable #foreach bound to a string of a
 // StringList ($g), and a StringFuncs method of one such variable
 // ($util.escapeJavaScript($g)). ok is false for any other reference,
 // before refString counted a step, and ref evaluates it; null reports a
-// method that did not exist after all.
+// method that did not exist after all: the reference is null.
 func (e *exec) refString(r *refNode) (s string, ok, null bool, err error) {
 	switch len(r.chain) {
 	case 0:

@@ -9,7 +9,8 @@ import (
 )
 
 // The hosts of FuzzStringValues: the same list and methods, as plain
-// values (roList, callUtil) and as a StringList and StringFuncs.
+// values (roList, callUtil) and as a StringList, StringFuncs and
+// Appender.
 
 type roList struct{ elems []any }
 
@@ -28,6 +29,14 @@ type callUtil struct{}
 func (callUtil) Get(string) (any, bool) { return nil, false }
 
 func (callUtil) Call(name string, args []any) (any, error) {
+	switch name {
+	case "wrap":
+		return "[" + fmt.Sprint(len(args)) + toString(args) + "]", nil
+	case "nil":
+		return nil, nil
+	case "wrapFail":
+		return nil, errFail
+	}
 	if f := utilFunc(name); f != nil && len(args) == 1 {
 		s, err := f(toString(args[0]))
 		if err != nil {
@@ -41,6 +50,19 @@ func (callUtil) Call(name string, args []any) (any, error) {
 type funcsUtil struct{ callUtil }
 
 func (funcsUtil) StringFunc(name string) func(string) (string, error) { return utilFunc(name) }
+
+func (u funcsUtil) AppendCall(b []byte, name string, args []any) ([]byte, bool, error) {
+	switch name {
+	case "wrap":
+		b = append(b, '[')
+		b = fmt.Append(b, len(args))
+		b = appendString(b, args)
+		return append(b, ']'), true, nil
+	case "wrapFail":
+		return b, false, errFail
+	}
+	return b, false, nil // nil, up, ...: Call
+}
 
 var errFail = errors.New("fail: an o")
 
@@ -65,6 +87,7 @@ func stringHosts() (plain, fast mapVars) {
 	elems := []any{"one", "two", int64(3), nil, `f"o/o`, "", "x"}
 	plain = mapVars{"l": &roList{elems}, "u": callUtil{}, "s": "str"}
 	fast = mapVars{"l": &strList{roList{elems}}, "u": funcsUtil{}, "s": "str"}
+	var _ Appender = funcsUtil{}
 	return plain, fast
 }
 
@@ -84,6 +107,8 @@ func FuzzStringValues(f *testing.F) {
 		`#foreach($g in $l)$u.fail($g)#end`,
 		`#foreach($g in $l)#set($g = 5)$g$u.up($g)#end`,
 		`#define($d)$u.up($g)#end#foreach($g in $l)$d#end`,
+		`#foreach($g in $l)$u.wrap($g)$u.wrap()$u.wrap($g, 1, "x")$u.wrap($undefined)$u.nil(1)|$!u.nil(1)|$u.wrapFail(1)#end`,
+		`$u.wrap($u.up($s))$u.up($u.wrap($s))$u.wrap($l)$u.nil().length() $u.wrap("x").length()`,
 	} {
 		f.Add(s)
 	}

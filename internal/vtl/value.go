@@ -55,6 +55,17 @@ type StringFuncs interface {
 	StringFunc(name string) func(s string) (string, error)
 }
 
+// Appender is an Object whose methods can write their results where a
+// template writes them ($input.json), without making them values:
+// AppendCall appends to b what writing Call(name, args)'s result would
+// append, or gives ok false, having appended nothing, for a call it does
+// not write so; its error is the one Call would give. It must not keep b
+// or args.
+type Appender interface {
+	Object
+	AppendCall(b []byte, name string, args []any) (out []byte, ok bool, err error)
+}
+
 // Object is a host's object: $input, $util, $context. Get returns a
 // property ($x.name); Call calls a method ($x.name(args)) and returns
 // [ErrNoMethod] when there is no such method.
