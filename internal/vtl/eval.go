@@ -77,11 +77,13 @@ type exec struct {
 	out       []byte
 	steps     int
 	depth     int
-	// loops is how many $foreach of the room are in use; kept: code that
-	// can keep a $foreach ran while the room was in use (a #define block
-	// of another template), so the room is left to it.
-	loops int
-	kept  bool
+	// loops is how many $foreach of the room are in use, roomUsed the
+	// most at once; kept: code that can keep a $foreach ran while the
+	// room was in use (a #define block of another template), so the room
+	// is left to it.
+	loops    int
+	roomUsed int
+	kept     bool
 	buffers
 }
 
@@ -190,8 +192,8 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	room := e.room
 	if e.kept {
 		room = nil
-	} else if room != nil {
-		clear(room[:])
+	} else if e.roomUsed > 0 {
+		clear(room[:e.roomUsed])
 	}
 	if cap(e.vars) <= maxPooledSlots && cap(e.others) <= 64 && cap(e.args) <= 64 {
 		*bufs = buffers{vars: e.vars[:0], others: e.others[:0], args: e.args[:0], room: room}
@@ -437,30 +439,50 @@ func (e *exec) renderNull(r *refNode) error {
 	return e.write(r.at, r.prefix+r.prefix+lit)
 }
 
-// renderFast writes r without making its value when it can: a string
-// refString finds, or the result of an Appender's method. written reports
-// that; else evaluated reports that v is r's value, as ref gives it, when
-// a method had to be called to find it; else ref evaluates r.
+// renderFast writes r without making its value when it can: a variable
+// #foreach bound to a string of a StringList ($g), a StringFuncs method of
+// one such variable ($util.escapeJavaScript($g)), an Appender's method
+// ($input.json('$.a')). written reports that; else evaluated reports that
+// v is r's value, as ref gives it, when a method had to be called to find
+// it; else renderFast counted no step and ref evaluates r.
 func (e *exec) renderFast(r *refNode) (written, evaluated bool, v any, err error) {
-	s, ok, null, err := e.refString(r)
-	switch {
-	case err != nil:
-		return false, false, nil, err
-	case ok:
-		return true, false, nil, e.write(r.at, s)
-	case null:
-		return false, true, e.null(), nil
+	switch len(r.chain) {
+	case 0:
+		if x := e.find(r.variable); x != nil && x.set && x.str {
+			return true, false, nil, e.write(r.at, x.s)
+		}
+		return false, false, nil, nil
+	case 1:
+	default:
+		return false, false, nil, nil
 	}
-	if len(r.chain) != 1 || r.chain[0].kind != stepMethod {
+	st := &r.chain[0]
+	if st.kind != stepMethod {
 		return false, false, nil, nil
 	}
 	recv, _ := e.lookup(r.variable)
-	app, isApp := recv.(Appender)
-	if !isApp {
+	if funcs, ok := recv.(StringFuncs); ok && len(st.args) == 1 {
+		if s, ok := e.stringArg(st.args[0]); ok {
+			if f := funcs.StringFunc(st.name); f != nil {
+				if e.overSteps() { // as apply counts the call
+					return false, false, nil, e.tooManySteps(st.at)
+				}
+				s, err := f(s)
+				if err == nil {
+					return true, false, nil, e.write(r.at, s)
+				}
+				if err = e.callError(st, err); err != nil {
+					return false, false, nil, err
+				}
+				return false, true, e.null(), nil // the method did not exist after all
+			}
+		}
+	}
+	app, ok := recv.(Appender)
+	if !ok {
 		return false, false, nil, nil
 	}
 	// As ref and apply do, but the result written by AppendCall.
-	st := &r.chain[0]
 	if e.overSteps() {
 		return false, false, nil, e.tooManySteps(st.at)
 	}
@@ -499,61 +521,23 @@ func (e *exec) renderFast(r *refNode) (written, evaluated bool, v any, err error
 	return false, true, v, nil
 }
 
+// stringArg is the string a variable that #foreach bound to a string of
+// a StringList holds, when x is such a variable.
+func (e *exec) stringArg(x expr) (string, bool) {
+	if r, ok := x.(*refNode); ok && len(r.chain) == 0 {
+		if v := e.find(r.variable); v != nil && v.set && v.str {
+			return v.s, true
+		}
+	}
+	return "", false
+}
+
 // null is a null reference's value: nil, or "" with NullAsEmpty.
 func (e *exec) null() any {
 	if e.opt.NullAsEmpty {
 		return ""
 	}
 	return nil
-}
-
-// refString evaluates, as ref does, the references whose value is a
-// string that needs no any: a variable #foreach bound to a string of a
-// StringList ($g), and a StringFuncs method of one such variable
-// ($util.escapeJavaScript($g)). ok is false for any other reference,
-// before refString counted a step, and ref evaluates it; null reports a
-// method that did not exist after all: the reference is null.
-func (e *exec) refString(r *refNode) (s string, ok, null bool, err error) {
-	switch len(r.chain) {
-	case 0:
-		if v := e.find(r.variable); v != nil && v.set && v.str {
-			return v.s, true, false, nil
-		}
-	case 1:
-		st := &r.chain[0]
-		if st.kind != stepMethod || len(st.args) != 1 {
-			return "", false, false, nil
-		}
-		arg, isRef := st.args[0].(*refNode)
-		if !isRef || len(arg.chain) != 0 {
-			return "", false, false, nil
-		}
-		recv, _ := e.lookup(r.variable) // before arg's slot: it may box $g
-		funcs, isFuncs := recv.(StringFuncs)
-		if !isFuncs {
-			return "", false, false, nil
-		}
-		a := e.find(arg.variable)
-		if a == nil || !a.set || !a.str {
-			return "", false, false, nil
-		}
-		f := funcs.StringFunc(st.name)
-		if f == nil {
-			return "", false, false, nil
-		}
-		if e.overSteps() { // as apply counts the call
-			return "", false, false, e.tooManySteps(st.at)
-		}
-		s, err := f(a.s)
-		if err != nil {
-			if err = e.callError(st, err); err == nil {
-				return "", false, true, nil
-			}
-			return "", false, false, err
-		}
-		return s, true, false, nil
-	}
-	return "", false, false, nil
 }
 
 // block is the value of a #define: its body, of template t, written where
@@ -934,8 +918,15 @@ func (e *exec) foreach(n *foreachNode) error {
 	if !ok {
 		return nil // null or not iterable: no iterations
 	}
+	// The slots the loop binds stay where they are while it runs, unless
+	// it is code of another template's block (loopSlot binds them anew).
+	var vs, cs, hs, fs *slot
+	if e.cur == e.t {
+		vs, cs, hs, fs = &e.vars[n.v.slot], &e.vars[varCount.slot], &e.vars[varHasNext.slot], &e.vars[varForeach.slot]
+	}
 	// What the loop binds, given back after it.
-	saved, savedCount, savedNext, savedScope := *e.bind(n.v), *e.bind(varCount), *e.bind(varHasNext), *e.bind(varForeach)
+	saved, savedCount, savedNext := *e.loopSlot(vs, n.v), *e.loopSlot(cs, varCount), *e.loopSlot(hs, varHasNext)
+	savedScope := *e.loopSlot(fs, varForeach)
 	parent := savedScope.v
 	if !savedScope.set {
 		parent, _ = e.hostLookup(varForeach.name)
@@ -948,26 +939,21 @@ func (e *exec) foreach(n *foreachNode) error {
 		}
 		scope = &e.room[e.loops] // see Template.scopeEscapes
 		e.loops++
+		e.roomUsed = max(e.roomUsed, e.loops)
 	} else {
 		scope = new(foreachScope)
 	}
 	*scope = foreachScope{index: -1, parent: parent}
-	e.set(varForeach, scope)
+	*e.loopSlot(fs, varForeach) = slot{v: scope, set: true}
 	defer func() {
 		if inRoom {
 			e.loops--
 		}
-		*e.bind(n.v) = saved
-		*e.bind(varCount) = savedCount
-		*e.bind(varHasNext) = savedNext
-		*e.bind(varForeach) = savedScope
+		*e.loopSlot(vs, n.v) = saved
+		*e.loopSlot(cs, varCount) = savedCount
+		*e.loopSlot(hs, varHasNext) = savedNext
+		*e.loopSlot(fs, varForeach) = savedScope
 	}()
-	// The slots the loop binds stay where they are while it runs, unless
-	// it is code of another template's block (bind).
-	var vs, cs, hs *slot
-	if e.cur == e.t {
-		vs, cs, hs = &e.vars[n.v.slot], &e.vars[varCount.slot], &e.vars[varHasNext.slot]
-	}
 	count := 0
 	for {
 		more, err := it.next()
