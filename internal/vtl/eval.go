@@ -30,6 +30,10 @@ type Options struct {
 	// MaxOutput bounds the bytes one evaluation writes; over it the
 	// evaluation fails with ErrLimit. 0: no bound.
 	MaxOutput int
+	// Buffers, if not nil, is the storage the evaluation reuses, instead
+	// of some from a pool: a host that evaluates one template at a time
+	// on a state of its own (a pooled request) can keep one there.
+	Buffers *Buffers
 }
 
 // maxCallDepth bounds nested macro calls and #define references.
@@ -87,9 +91,17 @@ type exec struct {
 	buffers
 }
 
-// buffers are the storage evaluations reuse, pooled; an evaluation's
-// state (exec) is its own, on its stack, so that writing it needs no
-// write barriers.
+// Buffers are storage evaluations reuse (Options.Buffers); the zero value
+// is ready to use. An evaluation's state is its own, on its stack, so
+// that writing it needs no write barriers; Buffers hold none of it after
+// the evaluation.
+type Buffers struct {
+	buffers
+	// busy: an evaluation uses them. One that panicked left them so, and
+	// the next starts afresh.
+	busy bool
+}
+
 type buffers struct {
 	// vars are what the template set, by slot; others are those of
 	// another template's block that t has no slot for.
@@ -127,7 +139,7 @@ type binding struct {
 
 // execs: measured (mapping's BenchmarkGenresVTL/vtl -count 6, interleaved): 9 allocs, 312 B/op with the pool, 12 and
 // 744 B without; BenchmarkGatewayGenres/template-vtl 14, 2.13 KB with it, 17, 2.56 KB without; times within noise.
-var execs = sync.Pool{New: func() any { return new(buffers) }}
+var execs = sync.Pool{New: func() any { return new(Buffers) }}
 
 // maxPooledSlots bounds the variables of a pooled evaluation's state.
 const maxPooledSlots = 256
@@ -173,8 +185,14 @@ func (t *Template) Source() string { return t.src }
 // Execute evaluates t over vars and appends its output to dst. On error
 // the output so far is returned with an [*Error] that names the line.
 func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
-	bufs := execs.Get().(*buffers)
-	e := exec{t: t, cur: t, opt: opt, host: vars, out: dst, buffers: *bufs}
+	bufs := opt.Buffers
+	if bufs == nil {
+		bufs = execs.Get().(*Buffers)
+	} else if bufs.busy {
+		*bufs = Buffers{}
+	}
+	bufs.busy = true
+	e := exec{t: t, cur: t, opt: opt, host: vars, out: dst, buffers: bufs.buffers}
 	e.maxSteps, e.maxOutput = limit(opt.MaxSteps), limit(opt.MaxOutput)
 	if n := len(t.slots); cap(e.vars) < n {
 		e.vars = make([]slot, n)
@@ -195,8 +213,11 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	} else if e.roomUsed > 0 {
 		clear(room[:e.roomUsed])
 	}
+	*bufs = Buffers{}
 	if cap(e.vars) <= maxPooledSlots && cap(e.others) <= 64 && cap(e.args) <= 64 {
-		*bufs = buffers{vars: e.vars[:0], others: e.others[:0], args: e.args[:0], room: room}
+		bufs.buffers = buffers{vars: e.vars[:0], others: e.others[:0], args: e.args[:0], room: room}
+	}
+	if opt.Buffers == nil {
 		execs.Put(bufs)
 	}
 	return e.out, err

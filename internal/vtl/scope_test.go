@@ -96,3 +96,42 @@ func MustParse(t *testing.T, src string) *Template {
 	}
 	return tm
 }
+
+// panicVars panics when the template reads $boom.
+type panicVars struct{ mapVars }
+
+func (v panicVars) Lookup(name string) (any, bool) {
+	if name == "boom" {
+		panic("boom")
+	}
+	return v.mapVars.Lookup(name)
+}
+
+// TestBuffers reuses a host's Buffers across evaluations, one of which
+// panicked in the middle: the next starts afresh and sees nothing of it.
+func TestBuffers(t *testing.T) {
+	var bufs Buffers
+	opt := Options{Buffers: &bufs}
+	tm := MustParse(t, `#set($x = "left")#foreach($i in [1, 2])#set($y = $i)$!z$util.up("a")$boom#end`)
+	if _, err := tm.Execute(nil, mapVars{"util": benchUtil{}}, opt); err != nil {
+		t.Fatal(err) // no $boom: the Buffers get their storage
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = tm.Execute(nil, panicVars{mapVars{"util": benchUtil{}}}, opt)
+		t.Fatal("no panic")
+	}()
+	if !bufs.busy {
+		t.Fatal("Buffers of an evaluation that panicked are not marked busy")
+	}
+	again := MustParse(t, `[$!x$!y$!i$!foreach]#foreach($i in [1])$foreach.index#end`)
+	for run := 0; run < 2; run++ {
+		out, err := again.Execute(nil, mapVars{}, opt)
+		if err != nil || string(out) != "[]0" {
+			t.Fatalf("run %d: %q, %v", run, out, err)
+		}
+		if bufs.busy {
+			t.Fatal("Buffers busy after an evaluation")
+		}
+	}
+}
