@@ -9,6 +9,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/internal/authzvalue"
 	"github.com/apigw/apigw/internal/jsontape"
+	"github.com/apigw/apigw/internal/vtl"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
@@ -50,6 +51,9 @@ type activation struct {
 	// ovr holds what VTL templates set in $context.requestOverride and
 	// $context.responseOverride.
 	ovr *overrides
+	// vtlBuffers is the storage VTL evaluations reuse, kept with the
+	// activation (vtl.Options.Buffers).
+	vtlBuffers vtl.Buffers
 }
 
 // activations: measured (BenchmarkGatewayGenres -count 6, interleaved): template 7 allocs, 1.95 KB/op with the pool,
@@ -76,7 +80,7 @@ func (a *activation) release() {
 	clear(vobjs[:cap(vobjs)])
 	clear(varrs[:cap(varrs)])
 	a.doc.Forget(4096)
-	*a = activation{doc: a.doc}
+	*a = activation{doc: a.doc, vtlBuffers: a.vtlBuffers}
 	if arrays == nil {
 		arrays = make([]jsonArray, 0, 4)
 	}

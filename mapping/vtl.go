@@ -51,6 +51,7 @@ func (t *Template) renderVTL(dst []byte, a *activation) ([]byte, error) {
 		MaxLoops:    MaxIterations,
 		MaxSteps:    int(min(t.costLimit, 1<<40)),
 		MaxOutput:   maxOutputBytes,
+		Buffers:     &a.vtlBuffers,
 	})
 	if err == nil && (a.bodyErr != nil || a.jsonErr != nil && a.fromRequest) {
 		err = errors.New("the body could not be read")
