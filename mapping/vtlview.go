@@ -43,10 +43,10 @@ func (d *vtlDoc) value(i int32) any {
 		return d.Str(i)
 	case jsontape.Array:
 		if len(d.arrays) < cap(d.arrays) {
-			d.arrays = append(d.arrays, vtlArray{d, i})
+			d.arrays = append(d.arrays, vtlArray{d: d, i: i})
 			return &d.arrays[len(d.arrays)-1]
 		}
-		return &vtlArray{d, i}
+		return &vtlArray{d: d, i: i}
 	}
 	if len(d.objects) < cap(d.objects) {
 		d.objects = append(d.objects, vtlObject{d, i})
@@ -200,6 +200,20 @@ func (o *vtlObject) AppendJSON(b []byte, web bool) []byte { return o.d.appendJSO
 type vtlArray struct {
 	d *vtlDoc
 	i int32
+	// at is the element last read, node its node (0: none), so that
+	// reading the next one, as #foreach does, takes one step.
+	at   int
+	node int32
+}
+
+// elem is the node of element k.
+func (a *vtlArray) elem(k int) int32 {
+	if a.node != 0 && k == a.at+1 {
+		a.at, a.node = k, a.d.Next(a.node)
+	} else {
+		a.at, a.node = k, a.d.Elem(a.i, k)
+	}
+	return a.node
 }
 
 // Len implements vtl.ListValue.
@@ -207,13 +221,13 @@ func (a *vtlArray) Len() int { return a.d.Len(a.i) }
 
 // Index implements vtl.ListValue.
 func (a *vtlArray) Index(k int) any {
-	return a.d.value(a.d.Elem(a.i, k))
+	return a.d.value(a.elem(k))
 }
 
 // StringAt implements vtl.StringList: a string element, as the tape holds
 // it (a slice of the body's copy, unless it has escapes).
 func (a *vtlArray) StringAt(k int) (string, bool) {
-	c := a.d.Elem(a.i, k)
+	c := a.elem(k)
 	if a.d.Kind(c) != jsontape.String {
 		return "", false
 	}

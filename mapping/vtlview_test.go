@@ -50,3 +50,24 @@ func FuzzVTLViewJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestVTLArrayCursor reads an array's elements in and out of order, as
+// #foreach and $a.get(i) do: each read gives the element at its index.
+func TestVTLArrayCursor(t *testing.T) {
+	var doc jsontape.Doc
+	if err := doc.Parse(`[0,"1",[2],{"3":3},"4","5","6","7","8","9","10",11,"12"]`); err != nil {
+		t.Fatal(err)
+	}
+	d := &vtlDoc{Doc: &doc}
+	a := d.value(0).(*vtlArray)
+	for _, k := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 11, 3, 4, 5, 0, 1, 9, 10, 2} {
+		want := vtl.ToString(d.value(doc.Elem(0, k)))
+		if got := vtl.ToString(a.Index(k)); got != want {
+			t.Errorf("Index(%d) = %s, want %s", k, got, want)
+		}
+		s, ok := a.StringAt(k)
+		if _, isString := d.value(doc.Elem(0, k)).(string); ok != isString || ok && s != want {
+			t.Errorf("StringAt(%d) = %q, %v; want %s", k, s, ok, want)
+		}
+	}
+}

@@ -1218,9 +1218,10 @@ func iterate(v any) (it iterator, ok bool) {
 
 // size is how many elements the iteration sees: a list's current length
 // (ArrayList's hasNext), a map's length when its last element was given
-// (LinkedHashMap's iterator finds its next entry then).
+// (LinkedHashMap's iterator finds its next entry then), a StringList's
+// length (it does not change).
 func (it *iterator) size() int {
-	if it.list != nil {
+	if it.list != nil && it.strs == nil {
 		return it.list.Len()
 	}
 	return it.n

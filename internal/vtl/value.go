@@ -39,7 +39,9 @@ type ListValue interface {
 
 // StringList is a ListValue that gives its string elements as they are:
 // #foreach binds them without boxing each in an any. StringAt(i) is
-// Index(i) when that is a string; ok is false otherwise.
+// Index(i) when that is a string; ok is false otherwise. Its length does
+// not change while a template reads it, and #foreach reads its elements
+// in order.
 type StringList interface {
 	ListValue
 	StringAt(i int) (s string, ok bool)
