@@ -21,18 +21,28 @@ import (
 
 // Lookup implements vtl.Vars.
 func (a *activation) Lookup(name string) (any, bool) {
+	v, ok, _ := a.LookupFixed(name)
+	return v, ok
+}
+
+// LookupFixed implements vtl.FixedVars: $input, $context and $util are
+// views of the request that keep no state of their own, the same through
+// an evaluation. $stageVariables is not: it is a new map each time.
+func (a *activation) LookupFixed(name string) (any, bool, bool) {
 	switch name {
 	case "input":
-		return (*vtlInput)(a), true
+		return (*vtlInput)(a), true, true
 	case "context":
-		return a.vtlContext(""), true
+		return a.vtlContext(""), true, true
 	case "stageVariables":
-		return stringsMap(a.c.StageVariables), true
+		return stringsMap(a.c.StageVariables), true, false
 	case "util":
-		return vtlUtil{}, true
+		return vtlUtil{}, true, true
 	}
-	return nil, false
+	return nil, false, true
 }
+
+var _ vtl.FixedVars = (*activation)(nil)
 
 // vtlInput is $input.
 type vtlInput activation

@@ -75,6 +75,11 @@ type exec struct {
 	cur  *Template
 	opt  Options
 	host Vars
+	// fixed is host, when it is a FixedVars; fnFunc is the StringFuncs
+	// method fnStep called last, on a fixed variable.
+	fixed  FixedVars
+	fnStep *step
+	fnFunc func(string) (string, error)
 	// maxSteps and maxOutput are opt's limits, math.MaxInt for none.
 	maxSteps  int
 	maxOutput int
@@ -118,12 +123,16 @@ type buffers struct {
 
 // slot is a variable's value; set is false until the template sets it.
 // A string #foreach took from a StringList is in s, with str set, until
-// the variable is read as a value (box).
+// the variable is read as a value (box). A host's fixed variable
+// (FixedVars), not set, is kept in v with fixed set, found reporting
+// whether the host has it.
 type slot struct {
-	v   any
-	s   string
-	set bool
-	str bool
+	v     any
+	s     string
+	set   bool
+	str   bool
+	fixed bool
+	found bool
 }
 
 // box makes a string bound as it was (str) a value.
@@ -193,6 +202,7 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 	}
 	bufs.busy = true
 	e := exec{t: t, cur: t, opt: opt, host: vars, out: dst, buffers: bufs.buffers}
+	e.fixed, _ = vars.(FixedVars)
 	e.maxSteps, e.maxOutput = limit(opt.MaxSteps), limit(opt.MaxOutput)
 	if n := len(t.slots); cap(e.vars) < n {
 		e.vars = make([]slot, n)
@@ -260,16 +270,31 @@ func (e *exec) tooLong(at int) error {
 }
 
 func (e *exec) lookup(x variable) (any, bool) {
-	if s := e.find(x); s != nil && s.set {
-		if s.str {
-			s.box()
+	s := e.find(x)
+	if s != nil {
+		if s.set {
+			if s.str {
+				s.box()
+			}
+			return s.v, true
 		}
-		return s.v, true
+		if s.fixed {
+			return s.v, s.found
+		}
 	}
-	return e.hostLookup(x.name)
+	return e.hostLookup(x.name, s)
 }
 
-func (e *exec) hostLookup(name string) (any, bool) {
+// hostLookup looks name up in the host; a variable the host says is
+// fixed (FixedVars) is kept in s, if not nil, for the evaluation.
+func (e *exec) hostLookup(name string, s *slot) (any, bool) {
+	if e.fixed != nil {
+		v, ok, fixed := e.fixed.LookupFixed(name)
+		if fixed && s != nil {
+			*s = slot{v: v, fixed: true, found: ok}
+		}
+		return v, ok
+	}
 	if e.host != nil {
 		return e.host.Lookup(name)
 	}
@@ -326,11 +351,11 @@ func (e *exec) set(x variable, v any) { *e.bind(x) = slot{v: v, set: true} }
 
 // local returns a variable the template set.
 func (e *exec) local(x variable) (any, bool) {
-	if s := e.find(x); s != nil {
+	if s := e.find(x); s != nil && s.set {
 		if s.str {
 			s.box()
 		}
-		return s.v, s.set
+		return s.v, true
 	}
 	return nil, false
 }
@@ -481,10 +506,26 @@ func (e *exec) renderFast(r *refNode) (written, evaluated bool, v any, err error
 	if st.kind != stepMethod {
 		return false, false, nil, nil
 	}
-	recv, _ := e.lookup(r.variable)
-	if funcs, ok := recv.(StringFuncs); ok && len(st.args) == 1 {
-		if s, ok := e.stringArg(st.args[0]); ok {
-			if f := funcs.StringFunc(st.name); f != nil {
+	recv, looked := any(nil), false
+	if len(st.args) == 1 {
+		var f func(string) (string, error)
+		if st == e.fnStep { // found before, on the same receiver if it is fixed
+			if rs := e.find(r.variable); rs != nil && rs.fixed && !rs.set {
+				f = e.fnFunc
+			}
+		}
+		if f == nil {
+			recv, _ = e.lookup(r.variable)
+			looked = true
+			if funcs, ok := recv.(StringFuncs); ok {
+				f = funcs.StringFunc(st.name)
+				if rs := e.find(r.variable); f != nil && rs != nil && rs.fixed {
+					e.fnStep, e.fnFunc = st, f // for the next call, on the same receiver
+				}
+			}
+		}
+		if f != nil {
+			if s, ok := e.stringArg(st.args[0]); ok {
 				if e.overSteps() { // as apply counts the call
 					return false, false, nil, e.tooManySteps(st.at)
 				}
@@ -498,6 +539,9 @@ func (e *exec) renderFast(r *refNode) (written, evaluated bool, v any, err error
 				return false, true, e.null(), nil // the method did not exist after all
 			}
 		}
+	}
+	if !looked {
+		recv, _ = e.lookup(r.variable)
 	}
 	app, ok := recv.(Appender)
 	if !ok {
@@ -950,7 +994,7 @@ func (e *exec) foreach(n *foreachNode) error {
 	savedScope := *e.loopSlot(fs, varForeach)
 	parent := savedScope.v
 	if !savedScope.set {
-		parent, _ = e.hostLookup(varForeach.name)
+		parent, _ = e.hostLookup(varForeach.name, nil)
 	}
 	var scope *foreachScope
 	inRoom := e.loops < len(e.room) && !e.cur.scopeEscapes && !e.kept

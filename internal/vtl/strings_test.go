@@ -10,7 +10,7 @@ import (
 
 // The hosts of FuzzStringValues: the same list and methods, as plain
 // values (roList, callUtil) and as a StringList, StringFuncs and
-// Appender.
+// Appender, of FixedVars.
 
 type roList struct{ elems []any }
 
@@ -83,11 +83,20 @@ func utilFunc(name string) func(string) (string, error) {
 	return nil
 }
 
-func stringHosts() (plain, fast mapVars) {
+// fixedVars are mapVars whose u and l, and any name they lack, are fixed.
+type fixedVars struct{ mapVars }
+
+func (v fixedVars) LookupFixed(name string) (any, bool, bool) {
+	x, ok := v.mapVars[name]
+	return x, ok, name == "u" || name == "l" || !ok
+}
+
+func stringHosts() (plain mapVars, fast fixedVars) {
 	elems := []any{"one", "two", int64(3), nil, `f"o/o`, "", "x"}
 	plain = mapVars{"l": &roList{elems}, "u": callUtil{}, "s": "str"}
-	fast = mapVars{"l": &strList{roList{elems}}, "u": funcsUtil{}, "s": "str"}
+	fast = fixedVars{mapVars{"l": &strList{roList{elems}}, "u": funcsUtil{}, "s": "str"}}
 	var _ Appender = funcsUtil{}
+	var _ FixedVars = fast
 	return plain, fast
 }
 
@@ -107,6 +116,9 @@ func FuzzStringValues(f *testing.F) {
 		`#foreach($g in $l)$u.fail($g)#end`,
 		`#foreach($g in $l)#set($g = 5)$g$u.up($g)#end`,
 		`#define($d)$u.up($g)#end#foreach($g in $l)$d#end`,
+		`#foreach($g in $l)$u.up($g)#set($u = $l)$u.up($g)#set($u = $null)$u.up($g)#end$u.up($s)`,
+		`#macro(m $u)$u.up($g)#end#foreach($g in $l)$u.up($g)#m($s)$u.up($g)#m($u)#end`,
+		`#foreach($g in $l)$nope$!nope.up($g)$u.up($g)$u.same($g)$u.up($g)#end`,
 		`#foreach($g in $l)$u.wrap($g)$u.wrap()$u.wrap($g, 1, "x")$u.wrap($undefined)$u.nil(1)|$!u.nil(1)|$u.wrapFail(1)#end`,
 		`$u.wrap($u.up($s))$u.up($u.wrap($s))$u.wrap($l)$u.nil().length() $u.wrap("x").length()`,
 	} {

@@ -37,6 +37,16 @@ type ListValue interface {
 	Index(i int) any
 }
 
+// FixedVars is a Vars some of whose variables keep their value through
+// an evaluation ($input, $util): LookupFixed looks name up as Lookup does
+// and reports whether it is one of those, which an evaluation then looks
+// up once and keeps. Methods of such a variable's value are found once
+// too (StringFuncs).
+type FixedVars interface {
+	Vars
+	LookupFixed(name string) (v any, ok, fixed bool)
+}
+
 // StringList is a ListValue that gives its string elements as they are:
 // #foreach binds them without boxing each in an any. StringAt(i) is
 // Index(i) when that is a string; ok is false otherwise. Its length does
