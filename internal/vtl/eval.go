@@ -201,7 +201,11 @@ func (t *Template) Execute(dst []byte, vars Vars, opt Options) ([]byte, error) {
 		*bufs = Buffers{}
 	}
 	bufs.busy = true
-	e := exec{t: t, cur: t, opt: opt, host: vars, out: dst, buffers: bufs.buffers}
+	// Field by field, not from a composite literal, which the compiler
+	// builds aside and then copies.
+	var e exec
+	e.t, e.cur, e.opt, e.host, e.out = t, t, opt, vars, dst
+	e.buffers = bufs.buffers
 	e.fixed, _ = vars.(FixedVars)
 	e.maxSteps, e.maxOutput = limit(opt.MaxSteps), limit(opt.MaxOutput)
 	if n := len(t.slots); cap(e.vars) < n {
@@ -979,26 +983,29 @@ func (e *exec) foreach(n *foreachNode) error {
 	if err != nil {
 		return err
 	}
-	it, ok := iterate(in)
-	if !ok {
+	var it iterator
+	if !it.init(in) {
 		return nil // null or not iterable: no iterations
 	}
 	// The slots the loop binds stay where they are while it runs, unless
 	// it is code of another template's block (loopSlot binds them anew).
-	var vs, cs, hs, fs *slot
+	var l loop
+	l.n = n
 	if e.cur == e.t {
-		vs, cs, hs, fs = &e.vars[n.v.slot], &e.vars[varCount.slot], &e.vars[varHasNext.slot], &e.vars[varForeach.slot]
+		l.vs, l.cs, l.hs, l.fs = &e.vars[n.v.slot], &e.vars[varCount.slot], &e.vars[varHasNext.slot], &e.vars[varForeach.slot]
 	}
-	// What the loop binds, given back after it.
-	saved, savedCount, savedNext := *e.loopSlot(vs, n.v), *e.loopSlot(cs, varCount), *e.loopSlot(hs, varHasNext)
-	savedScope := *e.loopSlot(fs, varForeach)
-	parent := savedScope.v
-	if !savedScope.set {
+	vs, cs, hs := l.vs, l.cs, l.hs
+	l.saved = *e.loopSlot(vs, n.v)
+	l.savedCount = *e.loopSlot(cs, varCount)
+	l.savedNext = *e.loopSlot(hs, varHasNext)
+	l.savedScope = *e.loopSlot(l.fs, varForeach)
+	parent := l.savedScope.v
+	if !l.savedScope.set {
 		parent, _ = e.hostLookup(varForeach.name, nil)
 	}
 	var scope *foreachScope
-	inRoom := e.loops < len(e.room) && !e.cur.scopeEscapes && !e.kept
-	if inRoom {
+	l.inRoom = e.loops < len(e.room) && !e.cur.scopeEscapes && !e.kept
+	if l.inRoom {
 		if e.room == nil {
 			e.room = new([4]foreachScope)
 		}
@@ -1008,17 +1015,9 @@ func (e *exec) foreach(n *foreachNode) error {
 	} else {
 		scope = new(foreachScope)
 	}
-	*scope = foreachScope{index: -1, parent: parent}
-	*e.loopSlot(fs, varForeach) = slot{v: scope, set: true}
-	defer func() {
-		if inRoom {
-			e.loops--
-		}
-		*e.loopSlot(vs, n.v) = saved
-		*e.loopSlot(cs, varCount) = savedCount
-		*e.loopSlot(hs, varHasNext) = savedNext
-		*e.loopSlot(fs, varForeach) = savedScope
-	}()
+	scope.index, scope.hasNext, scope.parent = -1, false, parent
+	*e.loopSlot(l.fs, varForeach) = slot{v: scope, set: true}
+	defer e.endLoop(&l)
 	count := 0
 	for {
 		more, err := it.next()
@@ -1050,6 +1049,25 @@ func (e *exec) foreach(n *foreachNode) error {
 		}
 	}
 	return nil
+}
+
+// loop is what a #foreach binds: the slots, when they stay where they are
+// while it runs, and what they held before, given back by endLoop.
+type loop struct {
+	n                                        *foreachNode
+	vs, cs, hs, fs                           *slot // n.v, velocityCount, velocityHasNext, foreach
+	saved, savedCount, savedNext, savedScope slot
+	inRoom                                   bool // its $foreach is in e.room
+}
+
+func (e *exec) endLoop(l *loop) {
+	if l.inRoom {
+		e.loops--
+	}
+	*e.loopSlot(l.vs, l.n.v) = l.saved
+	*e.loopSlot(l.cs, varCount) = l.savedCount
+	*e.loopSlot(l.hs, varHasNext) = l.savedNext
+	*e.loopSlot(l.fs, varForeach) = l.savedScope
 }
 
 // loopSlot is x's slot: p when the loop's slots stay where they are, else
@@ -1241,23 +1259,32 @@ type iterator struct {
 
 var errConcurrent = errors.New("the list or map was changed while #foreach walked it (ConcurrentModificationException)")
 
-// iterate returns an iterator over v; ok is false when v is not
-// iterable. The iterator is a value, so that a loop allocates none.
-func iterate(v any) (it iterator, ok bool) {
+// init makes it, a zero iterator, iterate over v; false when v is not
+// iterable. An iterator is a value, so that a loop allocates none.
+func (it *iterator) init(v any) bool {
+	it.i = -1
 	switch v := v.(type) {
 	case *Map:
-		return iterator{m: v, n: len(v.vals), i: -1, mod: &v.mod, want: v.mod}, true
+		it.m, it.n, it.mod, it.want = v, len(v.vals), &v.mod, v.mod
 	case *List:
-		return iterator{list: v, n: v.Len(), i: -1, mod: &v.mod, want: v.mod}, true
+		it.list, it.n, it.mod, it.want = v, v.Len(), &v.mod, v.mod
 	case ListValue:
-		strs, _ := v.(StringList)
-		return iterator{list: v, strs: strs, n: v.Len(), i: -1}, true
+		it.list, it.n = v, v.Len()
+		it.strs, _ = v.(StringList)
 	case MapValue:
-		var vals []any
-		v.Range(func(_ string, x any) bool { vals = append(vals, x); return true })
-		return iterator{vals: vals, n: len(vals), i: -1}, true
+		it.vals = mapValues(v)
+		it.n = len(it.vals)
+	default:
+		return false
 	}
-	return iterator{}, false
+	return true
+}
+
+// mapValues are m's values, in order.
+func mapValues(m MapValue) []any {
+	var vals []any
+	m.Range(func(_ string, x any) bool { vals = append(vals, x); return true })
+	return vals
 }
 
 // size is how many elements the iteration sees: a list's current length
