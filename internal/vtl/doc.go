@@ -50,6 +50,19 @@
 //
 // [Path] is JSONPath as $input.path and $input.json read it.
 //
+// # Speed
+//
+// Parsing numbers a template's variables, so that an evaluation keeps them
+// in slots, not by name; its state is on its stack, its storage reused
+// ([Buffers]). A host's values can spare it work, each interface a promise
+// to behave as the plain value would: a [StringList]'s strings are bound
+// by #foreach without being boxed in an any, a [StringFuncs] method such
+// as $util.escapeJavaScript is called on them and its result written
+// without boxing either, an [Appender] writes a method's result straight
+// into the output ($input.json), and a [FixedVars] host's variables are
+// looked up once per evaluation. The differences are checked by
+// FuzzStringValues.
+//
 // # Not supported
 //
 // #include, #parse, #evaluate, #literal and block macro calls (#@name) are
