@@ -20,9 +20,9 @@ import (
 type vtlDoc struct {
 	*jsontape.Doc
 	// objects and arrays are room for views, reused with a response
-	// template's activation (the genres template: 2 allocations of its
-	// 11, BenchmarkGenresVTL/vtl); used only up to their capacity, so that
-	// a view never moves. A request template's views are allocated: its
+	// template's activation (BenchmarkGenresVTL/vtl allocates none);
+	// used only up to their capacity, so that a view never moves. A
+	// request template's views are allocated: its
 	// $context.responseOverride may hold one past the activation.
 	objects []vtlObject
 	arrays  []vtlArray

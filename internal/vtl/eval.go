@@ -150,7 +150,7 @@ type binding struct {
 // 744 B without; BenchmarkGatewayGenres/template-vtl 14, 2.13 KB with it, 17, 2.56 KB without; times within noise.
 var execs = sync.Pool{New: func() any { return new(Buffers) }}
 
-// maxPooledSlots bounds the variables of a pooled evaluation's state.
+// maxPooledSlots bounds the variables Buffers keep room for.
 const maxPooledSlots = 256
 
 // Template is a compiled template. It is immutable and safe for
