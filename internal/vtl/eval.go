@@ -146,8 +146,8 @@ type binding struct {
 	slot
 }
 
-// execs: measured (mapping's BenchmarkGenresVTL/vtl -count 6, interleaved): 9 allocs, 312 B/op with the pool, 12 and
-// 744 B without; BenchmarkGatewayGenres/template-vtl 14, 2.13 KB with it, 17, 2.56 KB without; times within noise.
+// execs: the Buffers of evaluations whose host gives none (mapping keeps its own with each activation: Options.Buffers).
+// Measured (BenchmarkExecute, no Buffers): 0 allocs, 0 B/op with the pool, 3 and 432 B without, 720 ns/op against 420.
 var execs = sync.Pool{New: func() any { return new(Buffers) }}
 
 // maxPooledSlots bounds the variables Buffers keep room for.
