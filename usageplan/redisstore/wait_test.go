@@ -29,7 +29,9 @@ func TestWaitReplicas(t *testing.T) {
 			t.Fatalf("the replica did not connect: %s", info)
 		}
 	}
-	s, err := New(Options{Client: c, Prefix: "wait:", Timeout: time.Second, WaitReplicas: 1, WaitTimeout: 100 * time.Millisecond})
+	// A whole second for the replica's acknowledgement: CI runs this beside
+	// the cluster tests on two cores, where 100 ms was once too short.
+	s, err := New(Options{Client: c, Prefix: "wait:", Timeout: 3 * time.Second, WaitReplicas: 1, WaitTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
