@@ -42,15 +42,14 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"sort"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/admin"
 	"github.com/apigw/apigw/internal/serve"
 	"github.com/apigw/apigw/lambdainvoke"
 	"github.com/apigw/apigw/openapi"
@@ -182,6 +181,7 @@ type options struct {
 	store  *store
 	keys   *issuerKeys
 	logger *slog.Logger
+	admin  *admin.Admin // metrics and console; nil: none
 }
 
 // newGateway loads the template with the functions bound in-process.
@@ -193,7 +193,8 @@ func newGateway(o options) (*gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return gateway.New(append(api.Options(), gateway.WithAccessLog(o.logger))...)
+	opts := append(api.Options(), gateway.WithAccessLog(o.logger))
+	return gateway.New(append(opts, o.admin.Gateway()...)...)
 }
 
 // lambdaServer serves the functions through Lambda's Invoke API and the
@@ -238,15 +239,23 @@ func run(ctx context.Context, addr string, o options, ready chan<- string) error
 	if err != nil {
 		return err
 	}
-	return serve.ListenAndServe(ctx, addr, gw, ready, func(context.Context) error { return gw.Close() })
+	o.admin.Watch(gw)
+	return o.admin.Run(ctx, func(ctx context.Context) error {
+		return serve.ListenAndServe(ctx, addr, gw, ready, func(context.Context) error { return gw.Close() })
+	})
 }
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to serve the API on")
 	lambdaAddr := flag.String("lambda-addr", "", "serve the template's functions through Lambda's Invoke API on this address instead, for apigw serve -lambda-endpoint")
+	adminAddr := flag.String("admin-addr", "", admin.Usage)
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := serve.SignalContext()
 	defer stop()
+	adm, err := admin.New(ctx, *adminAddr, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	keys, err := newIssuer()
 	if err != nil {
 		log.Fatal(err)
@@ -255,7 +264,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	o := options{keys: keys, lambda: *lambdaAddr != ""}
+	o := options{keys: keys, lambda: *lambdaAddr != "", admin: adm}
 	listen := *addr
 	if o.lambda {
 		listen = *lambdaAddr
