@@ -3,10 +3,16 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
+	"github.com/apigw/apigw/cache"
 	"github.com/apigw/apigw/stage"
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -155,4 +161,54 @@ func FuzzCanonicalPath(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOneResourceOneKey: what is keyed on the path (cache entries, a
+// method's stage settings and throttle bucket, $context.path and
+// $context.resourcePath) is keyed on the canonical form, so a resource
+// spelled another way shares the entry, the bucket and the settings.
+func TestOneResourceOneKey(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var calls atomic.Int64
+	backend := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := apigw.FromContext(r.Context())
+		fmt.Fprintf(w, `{"call":%d,"path":%q,"resourcePath":%q}`, calls.Add(1), c.Path, c.ResourcePath)
+	})
+	off := false
+	gw := mustNew(t,
+		WithClock(func() time.Time { return now }),
+		WithCache(cache.Config{XCache: true}),
+		WithStage(stage.Stage{Name: "prod", MethodSettings: map[string]stage.MethodSettings{
+			"/nocache/GET": {CachingEnabled: &off},
+			"/limited/GET": {ThrottlingRateLimit: 1, ThrottlingBurstLimit: 1, CachingEnabled: &off},
+		}}),
+		Route("GET /artists/{id}", Method{Integration: Handler(backend), Cache: &CacheSettings{KeyParameters: []string{"method.request.path.id"}}}),
+		Route("GET /nocache", Method{Integration: Handler(backend)}),
+		Route("GET /limited", Method{Integration: Handler(backend)}),
+	)
+	if rec := do(t, gw, "GET", "/artists/1", ""); rec.Header().Get("X-Cache") != "Miss" {
+		t.Fatalf("first GET: %d %s %q", rec.Code, rec.Body, rec.Header().Get("X-Cache"))
+	}
+	for _, path := range []string{"/artists/1/", "/artists//1", "//artists/1", "/artists/./1", "/artists/x/../1", "/%61rtists/%31"} {
+		rec := do(t, gw, "GET", path, "")
+		if rec.Code != 200 || rec.Header().Get("X-Cache") != "Hit" || !strings.Contains(rec.Body.String(), `"call":1,`) {
+			t.Errorf("GET %s: %d %s %q, want the first answer from the cache", path, rec.Code, rec.Body, rec.Header().Get("X-Cache"))
+		}
+	}
+	for _, path := range []string{"/nocache/", "//nocache", "/x/../nocache"} {
+		before := calls.Load()
+		rec := do(t, gw, "GET", path, "")
+		if rec.Code != 200 || calls.Load() != before+1 {
+			t.Errorf("GET %s: %d %s: the stage's CachingEnabled=false was not applied", path, rec.Code, rec.Body)
+		}
+		if want := `"path":"/nocache","resourcePath":"/nocache"`; !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET %s: %s, want %s", path, rec.Body, want)
+		}
+	}
+	if rec := do(t, gw, "GET", "/limited", ""); rec.Code != 200 {
+		t.Fatalf("first GET /limited: %d", rec.Code)
+	}
+	for _, path := range []string{"/limited/", "//limited", "/limited/.", "/%6cimited"} {
+		wantError(t, do(t, gw, "GET", path, ""), 429, "Too Many Requests", "TooManyRequestsException")
+	}
 }
