@@ -43,10 +43,18 @@ func (p Pattern) Match(s string) bool {
 // characters ('/' included, as in IAM resource ARNs) and '?' exactly one
 // character; every other byte matches itself. It runs in
 // O(len(pattern)·len(s)) at worst, without recursion.
-func Glob(pattern, s string) bool {
+func Glob(pattern, s string) bool { return glob(pattern, s, false) }
+
+// glob is [Glob]; with fold, ASCII letters of s are folded to lower case
+// (the pattern is lower case already).
+func glob(pattern, s string, fold bool) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
+		c := s[i]
+		if fold {
+			c = toLower(c)
+		}
 		switch {
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p, i
@@ -54,7 +62,7 @@ func Glob(pattern, s string) bool {
 		case p < len(pattern) && pattern[p] == '?':
 			p++
 			i += runeLen(s, i)
-		case p < len(pattern) && pattern[p] == s[i]:
+		case p < len(pattern) && pattern[p] == c:
 			p++
 			i++
 		case star >= 0:

@@ -330,32 +330,6 @@ func toLower(b byte) byte {
 	return b
 }
 
-// globFold is Glob against a lower-cased pattern, ASCII letters of s
+// globFold is [Glob] against a lower-cased pattern, ASCII letters of s
 // folded to lower case.
-func globFold(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == '?':
-			p++
-			i += runeLen(s, i)
-		case p < len(pattern) && pattern[p] == toLower(s[i]):
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark += runeLen(s, mark)
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
+func globFold(pattern, s string) bool { return glob(pattern, s, true) }
