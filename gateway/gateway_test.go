@@ -442,9 +442,15 @@ func TestHandlerPanic(t *testing.T) {
 			panic("late")
 		}))}),
 	)
+	var ids []string // the 502s' request ids, which their access-log records must carry
 	for _, path := range []string{"/early", "/lambda"} {
 		rec := do(t, gw, "GET", path, "")
 		wantError(t, rec, 502, "Internal server error", "InternalServerErrorException")
+		id := rec.Header().Get("X-Amzn-RequestId")
+		if id == "" {
+			t.Errorf("GET %s: the 502 has no x-amzn-RequestId", path)
+		}
+		ids = append(ids, id)
 	}
 	srv := httptest.NewServer(gw)
 	defer srv.Close()
@@ -467,6 +473,9 @@ func TestHandlerPanic(t *testing.T) {
 		_ = json.Unmarshal([]byte(lines[i]), &rec)
 		if cause, _ := rec["errorCause"].(string); !strings.Contains(cause, want) {
 			t.Errorf("record %d: cause %q, want %q", i, cause, want)
+		}
+		if id, _ := rec["requestId"].(string); i < len(ids) && id != ids[i] {
+			t.Errorf("record %d: requestId %q, the answer's %q", i, id, ids[i])
 		}
 	}
 }
