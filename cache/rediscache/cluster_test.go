@@ -77,3 +77,38 @@ func TestRedisKey(t *testing.T) {
 		}
 	}
 }
+
+// portCluster is the first port of TestClusterFailover's private cluster
+// (6 nodes); the other packages' private servers use 7010-7029 and 7040-7055.
+const portCluster = 7030
+
+// TestClusterFailover: when the master that holds an entry dies, the cache
+// works again within a few seconds of the cluster failing over (the store
+// reloads the cluster's layout after a failed call instead of waiting for
+// go-redis's periodic reload).
+func TestClusterFailover(t *testing.T) {
+	t.Parallel() // its own servers; mostly waiting for the cluster
+	cl := redistest.StartCluster(t, portCluster, 3, 1)
+	cc := redistest.ClusterClient(t, cl.Addrs, &redis.ClusterOptions{ContextTimeoutEnabled: true})
+	c := mustCache(t, cache.Config{Store: mustStore(t, cc, Options{Timeout: 200 * time.Millisecond}), Namespace: "failover"})
+	key, err := c.Key(cache.Key{Stage: "prod", Method: http.MethodGet, Resource: "/x/{id}",
+		Params: map[string][]string{"method.request.path.id": {"1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	works := func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := c.Store().Set(ctx, key, cache.NewEntry(200, nil, []byte("x")), time.Minute); err != nil {
+			return false
+		}
+		e, err := c.Store().Get(ctx, key)
+		return err == nil && e != nil
+	}
+	if !works() {
+		t.Fatal("the cache does not work before the failover")
+	}
+	failover, after := cl.KillMaster(t, redisKey(key), works)
+	t.Logf("the cluster failed over %v after the master died; the cache worked %v after that",
+		failover.Round(time.Millisecond), after.Round(time.Millisecond))
+}
