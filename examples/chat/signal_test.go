@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 	ws "github.com/coder/websocket"
 )
 

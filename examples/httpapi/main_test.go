@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/redis/go-redis/v9"
 )
 

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
 	"github.com/apigw/apigw/internal/awsfake"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )

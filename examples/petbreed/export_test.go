@@ -3,8 +3,8 @@ package main
 import (
 	"testing"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
 	"github.com/apigw/apigw/examples/petbreed/petbreed"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/apigw/apigw/openapi"
 )
 

@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/apigw/apigw/openapi"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/apigw/apigw/authorizer"
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/apigw/apigw/lambdainvoke"
 	"github.com/apigw/apigw/openapi"
 	"github.com/apigw/apigw/sam"

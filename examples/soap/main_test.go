@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 	"io"
 	"net/http"
 	"strings"

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
 	"github.com/apigw/apigw/gateway"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/apigw/apigw/openapi"
 )
 

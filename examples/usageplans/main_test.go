@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 	"github.com/apigw/apigw/internal/redistest"
 	"github.com/apigw/apigw/internal/testkit"
 	"github.com/redis/go-redis/v9"

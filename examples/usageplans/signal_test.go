@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/apigw/apigw/examples/internal/exampletest"
+	"github.com/apigw/apigw/internal/exampletest"
 )
 
 func TestMain(m *testing.M) { exampletest.Main(m, main) }

@@ -1,4 +1,5 @@
-// Package exampletest runs an example in-process for its test.
+// Package exampletest runs an example (or the apigw command) for its tests:
+// in-process, or as a child process that a test stops with a signal.
 package exampletest
 
 import (
