@@ -103,8 +103,11 @@ type binding struct {
 	vars   map[string]string
 	canary bool
 	root   *node
-	dflt   *route   // an HTTP API's $default route; nil: none
-	routes []*route // in definition order, for Describe
+	dflt   *route // an HTTP API's $default route; nil: none
+	// byResource: a REST API's path chooses the resource before the
+	// method (see node.lookup); an HTTP API's routes match both at once.
+	byResource bool
+	routes     []*route // in definition order, for Describe
 	// notFound answers a request no route matches: AWS's 403 Missing
 	// Authentication Token, with the API's CORS headers.
 	notFound http.Handler
@@ -113,7 +116,8 @@ type binding struct {
 // bind compiles d's routes for a stage, or for its canary: the side that
 // serves with the variables vars.
 func (g *Gateway) bind(d *deployment, st *stage.Stage, vars map[string]string, canary bool) (*binding, error) {
-	b := &binding{dep: d, stage: st.Name, vars: vars, canary: canary, root: newNode(), notFound: d.cors.Handler(missingToken)}
+	b := &binding{dep: d, stage: st.Name, vars: vars, canary: canary, root: newNode(), byResource: !g.cfg.httpAPI,
+		notFound: d.cors.Handler(missingToken)}
 	var errs []error
 	for _, spec := range d.def.routes {
 		rt, segs, err := g.compileRoute(d, spec, st, canary)
@@ -340,7 +344,7 @@ func (b *binding) fill(c *apigw.Context) {
 func (b *binding) route(rc *requestCtx, method, path string) http.Handler {
 	c := &rc.c
 	m := match{params: rc.params[:0]}
-	if !b.root.lookup(method, path, &m) {
+	if !b.root.lookup(method, path, b.byResource, &m) {
 		if b.dflt == nil {
 			return nil
 		}
@@ -372,7 +376,7 @@ func (b *binding) preflight(rc *requestCtx, r *http.Request, path string) http.H
 	}
 	policy := b.dep.cors
 	m := match{params: rc.params[:0]}
-	if b.root.lookup(r.Header.Get("Access-Control-Request-Method"), path, &m) {
+	if b.root.lookup(r.Header.Get("Access-Control-Request-Method"), path, b.byResource, &m) {
 		policy = m.route.cors
 		rc.c.ResourcePath = m.route.resourcePath
 	}

@@ -53,9 +53,20 @@
 // with a real slash. Backends see the canonical path; paths stay
 // case-sensitive, as AWS's are.
 //
+// A method other than the seven that ANY stands for (DELETE, GET, HEAD,
+// OPTIONS, PATCH, POST, PUT) is served by no route: 403 Missing
+// Authentication Token (an HTTP API's 404 Not Found), before any policy.
+//
+// In a REST API the path alone chooses the resource, the most specific one
+// that matches (a literal segment before a {param}, a {param} before a
+// {proxy+}), and the method is looked up on that resource only: a method
+// it lacks gets 403 Missing Authentication Token, as on AWS, even when a
+// less specific resource such as /{proxy+} has the method, so a public
+// catch-all never serves what a guarded resource leaves undefined. An
+// HTTP API's routes are a method and a path together: the most specific
+// route with the request's method serves it, else $default.
+//
 // Differences from AWS: an in-process handler cannot be pre-empted, so at
 // the integration timeout the gateway answers 504 and cancels the handler's
-// context, but the handler's goroutine runs until it returns; a route whose
-// resource matches but lacks the method falls back to a less specific
-// resource (a {param} or {proxy+}) that has it.
+// context, but the handler's goroutine runs until it returns.
 package gateway

@@ -161,7 +161,10 @@ func canonicalMethod(m string) string {
 
 // canonicalRequest returns r in canonical form (see above): r itself when
 // it already is, else a shallow copy with the canonical method and path.
-// ok is false when the path cannot be served.
+// ok is false when the request cannot be served: a path that cannot (see
+// canonicalPath), or a method other than API Gateway's seven (DELETE, GET,
+// HEAD, OPTIONS, PATCH, POST, PUT; the ones ANY stands for), which no
+// route serves and no policy names.
 func canonicalRequest(r *http.Request) (_ *http.Request, ok bool) {
 	esc := r.URL.EscapedPath()
 	cesc, dec, ok := canonicalPath(esc)
@@ -169,6 +172,9 @@ func canonicalRequest(r *http.Request) (_ *http.Request, ok bool) {
 		return r, false
 	}
 	method := canonicalMethod(r.Method)
+	if !knownMethods[method] || method == methodANY {
+		return r, false
+	}
 	if cesc == esc && dec == r.URL.Path && method == r.Method {
 		return r, true
 	}

@@ -133,39 +133,47 @@ type param struct{ name, value string }
 
 // lookup finds the route for method and the request path: canonical,
 // decoded, without the stage prefix.
-func (n *node) lookup(method, path string, m *match) bool {
+//
+// With byResource (REST APIs) the path alone chooses the resource, the
+// most specific one that matches it, and the method is looked up there
+// only: a method that resource lacks is no match, as on AWS, even when a
+// less specific resource (a {param} or a {proxy+}) has it. Otherwise a
+// public {proxy+} would serve the methods an authorizer-guarded resource
+// does not define. Without it (HTTP APIs, whose routes are a method and a
+// path together) the most specific route with the method matches.
+func (n *node) lookup(method, path string, byResource bool, m *match) bool {
 	path = strings.TrimPrefix(path, "/")
-	return n.walk(method, path, m)
+	return n.walk(method, path, byResource, m) && m.route != nil
 }
 
-func (n *node) walk(method, rest string, m *match) bool {
+// walk matches rest below n. It reports true when the search is over: a
+// route was found, or (byResource) a resource matched whose method is
+// missing, m.route nil.
+func (n *node) walk(method, rest string, byResource bool, m *match) bool {
 	// Skip empty segments ("//", a trailing "/").
 	for strings.HasPrefix(rest, "/") {
 		rest = rest[1:]
 	}
 	if rest == "" {
-		if rt := n.methodFor(method); rt != nil {
-			m.route = rt
-			return true
-		}
-		return false
+		m.route = n.methodFor(method)
+		return m.route != nil || byResource
 	}
 	seg, tail, _ := strings.Cut(rest, "/")
 	if next := n.literals[seg]; next != nil {
-		if next.walk(method, tail, m) {
+		if next.walk(method, tail, byResource, m) {
 			return true
 		}
 	}
 	if n.param != nil {
 		mark := len(m.params)
 		m.params = append(m.params, param{n.paramName, seg})
-		if n.param.walk(method, tail, m) {
+		if n.param.walk(method, tail, byResource, m) {
 			return true
 		}
 		m.params = m.params[:mark]
 	}
 	if n.greedy != nil {
-		if rt := n.greedy.methodFor(method); rt != nil {
+		if rt := n.greedy.methodFor(method); rt != nil || byResource {
 			m.params = append(m.params, param{n.greedyKey, strings.TrimSuffix(rest, "/")})
 			m.route = rt
 			return true
