@@ -253,7 +253,11 @@ func (c *condition) match(r *Request, v string) bool {
 		if !addr.IsValid() {
 			return false
 		}
-		addr = addr.Unmap()
+		// An IPv4-mapped address is its IPv4 address; a zone (fe80::1%eth0,
+		// which net/http puts in RemoteAddr for a link-local peer) names the
+		// interface, not the address, and netip.Prefix.Contains is false for
+		// any zoned address: a Deny on the range must still apply.
+		addr = addr.Unmap().WithZone("")
 		for _, p := range c.prefixes {
 			if p.Contains(addr) {
 				return true
