@@ -218,7 +218,7 @@ func (s *state) pickRoot() {
 // ServeHTTP runs the request through the pipeline of its stage and route.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := g.state.Load()
-	rc := &requestCtx{parent: r.Context()}
+	rc := &requestCtx{parent: r.Context(), client: r}
 	c := &rc.c
 	*c = *apigw.NewRequestContext(r, g.cfg.now())
 	c.APIID, c.Region, c.AccountID = g.cfg.apiID, g.cfg.region, g.cfg.accountID

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/apigw/apigw/internal/ctxkey"
 )
 
 // queryParam is one decoded query parameter.
@@ -13,9 +15,13 @@ type queryParam struct{ key, value string }
 
 // target returns the request's path and query as the client sent them: the
 // request line's target when the request came from a server (so that no
-// rewriting of r.URL changes what is verified), else r.URL's.
+// rewriting of r.URL, the gateway's canonical path included, changes what
+// is verified), else r.URL's.
 func target(r *http.Request) (path, rawQuery string) {
 	t := r.RequestURI
+	if sent, ok := r.Context().Value(ctxkey.RequestTarget).(string); ok {
+		t = sent // the gateway's request: r.RequestURI is its canonical form
+	}
 	if t == "" || t == "*" {
 		return r.URL.EscapedPath(), r.URL.RawQuery
 	}
