@@ -59,6 +59,7 @@ func (c CognitoConfig) JWTConfig() (JWTConfig, error) {
 	j.JWKSURL = j.Issuer + "/.well-known/jwks.json"
 	j.Audience = append([]string(nil), c.ClientIDs...)
 	j.TokenUse = c.TokenUse
+	j.cognito = true
 	if len(j.Algorithms) == 0 {
 		j.Algorithms = []string{"RS256"} // Cognito signs with RS256 only
 	}

@@ -91,6 +91,10 @@ type JWTConfig struct {
 	// Logger receives JWKS fetch failures and skipped keys. Default:
 	// slog.Default().
 	Logger *slog.Logger
+
+	// cognito: made by CognitoConfig.JWTConfig, for AWS's
+	// COGNITO_USER_POOLS authorizer (see JWTAuthorizer.cognito).
+	cognito bool
 }
 
 // JWTAuthorizer verifies JSON Web Tokens as AWS's Cognito and JWT
@@ -100,10 +104,14 @@ type JWTConfig struct {
 // use by multiple goroutines; with a JWKSURL it runs background refreshes
 // from its first request until [JWTAuthorizer.Close].
 type JWTAuthorizer struct {
-	cfg       JWTConfig // as given, for Config
-	issuer    string
-	audience  []string
-	tokenUse  string
+	cfg      JWTConfig // as given, for Config
+	issuer   string
+	audience []string
+	tokenUse string
+	// cognito: a COGNITO_USER_POOLS authorizer (NewCognito), on whose
+	// methods with scopes AWS accepts access tokens only, their scope
+	// claim alone.
+	cognito   bool
 	allowed   algSet
 	verifiers [numAlgs]jws.Verifier
 	header    string // canonical
@@ -135,6 +143,7 @@ func NewJWT(cfg JWTConfig) (*JWTAuthorizer, error) {
 		issuer:   cfg.Issuer,
 		audience: append([]string(nil), cfg.Audience...),
 		tokenUse: cfg.TokenUse,
+		cognito:  cfg.cognito,
 		leeway:   cfg.Leeway,
 		maxToken: cfg.MaxTokenBytes,
 		refetch:  cfg.RefetchInterval,
@@ -377,7 +386,16 @@ func (a *JWTAuthorizer) Authorize(r *http.Request, c *apigw.Context, scopes []st
 	if f != nil {
 		return f.apigwError(scopes)
 	}
-	if len(scopes) > 0 && !v.hasAnyScope(scopes) {
+	if len(scopes) > 0 && a.cognito {
+		// A Cognito ID token names no OAuth scopes, whatever claims a
+		// pre-token-generation trigger adds to it, and scp is not Cognito's.
+		if tu, _ := v.claims["token_use"].(string); tu != "access" {
+			return failTokenUse.apigwError(scopes)
+		}
+		if !hasAnyScope(appendScopes(nil, v.claims["scope"]), scopes) {
+			return insufficientScope(scopes)
+		}
+	} else if len(scopes) > 0 && !hasAnyScope(v.scopes, scopes) {
 		return insufficientScope(scopes)
 	}
 	c.Authorizer = apigw.Authorizer{PrincipalID: v.subject, Claims: v.claims, Scopes: v.scopes}

@@ -112,9 +112,10 @@ type verified struct {
 	scopes  []string
 }
 
-func (v *verified) hasAnyScope(want []string) bool {
+// hasAnyScope reports whether have holds one of want.
+func hasAnyScope(have, want []string) bool {
 	for _, w := range want {
-		for _, s := range v.scopes {
+		for _, s := range have {
 			if s == w {
 				return true
 			}
