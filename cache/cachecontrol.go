@@ -35,10 +35,10 @@ func wantsRefresh(h http.Header) bool {
 // or says Cache-Control: no-store or private. AWS stores such responses
 // anyway; apigw does not, so one caller's session never reaches another.
 func forbidsStoring(h http.Header) bool {
-	if len(h["Set-Cookie"]) > 0 || len(h["Trailer"]) > 0 {
+	if len(headerValues(h, "Set-Cookie")) > 0 || len(headerValues(h, "Trailer")) > 0 {
 		return true
 	}
-	for _, v := range h["Cache-Control"] {
+	for _, v := range headerValues(h, "Cache-Control") {
 		for v != "" {
 			var d string
 			d, v, _ = strings.Cut(v, ",")
@@ -50,4 +50,17 @@ func forbidsStoring(h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// headerValues is h's values of a header under its canonical name and
+// under any other spelling of it: a handler may write the map directly
+// (h["set-cookie"]), and net/http sends every spelling on the wire.
+func headerValues(h http.Header, canonical string) []string {
+	vs := h[canonical]
+	for k, v := range h {
+		if k != canonical && strings.EqualFold(k, canonical) {
+			vs = append(vs[:len(vs):len(vs)], v...)
+		}
+	}
+	return vs
 }

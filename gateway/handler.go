@@ -57,7 +57,7 @@ func (hi *handlerIntegration) build(env *buildEnv) (http.Handler, error) {
 		return nil, fmt.Errorf("Path: %w", err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hi.h.ServeHTTP(w, withPath(r, tmpl.expand(apigw.FromContext(r.Context()))))
+		hi.h.ServeHTTP(w, withPath(r, tmpl.expandMapped(apigw.FromContext(r.Context()), mappedPathParams(r))))
 	}), nil
 }
 

@@ -57,7 +57,7 @@ func (hi *httpIntegration) build(env *buildEnv) (http.Handler, error) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			target := fixed
 			if target == nil {
-				u, err := url.Parse(tmpl.expand(apigw.FromContext(pr.In.Context())))
+				u, err := url.Parse(tmpl.expandMapped(apigw.FromContext(pr.In.Context()), mappedPathParams(pr.In)))
 				if err != nil {
 					// A stage variable made the URL unparsable: fail the
 					// round trip, reported as a 502 by errorHandler.

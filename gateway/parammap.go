@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
@@ -247,6 +248,7 @@ func (m *paramMapper) mapRequest(r *http.Request, src *paramexpr.Request) *http.
 	r2 := new(http.Request)
 	*r2 = *r
 	r2.Header = r.Header.Clone()
+	dropConnectionHeaders(r2.Header)
 	u := *r.URL
 	query := u.Query()
 	for _, rule := range m.request {
@@ -450,4 +452,19 @@ func bodyValue(doc *jsontape.Doc, path []paramexpr.Step) (string, bool) {
 	}
 	b, err := json.Marshal(doc.Native(i))
 	return string(b), err == nil
+}
+
+// dropConnectionHeaders removes Connection and the headers it names: they
+// are hop-by-hop, and the HTTP proxy would remove the named ones after the
+// mapping set them, so that a client sending "Connection: X-Tenant" could
+// take away a header the mapping adds.
+func dropConnectionHeaders(h http.Header) {
+	for _, v := range h["Connection"] {
+		for name := range strings.SplitSeq(v, ",") {
+			if name = textproto.TrimString(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	h.Del("Connection")
 }

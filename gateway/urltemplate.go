@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/ctxkey"
 )
 
 // urlTemplate is an integration path or URL with {param},
@@ -73,15 +75,24 @@ func compileURLTemplate(s string, params []string, greedy string) (*urlTemplate,
 
 // expand fills the holes from the request's Context. Path parameters are
 // escaped; a greedy one keeps its slashes.
-func (t *urlTemplate) expand(c *apigw.Context) string {
+func (t *urlTemplate) expand(c *apigw.Context) string { return t.expandMapped(c, nil) }
+
+// expandMapped is expand with the integration request's mapped path
+// parameters (integration.request.path.<name>), which come first, as on
+// AWS: a mapping that sets {id} from the authorizer is not overridden by
+// the id the client sent.
+func (t *urlTemplate) expandMapped(c *apigw.Context, mapped map[string]string) string {
 	var b strings.Builder
 	for _, p := range t.parts {
 		switch {
 		case p.param != "":
-			if c == nil {
+			v, ok := mapped[p.param]
+			if !ok && c == nil {
 				continue
 			}
-			v := c.PathParameters[p.param]
+			if !ok {
+				v = c.PathParameters[p.param]
+			}
 			if !p.greedy {
 				b.WriteString(url.PathEscape(v))
 				continue
@@ -129,4 +140,10 @@ func (t *urlTemplate) probe() string {
 		b.WriteString(p.text)
 	}
 	return b.String()
+}
+
+// mappedPathParams is r's mapped path parameters (see ctxkey.MappedPathParams).
+func mappedPathParams(r *http.Request) map[string]string {
+	m, _ := r.Context().Value(ctxkey.MappedPathParams).(map[string]string)
+	return m
 }

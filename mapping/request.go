@@ -11,9 +11,10 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/accept"
+	"github.com/apigw/apigw/internal/ctxkey"
 	"github.com/apigw/apigw/internal/paramexpr"
 )
 
@@ -199,7 +200,7 @@ func (m *RequestMapping) Map(r *http.Request, c *apigw.Context) (*Request, error
 	ct := r.Header.Get("Content-Type")
 	mt := DefaultContentType
 	if ct != "" {
-		mt = mediaTypeOrRaw(ct)
+		mt = accept.MediaType(ct)
 	}
 	t := m.templates[mt]
 	if t == nil {
@@ -331,6 +332,11 @@ func (ir *Request) NewHTTPRequest(r *http.Request) *http.Request {
 	for k, v := range ir.PathParams {
 		out.SetPathValue(k, v)
 	}
+	if len(ir.PathParams) > 0 {
+		// For the integration URL's {name}, under a key of the gateway's
+		// own: path values may also come from a ServeMux in front of it.
+		out = out.WithContext(context.WithValue(out.Context(), ctxkey.MappedPathParams, ir.PathParams))
+	}
 	if c := apigw.FromContext(r.Context()); c != nil {
 		c.SetBody(out, ir.Body)
 	} else {
@@ -350,21 +356,6 @@ func (ir *Request) NewHTTPRequest(r *http.Request) *http.Request {
 func mediaType(ct string) (string, error) {
 	mt, _, err := mime.ParseMediaType(ct)
 	return mt, err
-}
-
-// mediaTypeOrRaw is the media type of a request's Content-Type; a value
-// mime cannot parse is matched as sent (lower-cased, before any ;).
-func mediaTypeOrRaw(ct string) string {
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	ct = strings.TrimSpace(ct)
-	for i := 0; i < len(ct); i++ {
-		if 'A' <= ct[i] && ct[i] <= 'Z' {
-			return strings.ToLower(ct)
-		}
-	}
-	return ct
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -66,8 +66,12 @@ func (l *loader) methodSettings(ptr string, v any, api *API) {
 				}
 				ms.ThrottlingBurstLimit = int(n)
 			case "RequireAuthorizationForCacheControl":
-				on, _ := x.(bool)
-				l.cacheAuth = &on
+				// One cache configuration serves the stage, where AWS keeps
+				// this per method: the strictest entry wins, so that one
+				// method anyone may refresh does not open the others.
+				if on := boolSetting(l, kp, x); on != nil && (l.cacheAuth == nil || *on) {
+					l.cacheAuth = on
+				}
 			case "UnauthorizedCacheControlHeaderStrategy":
 				l.cacheStrategy = cache.Strategy(fmt.Sprint(x))
 			case "MetricsEnabled":
@@ -501,6 +505,11 @@ func methodSettingPath(p string) string {
 // boolSetting reads a setting that is true or false.
 func boolSetting(l *loader, ptr string, v any) *bool {
 	on, ok := v.(bool)
+	if s, isString := v.(string); isString {
+		// CloudFormation takes "true" and "false" for a Boolean, as a
+		// parameter's !Ref gives them.
+		on, ok = strings.EqualFold(s, "true"), strings.EqualFold(s, "true") || strings.EqualFold(s, "false")
+	}
 	if !ok {
 		l.probs.add(ptr, "must be true or false")
 		return nil

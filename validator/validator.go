@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apigw/apigw"
+	"github.com/apigw/apigw/internal/accept"
 	"github.com/apigw/apigw/internal/jsontape"
 	"github.com/apigw/apigw/internal/paramexpr"
 )
@@ -195,18 +196,8 @@ func (v *Validator) modelFor(contentType string) *Model {
 		return nil
 	}
 	mt := "application/json"
-	switch {
-	case contentType == "":
-	case !strings.Contains(contentType, ";"):
-		// What mime.ParseMediaType would answer, without the map of
-		// parameters it allocates.
-		mt = strings.ToLower(strings.TrimSpace(contentType))
-	default:
-		if parsed, _, err := mime.ParseMediaType(contentType); err == nil {
-			mt = parsed
-		} else {
-			mt = strings.ToLower(strings.TrimSpace(contentType))
-		}
+	if contentType != "" {
+		mt = accept.MediaType(contentType)
 	}
 	if m := v.models[mt]; m != nil {
 		return m

@@ -31,3 +31,21 @@ func Pick(header string, n int, mediaType func(i int) string) int {
 	}
 	return 0
 }
+
+// MediaType is the media type of a request's Content-Type value, as every
+// phase that picks by content type matches it (the validator's model, the
+// mapping's template): lower-cased, its parameters and the spaces around
+// it dropped. A value whose parameters do not parse is matched by its
+// media type all the same, so that no phase skips what another applies.
+func MediaType(contentType string) string {
+	if i := strings.IndexByte(contentType, ';'); i >= 0 {
+		contentType = contentType[:i]
+	}
+	contentType = strings.TrimSpace(contentType)
+	for i := 0; i < len(contentType); i++ {
+		if 'A' <= contentType[i] && contentType[i] <= 'Z' {
+			return strings.ToLower(contentType)
+		}
+	}
+	return contentType
+}

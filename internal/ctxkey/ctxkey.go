@@ -14,3 +14,8 @@ var Context any = &key{"apigw.Context"}
 // absolute form) as the client sent it, a string: what a SigV4 signature
 // covers, before the gateway put the path in its canonical form.
 var RequestTarget any = &key{"request target"}
+
+// MappedPathParams is the key of an integration request's mapped path
+// parameters (integration.request.path.<name>), a map[string]string: they
+// fill the integration URL's {name} in place of the method request's.
+var MappedPathParams any = &key{"mapped path parameters"}
