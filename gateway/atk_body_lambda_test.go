@@ -16,7 +16,9 @@ func TestAtkBodyLambdaTwoContentTypes(t *testing.T) {
 	var evCT, role string
 	fn := func(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		evCT = ev.Headers["Content-Type"]
-		var v struct{ Role string `json:"role"` }
+		var v struct {
+			Role string `json:"role"`
+		}
 		_ = json.Unmarshal([]byte(ev.Body), &v)
 		role = v.Role
 		return events.APIGatewayProxyResponse{StatusCode: 200}, nil

@@ -41,16 +41,16 @@ func atkValidatedGateway(t *testing.T, h http.Handler, m Method) *Gateway {
 // pass a model that allows "user" only.
 func TestAtkBodyValidatorBodies(t *testing.T) {
 	bodies := map[string]string{
-		"duplicate key, last wins":   `{"role":"user","role":"admin"}`,
-		"trailing second value":      `{"role":"user"} {"role":"admin"}`,
-		"BOM":                        "\xef\xbb\xbf{\"role\":\"admin\"}",
-		"escaped key":                `{"role":"user","\u0072ole":"admin"}`,
-		"nested deep":                strings.Repeat("[", 20000) + strings.Repeat("]", 20000),
-		"NUL after value":            "{\"role\":\"user\"}\x00{\"role\":\"admin\"}",
-		"lone surrogate in value":    `{"role":"user\ud800"}`,
-		"invalid utf8 in value":      "{\"role\":\"us\xffer\"}",
-		"huge exponent elsewhere":    `{"role":"admin","n":1e999999999}`,
-		"role admin plain":           `{"role":"admin"}`,
+		"duplicate key, last wins": `{"role":"user","role":"admin"}`,
+		"trailing second value":    `{"role":"user"} {"role":"admin"}`,
+		"BOM":                      "\xef\xbb\xbf{\"role\":\"admin\"}",
+		"escaped key":              `{"role":"user","\u0072ole":"admin"}`,
+		"nested deep":              strings.Repeat("[", 20000) + strings.Repeat("]", 20000),
+		"NUL after value":          "{\"role\":\"user\"}\x00{\"role\":\"admin\"}",
+		"lone surrogate in value":  `{"role":"user\ud800"}`,
+		"invalid utf8 in value":    "{\"role\":\"us\xffer\"}",
+		"huge exponent elsewhere":  `{"role":"admin","n":1e999999999}`,
+		"role admin plain":         `{"role":"admin"}`,
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
