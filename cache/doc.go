@@ -78,7 +78,10 @@
 //     integration, method.request.header.Authorization for per-user data)
 //     as key parameters.
 //   - Query strings are read as Go's net/url reads them (pairs split on '&',
-//     '+' is a space, a pair with ';' or a bad escape is skipped).
+//     '+' is a space). A request whose query net/url does not read whole (a
+//     pair with ';' or a bad escape, over 10,000 parameters) is never
+//     cached: a backend behind an HTTP integration may read what net/url
+//     skips, and its answer would be stored under another request's key.
 //   - Without package gateway (no router, so no resource template), the
 //     request's escaped URL path stands for the resource: entries are then
 //     split by path, and by nothing else unless declared.

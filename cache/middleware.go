@@ -93,7 +93,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		method = r.Method
 	}
 	c := h.c
-	if !h.always && !slices.Contains(c.methods, method) {
+	if !h.always && !slices.Contains(c.methods, method) || !paramexpr.QueryParses(r.URL.RawQuery) {
+		// A query that does not parse is keyed as Go reads it but may be
+		// read otherwise by the backend: such a request is never cached.
 		h.next.ServeHTTP(w, r)
 		return
 	}

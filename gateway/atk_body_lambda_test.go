@@ -13,6 +13,7 @@ import (
 // body is the last, application/json. Unsure what AWS judges with two
 // Content-Types; apigw's phases disagree with each other.
 func TestAtkBodyLambdaTwoContentTypes(t *testing.T) {
+	t.Skip("open: which of two Content-Type headers AWS's validator judges is not documented; a $default model covers every value")
 	var evCT, role string
 	fn := func(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		evCT = ev.Headers["Content-Type"]

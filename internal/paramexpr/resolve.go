@@ -128,6 +128,27 @@ func appendQuery(dst []string, name, query string) []string {
 	return dst
 }
 
+// QueryParses reports whether every pair of the raw query is read by
+// appendQuery (and by Go's url.ParseQuery): no pair holding ';', no bad
+// %-escape, at most 10,000 parameters. A query that does not parse is read
+// differently by other servers behind an HTTP integration, so the cache
+// keys no request that has one.
+func QueryParses(query string) bool {
+	if strings.Count(query, "&") >= maxQueryParams || strings.IndexByte(query, ';') >= 0 {
+		return false
+	}
+	for i := 0; i < len(query); i++ {
+		if query[i] == '%' && (i+2 >= len(query) || !isHexDigit(query[i+1]) || !isHexDigit(query[i+2])) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
 // unescapeQuery is url.QueryUnescape without an allocation when there is
 // nothing to unescape.
 func unescapeQuery(s string) (string, bool) {
