@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -290,6 +293,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Message: "Upgrade Required", Err: errors.New("websocket: not a WebSocket upgrade request")})
 		return
 	}
+	if !a.accept.InsecureSkipVerify && !originAllowed(r, a.accept.OriginPatterns) {
+		apigw.WriteError(w, r, &apigw.Error{Type: apigw.Default4XX, Status: http.StatusForbidden,
+			Message: "Forbidden", Err: errors.New("websocket: the request's Origin is not allowed")})
+		return
+	}
 	if a.authz != nil {
 		if err := a.authz.Authorize(r, c, a.scope); err != nil {
 			apigw.WriteError(w, r, err)
@@ -299,9 +307,37 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.admit.ServeHTTP(w, r)
 }
 
+// isUpgrade reports whether r is a whole WebSocket handshake (RFC 6455
+// 4.2.1), checked before any route runs, so that a request the upgrade
+// would refuse never runs $connect.
 func isUpgrade(r *http.Request) bool {
 	return r.Method == http.MethodGet && headerHasToken(r.Header, "Connection", "upgrade") &&
-		headerHasToken(r.Header, "Upgrade", "websocket")
+		headerHasToken(r.Header, "Upgrade", "websocket") &&
+		r.Header.Get("Sec-WebSocket-Key") != "" && r.Header.Get("Sec-WebSocket-Version") == "13"
+}
+
+// originAllowed is coder/websocket's origin check (no Origin, the request's
+// own host, or a host matching one of the patterns), made before the
+// authorizer and $connect run, so that a refused cross-site upgrade runs
+// neither.
+func originAllowed(r *http.Request, patterns []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(r.Host, u.Host) {
+		return true
+	}
+	for _, p := range patterns {
+		if ok, err := filepath.Match(strings.ToLower(p), strings.ToLower(u.Host)); err == nil && ok {
+			return true
+		}
+	}
+	return false
 }
 
 func headerHasToken(h http.Header, name, token string) bool {

@@ -61,7 +61,7 @@ func (a *API) upgrade(w http.ResponseWriter, r *http.Request) {
 	c := apigw.FromContext(r.Context())
 	now := a.clock.Now()
 	cn := &conn{
-		api: a, id: newID(), connectedAt: now, proto: c,
+		api: a, id: newConnectionID(), connectedAt: now, proto: c,
 		authorizer: authorizerMap(c.Authorizer),
 		host:       r.Host, domain: c.DomainName, sourceIP: c.Identity.SourceIP,
 		userAgent: c.Identity.UserAgent, remoteAddr: r.RemoteAddr,
@@ -244,6 +244,13 @@ func (c *conn) serve() {
 		var r io.Reader
 		typ, r, err = c.ws.Reader(ctx)
 		if err != nil {
+			break
+		}
+		if typ == ws.MessageBinary {
+			// AWS takes no binary frames from clients: it closes the
+			// connection with 1003 and routes nothing.
+			err = errors.New("websocket: a binary frame from the client")
+			_ = c.ws.Close(ws.StatusUnsupportedData, "binary frames are not supported")
 			break
 		}
 		buf := getBuffer()

@@ -16,7 +16,9 @@
 //	if err != nil { ... }                    // every mistake, each naming its option and field
 //	defer api.Shutdown(ctx)                  // closes every connection, runs each $disconnect
 //	http.Handle("/", api)                    // the wss:// endpoint
-//	http.Handle("/@connections/", api.ConnectionsHandler()) // for your backend only
+//	// The @connections API on a listener only your backend reaches: it
+//	// checks no signature, and connection ids travel to clients.
+//	go http.ListenAndServe("127.0.0.1:9001", api.ConnectionsHandler())
 //
 // # What a connection goes through
 //
@@ -53,7 +55,11 @@
 // idle, 2 hours in all (both close with 1001 "Going away"). However a
 // connection ends — the client closes or drops, a limit, a DELETE,
 // [API.Shutdown] — $disconnect runs exactly once, after the socket is
-// closed. Timers read the injected [Clock].
+// closed. Timers read the injected [Clock]. A binary frame from a client
+// closes its connection with 1003, as on AWS, which takes text frames only.
+// The handshake (method, Upgrade, Sec-WebSocket-Key and -Version, and the
+// origin under [WithOriginCheck]) is checked before the authorizer and
+// $connect run. Connection ids are 11 bytes from crypto/rand.
 //
 // # Many replicas
 //

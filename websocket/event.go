@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"encoding/base64"
 	"math/rand/v2"
 	"net/http"
@@ -216,6 +217,15 @@ func authorizerMap(a apigw.Authorizer) map[string]any {
 // newID returns an id in the form AWS gives connection, message and
 // request ids of WebSocket APIs: 16 characters of URL-safe base64, which
 // a @connections URL carries unescaped.
+// newConnectionID is a connection's id: 11 bytes from crypto/rand, as long
+// as AWS's ids, and unguessable, since whoever knows an id can post to the
+// connection through a management endpoint that the embedder exposes.
+func newConnectionID() string {
+	var raw [11]byte
+	_, _ = cryptorand.Read(raw[:]) // never fails (crypto/rand's promise)
+	return base64.URLEncoding.EncodeToString(raw[:])
+}
+
 func newID() string {
 	var raw [11]byte
 	a, b := rand.Uint64(), rand.Uint64()
