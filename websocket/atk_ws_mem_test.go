@@ -1,0 +1,71 @@
+package websocket
+
+import (
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// FAILING (resource amplification; unsure of AWS's exact WebSocket
+// header limit, but AWS caps a request's headers at about 10 KB and
+// keeps nothing of them per connection that the caller can grow). When
+// the API has a $disconnect route, conn.upgrade keeps the whole upgrade
+// request's http.Header (cn.header = r.Header) for the connection's life
+// (up to 2 hours), so each connection pins as many header bytes as the
+// server's MaxHeaderBytes lets in (net/http default 1 MiB), against the
+// ~1 KiB buffers the package works hard to keep idle connections at
+// (soak_test.go). A client with N sockets pins N MiB. Suggested fix
+// (conn.go upgrade / event.go): cap the header bytes kept (AWS's 10 KB) or
+// refuse larger upgrades with 431, as AWS refuses oversized requests.
+func TestAtkWSUpgradeHeadersPinned(t *testing.T) {
+	var n atomic.Int64
+	s := startAPI(t,
+		Route("$disconnect", RouteSpec{Integration: Lambda(countingFn(&n))}),
+		Route("$default", RouteSpec{Integration: Lambda(countingFn(&n))}),
+	)
+	pinnedHeaders(t, s)
+}
+
+// Holds (the control of the test above): without $disconnect the headers
+// are dropped after $connect and an idle connection stays small.
+func TestAtkWSUpgradeHeadersControl(t *testing.T) {
+	var n atomic.Int64
+	s := startAPI(t, Route("$default", RouteSpec{Integration: Lambda(countingFn(&n))}))
+	pinnedHeaders(t, s)
+}
+
+func pinnedHeaders(t *testing.T, s *server) {
+	t.Helper()
+	const conns = 30
+	const pad = 256 << 10
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range conns {
+		h := http.Header{}
+		// Several headers of 32 KiB: under any one-line limit.
+		for j := range pad / (32 << 10) {
+			h.Set("X-Pad-"+string(rune('a'+j)), strings.Repeat(string(rune('a'+i%26)), 32<<10))
+		}
+		dial(t, s, "/", h)
+	}
+	time.Sleep(100 * time.Millisecond)
+	after := heap()
+	per := (int64(after) - int64(before)) / conns
+	t.Logf("heap per connection: %d bytes (%d header bytes sent each)", per, pad)
+	if s.api.Len() != conns {
+		t.Fatalf("held %d connections", s.api.Len())
+	}
+	if per > 64<<10 {
+		t.Errorf("each idle connection pins %d bytes of heap, the upgrade request's headers: "+
+			"a client grows the server's memory by its header size per socket", per)
+	}
+}
