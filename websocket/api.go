@@ -293,6 +293,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Message: "Upgrade Required", Err: errors.New("websocket: not a WebSocket upgrade request")})
 		return
 	}
+	if handshakeBytes(r) > maxHandshakeBytes {
+		// Kept for $disconnect's event as long as the connection lives:
+		// AWS's limit on the request line and headers bounds it.
+		apigw.WriteError(w, r, &apigw.Error{Type: apigw.Default4XX, Status: http.StatusRequestHeaderFieldsTooLarge,
+			Message: "Request Header Fields Too Large", Err: errors.New("websocket: the handshake's headers are over 10,240 bytes")})
+		return
+	}
 	if !a.accept.InsecureSkipVerify && !originAllowed(r, a.accept.OriginPatterns) {
 		apigw.WriteError(w, r, &apigw.Error{Type: apigw.Default4XX, Status: http.StatusForbidden,
 			Message: "Forbidden", Err: errors.New("websocket: the request's Origin is not allowed")})
@@ -314,6 +321,21 @@ func isUpgrade(r *http.Request) bool {
 	return r.Method == http.MethodGet && headerHasToken(r.Header, "Connection", "upgrade") &&
 		headerHasToken(r.Header, "Upgrade", "websocket") &&
 		r.Header.Get("Sec-WebSocket-Key") != "" && r.Header.Get("Sec-WebSocket-Version") == "13"
+}
+
+// maxHandshakeBytes is AWS's limit on a request's line and headers
+// together (10,240 bytes).
+const maxHandshakeBytes = 10240
+
+// handshakeBytes is the size of r's request line and headers, as sent.
+func handshakeBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 // originAllowed is coder/websocket's origin check (no Origin, the request's
