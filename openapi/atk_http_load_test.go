@@ -1,9 +1,17 @@
 package openapi_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/apigw/apigw/authorizer"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/apigw/apigw/gateway"
 	"github.com/apigw/apigw/openapi"
@@ -92,4 +100,80 @@ func TestAtkHTTPLoadHTTPAPICORSCredentials(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "x-amazon-apigateway-cors") {
 		t.Errorf("CORS with credentials and origin * loaded: %v", err)
 	}
+}
+
+// atkJWTDoc is an HTTP API with one JWT-guarded route; audience is the
+// jwtConfiguration's audience property as JSON ("" leaves it out).
+func atkJWTDoc(audience string) string {
+	aud := ""
+	if audience != "" {
+		aud = `, "audience": ` + audience
+	}
+	return `{"openapi": "3.0.1", "info": {"title": "http", "version": "1"},
+  "paths": {"/admin": {"get": {"security": [{"jwt": []}], "x-amazon-apigateway-integration": {
+      "type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
+      "uri": "arn:aws:lambda:us-east-1:123456789012:function:admin"}}}},
+  "components": {"securitySchemes": {"jwt": {"type": "oauth2", "flows": {},
+    "x-amazon-apigateway-authorizer": {"type": "jwt", "identitySource": "$request.header.Authorization",
+      "jwtConfiguration": {"issuer": "https://issuer.example"` + aud + `}}}}}}`
+}
+
+// atkJWTServe loads doc and sends a valid token of the issuer minted for
+// another application (aud other-app): it must be refused.
+func atkJWTServe(t *testing.T, doc string) {
+	t.Helper()
+	key := someRSAKey(t)
+	pub, _ := key.PublicKey()
+	set := jwk.NewSet()
+	_ = set.AddKey(pub)
+	gw, err := openapi.New([]byte(doc), openapi.Bindings{
+		Functions: map[string]any{"admin": func(context.Context, events.APIGatewayV2HTTPRequest) (string, error) { return "admin area", nil }},
+		JWT:       func(_ string, cfg *authorizer.JWTConfig) { cfg.Keys = set },
+	})
+	if err != nil {
+		t.Logf("refused (held): %v", err)
+		return
+	}
+	defer gw.Close()
+	tok, _ := jwt.NewBuilder().Issuer("https://issuer.example").Audience([]string{"other-app"}).Subject("eve").
+		Expiration(time.Now().Add(time.Hour)).Build()
+	signed, _ := jwt.Sign(tok, jwt.WithKey(jwa.RS256, key))
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/admin", nil)
+	r.Header.Set("Authorization", "Bearer "+string(signed))
+	gw.ServeHTTP(w, r)
+	if w.Code < 300 {
+		t.Errorf("a token minted for another application (aud other-app) was let in: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestAtkHTTPLoadJWTAudienceFinding: an HTTP API JWT authorizer whose
+// jwtConfiguration.audience is a string instead of a list, an empty list,
+// or missing loads without a problem and checks no audience at all
+// (openapi/security.go: `spec.audience, _ = decoded.StringList(...)`, and
+// authorizer.JWTConfig's empty Audience means "not checked"): any token the
+// issuer signs for any of its applications — another Cognito app client,
+// another Auth0 application — is let in. AWS documents Audience as
+// "Required for the JWT authorizer type" (AWS::ApiGatewayV2::Authorizer
+// JWTConfiguration), and checks the aud claim against it; whether AWS's
+// OpenAPI import takes a lone string as a one-element list is not certain,
+// but it never serves the route with no audience check. SAM's HttpApi
+// JwtConfiguration is passed through to this code, so SAM templates are
+// affected the same way. Fix: openapi/security.go loadAuthorizer, case
+// "jwtConfiguration": a problem for a non-list (or accept a string as
+// one audience), and jwtAuthorizer: a problem when no audience is given.
+func TestAtkHTTPLoadJWTAudienceFinding(t *testing.T) {
+	for name, aud := range map[string]string{
+		"audience a string": `"app"`,
+		"audience empty":    `[]`,
+		"audience missing":  ``,
+	} {
+		t.Run(name, func(t *testing.T) { atkJWTServe(t, atkJWTDoc(aud)) })
+	}
+}
+
+// TestAtkHTTPLoadJWTAudienceControl: with audience ["app"] the other
+// application's token is refused.
+func TestAtkHTTPLoadJWTAudienceControl(t *testing.T) {
+	atkJWTServe(t, atkJWTDoc(`["app"]`))
 }

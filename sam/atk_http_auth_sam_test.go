@@ -155,7 +155,20 @@ func TestAtkSAMControls(t *testing.T) {
 	})
 }
 
+// TestAtkSAMHttpApiJWTAudienceStringFinding: an HttpApi JwtConfiguration
+// whose audience is one string (not a list) reaches package openapi as it
+// is and is dropped there (see openapi's TestAtkHTTPLoadJWTAudienceFinding):
+// a token of the issuer for another application (aud other-app) is let in.
+// AWS requires the audience of a JWT authorizer and checks aud against it.
+func TestAtkSAMHttpApiJWTAudienceStringFinding(t *testing.T) {
+	atkSAMJWT(t, "[admin/write]", "app", []string{"other-app"}, "admin/write")
+}
+
 func atkSAMScopes(t *testing.T, scopes string) {
+	atkSAMJWT(t, scopes, "[app]", []string{"app"}, "profile")
+}
+
+func atkSAMJWT(t *testing.T, scopes, audience string, tokenAud []string, tokenScope string) {
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	priv, _ := jwk.FromRaw(key)
 	_ = priv.Set(jwk.KeyIDKey, "k1")
@@ -163,8 +176,8 @@ func atkSAMScopes(t *testing.T, scopes string) {
 	pub, _ := priv.PublicKey()
 	set := jwk.NewSet()
 	_ = set.AddKey(pub)
-	tok, _ := jwt.NewBuilder().Issuer("https://issuer.example").Subject("ada").Audience([]string{"app"}).
-		Expiration(time.Now().Add(time.Hour)).Claim("scope", "profile").Build()
+	tok, _ := jwt.NewBuilder().Issuer("https://issuer.example").Subject("ada").Audience(tokenAud).
+		Expiration(time.Now().Add(time.Hour)).Claim("scope", tokenScope).Build()
 	signed, _ := jwt.Sign(tok, jwt.WithKey(jwa.RS256, priv))
 	b := sam.Bindings{Bindings: openapi.Bindings{
 		Functions: map[string]any{"Fn": func(context.Context, events.APIGatewayV2HTTPRequest) (string, error) { return "admin area", nil }},
@@ -180,7 +193,7 @@ Resources:
         DefaultAuthorizer: Jwt
         Authorizers:
           Jwt:
-            JwtConfiguration: {issuer: "https://issuer.example", audience: [app]}
+            JwtConfiguration: {issuer: "https://issuer.example", audience: ` + audience + `}
             IdentitySource: $request.header.Authorization
             AuthorizationScopes: ` + scopes + `
   Fn:
