@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -176,4 +177,52 @@ func TestAtkHTTPLoadJWTAudienceFinding(t *testing.T) {
 // application's token is refused.
 func TestAtkHTTPLoadJWTAudienceControl(t *testing.T) {
 	atkJWTServe(t, atkJWTDoc(`["app"]`))
+}
+
+// TestAtkHTTPLoadSimpleResponseFieldCaseFinding: a Lambda authorizer's
+// simple response is JSON; Lambda's callers read its keys as written.
+// apigw unmarshals it with encoding/json, which matches keys without
+// regard to case, so {"IsAuthorized": true} or {"ISAUTHORIZED": true} —
+// and {"isAuthorized": false, "IsAuthorized": true}, where the last of the
+// case-folded keys wins — let the caller in. On AWS a response without a
+// boolean isAuthorized is no Allow (we believe a 500 or a 403; not
+// verified), and the duplicate keeps isAuthorized false. Matters for a
+// function (a remote one through lambdainvoke, or a Go one answering a map)
+// that builds its answer from a template or copies keys. Fix:
+// openapi/security.go invokeAs (and lambdaevent for the 1.0 policy answer):
+// decode the answer case-sensitively (e.g. into map[string]any and read the
+// exact keys).
+func TestAtkHTTPLoadSimpleResponseFieldCaseFinding(t *testing.T) {
+	doc := `{"openapi": "3.0.1", "info": {"title": "http", "version": "1"},
+  "paths": {"/admin": {"get": {"security": [{"lam": []}], "x-amazon-apigateway-integration": {
+      "type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
+      "uri": "arn:aws:lambda:us-east-1:123456789012:function:admin"}}}},
+  "components": {"securitySchemes": {"lam": {"type": "apiKey", "name": "x-key", "in": "header",
+    "x-amazon-apigateway-authorizer": {"type": "request", "identitySource": "$request.header.x-key",
+      "authorizerPayloadFormatVersion": "2.0", "enableSimpleResponses": true,
+      "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"}}}}}`
+	for name, answer := range map[string]string{
+		"IsAuthorized":                 `{"IsAuthorized": true}`,
+		"ISAUTHORIZED":                 `{"ISAUTHORIZED": true}`,
+		"isAuthorized false then true": `{"isAuthorized": false, "IsAuthorized": true}`,
+		"control: isAuthorized false":  `{"isAuthorized": false}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			gw, err := openapi.New([]byte(doc), openapi.Bindings{Functions: map[string]any{
+				"auth":  func(context.Context, map[string]any) (json.RawMessage, error) { return json.RawMessage(answer), nil },
+				"admin": func(context.Context, events.APIGatewayV2HTTPRequest) (string, error) { return "admin area", nil },
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer gw.Close()
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/admin", nil)
+			r.Header.Set("x-key", "anything")
+			gw.ServeHTTP(w, r)
+			if w.Code < 300 {
+				t.Errorf("authorizer answered %s: let in, %d %s", answer, w.Code, w.Body)
+			}
+		})
+	}
 }
