@@ -331,7 +331,10 @@ func requestEvent(r *http.Request, c *apigw.Context) events.APIGatewayCustomAuth
 func simpleEvent(r *http.Request, c *apigw.Context, identity []string) events.APIGatewayV2CustomAuthorizerV2Request {
 	arn := c.MethodARN()
 	path := c.StagePath
-	routeKey := c.HTTPMethod + " " + c.ResourcePath
+	routeKey := c.RouteKey // the route's key, ANY and $default as written
+	if routeKey == "" {
+		routeKey = c.HTTPMethod + " " + c.ResourcePath
+	}
 	ev := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version:        "2.0",
 		Type:           "REQUEST",

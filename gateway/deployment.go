@@ -294,6 +294,14 @@ func compileAuthorizer(d *deployment, m Method) (middleware, error) {
 			errs = append(errs, fmt.Errorf("Authorizer %q: not defined (gateway.WithAuthorizer)", m.Authorizer))
 		}
 	}
+	switch a.(type) {
+	case *authorizer.TokenAuthorizer, *authorizer.RequestAuthorizer:
+		if len(m.AuthorizationScopes) > 0 {
+			// A Lambda authorizer decides alone; scopes it never reads
+			// would read as a check that is not made.
+			errs = append(errs, fmt.Errorf("AuthorizationScopes: authorizer %q is a Lambda authorizer, which checks no scopes (JWT and Cognito authorizers do)", m.Authorizer))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,10 +150,19 @@ func (l *loader) loadAuthorizer(ptr pointer, name string, s *openapi3.SecuritySc
 				case "issuer":
 					spec.issuer, _ = jc[jk].(string)
 				case "audience":
-					spec.audience, _ = decoded.StringList(jc[jk])
+					list, ok := decoded.StringList(jc[jk])
+					if !ok || len(list) == 0 || slices.Contains(list, "") {
+						// Without one, the authorizer would take a token the
+						// issuer made for any application.
+						l.probs.add(kp.at(jk), "must be a list of one or more audiences")
+					}
+					spec.audience = list
 				default:
 					l.probs.add(kp.at(jk), "unknown property of a JWT configuration")
 				}
+			}
+			if _, ok := jc["audience"]; !ok {
+				l.probs.add(kp.at("audience"), "required: the audiences a token's aud (or client_id) must name, as AWS requires")
 			}
 		case "authorizerPayloadFormatVersion":
 			spec.payloadVersion = versionString(v)
@@ -537,7 +547,7 @@ func invokeAs[Req, Resp any](inv lambdaevent.Invoker) func(context.Context, Req)
 		if err != nil {
 			return resp, err
 		}
-		if err := json.Unmarshal(out, &resp); err != nil {
+		if err := unmarshalExact(out, &resp); err != nil {
 			return resp, fmt.Errorf("openapi: the function's answer is not the expected JSON: %w", err)
 		}
 		return resp, nil

@@ -65,10 +65,16 @@ func (l *loader) auth(ptr string, spec *apiSpec, v any, g *docGen, api *API) {
 				a.authorizers[name] = true
 			}
 		case k == "DefaultAuthorizer":
-			a.defaultAuthorizer, _ = v.(string)
-			a.defaultPtr = kp
+			name, ok := v.(string)
+			if !ok {
+				// Dropped, it would leave every method open.
+				l.probs.add(kp, "must be the name of an authorizer, or AWS_IAM")
+			}
+			a.defaultAuthorizer, a.defaultPtr = name, kp
 		case k == "ApiKeyRequired" && !spec.http:
-			a.apiKeyRequired, _ = v.(bool)
+			if on := boolSetting(l, kp, v); on != nil {
+				a.apiKeyRequired = *on
+			}
 		case k == "UsagePlan" && !spec.http:
 			a.usagePlan, _ = v.(map[string]any)
 			a.usagePlanPtr = kp
@@ -280,7 +286,10 @@ func (l *loader) httpAuthorizer(ptr, name string, spec map[string]any, a *apiAut
 		case "IdentitySource":
 			ext["identitySource"] = v
 		case "AuthorizationScopes":
-			list, _ := v.([]any)
+			list, ok := v.([]any)
+			if !ok {
+				l.probs.add(kp, "must be a list of scopes")
+			}
 			a.scopes[name] = list
 		case "FunctionArn":
 			arn, _ := v.(string)

@@ -233,6 +233,17 @@ func newLoader(t map[string]any, b Bindings, check bool) *loader {
 			l.probs.add(at("", k), "not a section of a template")
 		}
 	}
+	if globals, ok := t["Globals"].(map[string]any); ok {
+		for _, k := range sortedKeys(globals) {
+			switch k {
+			case "Function", "Api", "HttpApi", "SimpleTable", "StateMachine", "LayerVersion":
+			default:
+				// SAM refuses the template; read as nothing, a section's
+				// Auth would leave every method open.
+				l.probs.add(at("/Globals", k), "not a section of Globals (Function, Api, HttpApi, SimpleTable, StateMachine, LayerVersion)")
+			}
+		}
+	}
 	if _, ok := t["Resources"].(map[string]any); !ok {
 		l.probs.add("/Resources", "required")
 	}
