@@ -167,7 +167,12 @@ func TestAtkMonFindingS3MappedParamDotSegments(t *testing.T) {
 		gw.ServeHTTP(rec, req)
 		got := capt.last()
 		if got == "" {
-			t.Fatalf("%s: not sent (status %d %s)", tc.target, rec.Code, rec.Body)
+			// Refused before the service: a value with a dot segment is
+			// a 400, never sent.
+			if rec.Code != http.StatusBadRequest {
+				t.Errorf("%s: not sent, status %d %s, want 400", tc.target, rec.Code, rec.Body)
+			}
+			continue
 		}
 		p, _ := url.PathUnescape(strings.SplitN(got, "?", 2)[0])
 		if cleaned := path.Clean(p); !strings.HasPrefix(cleaned, "/files/") {

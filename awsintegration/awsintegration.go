@@ -164,6 +164,13 @@ func endpoint(raw string, t *target) (*url.URL, error) {
 // answer. A service that cannot be reached is a 502 and one that does not
 // answer before r's context ends (the method's timeout) a 504, as for
 // HTTP integrations; credentials that cannot be had are a 500.
+// AWSServiceIntegration marks in as an AWS service integration for
+// package gateway: API Gateway has no proxy mode for these, so a method
+// without a request mapping still gets the empty one, and only what it maps
+// (no client header but Content-Type, no client query parameter) reaches
+// the service.
+func (in *Integration) AWSServiceIntegration() {}
+
 func (in *Integration) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := apigw.FromContext(r.Context())
 	req, err := in.newRequest(r, c)
@@ -217,7 +224,12 @@ func (in *Integration) newRequest(r *http.Request, c *apigw.Context) (*http.Requ
 	}
 	u := in.base
 	if in.t.path != nil {
-		p := u.EscapedPath() + expandPath(in.t.path, r.PathValue, c)
+		rest, ok := expandPath(in.t.path, r.PathValue, c)
+		if !ok {
+			return nil, &apigw.Error{Type: apigw.BadRequestParameters, Message: "Invalid request parameters",
+				Err: errors.New("awsintegration: a path parameter's value has a . or .. segment")}
+		}
+		p := u.EscapedPath() + rest
 		u.Path, err = url.PathUnescape(p)
 		if err != nil {
 			return nil, &apigw.Error{Type: apigw.APIConfigurationError, Err: fmt.Errorf("awsintegration: path %q: %w", p, err)}

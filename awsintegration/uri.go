@@ -121,7 +121,7 @@ func parsePath(s string) ([]piece, error) {
 // request's path parameter of that name; values are escaped as SigV4's
 // canonical URI wants them, their slashes kept (an S3 key's folders).
 // It returns the escaped path.
-func expandPath(pieces []piece, pathValue func(string) string, c *apigw.Context) string {
+func expandPath(pieces []piece, pathValue func(string) string, c *apigw.Context) (string, bool) {
 	var b strings.Builder
 	b.WriteByte('/')
 	for _, p := range pieces {
@@ -130,6 +130,9 @@ func expandPath(pieces []piece, pathValue func(string) string, c *apigw.Context)
 			v := pathValue(p.param)
 			if v == "" && c != nil {
 				v = c.PathParameters[p.param]
+			}
+			if hasDotSegment(v) {
+				return "", false
 			}
 			b.WriteString(httpbinding.EscapePath(v, false))
 		case p.stageVar != "":
@@ -140,7 +143,20 @@ func expandPath(pieces []piece, pathValue func(string) string, c *apigw.Context)
 			b.WriteString(p.literal)
 		}
 	}
-	return b.String()
+	return b.String(), true
+}
+
+// hasDotSegment reports whether v, a parameter's value, has a "." or ".."
+// segment: a server or proxy on the way that resolves dot segments would
+// take the request out of the prefix the URI fixes (s3:path/files/{key}
+// with key ../secret/x), so such a value is refused.
+func hasDotSegment(v string) bool {
+	for seg := range strings.SplitSeq(v, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 func validName(s string) bool {

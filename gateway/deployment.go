@@ -14,6 +14,7 @@ import (
 	"github.com/apigw/apigw"
 	"github.com/apigw/apigw/authorizer"
 	"github.com/apigw/apigw/cors"
+	"github.com/apigw/apigw/mapping"
 	"github.com/apigw/apigw/stage"
 	"github.com/apigw/apigw/validator"
 )
@@ -161,6 +162,12 @@ func (g *Gateway) compileRoute(d *deployment, spec routeSpec, st *stage.Stage, c
 		}
 	}
 	m := spec.method
+	if m.Request == nil && !g.cfg.httpAPI && isServiceIntegration(m.Integration) {
+		// API Gateway has no proxy mode for AWS service integrations: the
+		// integration request carries what is mapped, the client's other
+		// headers and query parameters never reach the service.
+		m.Request = mapping.RequestConfig{}
+	}
 	var errs []error
 	var chain []middleware // outermost first
 	var phases []Phase

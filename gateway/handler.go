@@ -74,3 +74,18 @@ func withPath(r *http.Request, path string) *http.Request {
 	r2.RequestURI = u.RequestURI()
 	return r2
 }
+
+// serviceIntegration is implemented by AWS service integrations (package
+// awsintegration), which API Gateway never runs as proxies.
+type serviceIntegration interface{ AWSServiceIntegration() }
+
+// isServiceIntegration reports whether in is Handler(h) of an AWS service
+// integration.
+func isServiceIntegration(in Integration) bool {
+	hi, ok := in.(*handlerIntegration)
+	if !ok {
+		return false
+	}
+	_, ok = hi.h.(serviceIntegration)
+	return ok
+}

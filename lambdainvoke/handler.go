@@ -54,6 +54,13 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
+		// A browser's request (a page's form or fetch, a rebound DNS name):
+		// the Invoke API's clients are SDKs, which send neither header, and
+		// a page must not run functions on the developer's machine.
+		writeAPIError(w, http.StatusForbidden, "AccessDeniedException", "requests from a browser are refused")
+		return
+	}
 	name := r.PathValue("name")
 	qualifier := r.URL.Query().Get("Qualifier")
 	// An ARN or a partial ARN names the function too.

@@ -227,6 +227,18 @@ func escapeXML(dst []byte, v string, ok bool) []byte {
 				dst = append(dst, '?') // not allowed in XML 1.0
 				continue
 			}
+			if c >= utf8.RuneSelf {
+				// Invalid UTF-8, U+FFFE and U+FFFF are not XML characters
+				// either: U+FFFD stands for them, so that the line parses.
+				r, size := utf8.DecodeRuneInString(v[i:])
+				if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+					dst = utf8.AppendRune(dst, utf8.RuneError)
+				} else {
+					dst = append(dst, v[i:i+size]...)
+				}
+				i += size - 1
+				continue
+			}
 			dst = append(dst, c)
 		}
 	}
