@@ -37,8 +37,13 @@
 // with Config.HTTPMethod, as S3's REST API wants it.
 //
 // The request sent carries the integration request's body, query string and
-// headers (in non-proxy mode only the mapped ones, as in AWS; in proxy mode
-// all but the client's own credentials and hop-by-hop headers), and is
+// headers: only the mapped ones, as in AWS, which has no proxy mode for
+// service integrations. Package gateway gives a method without a request
+// mapping the empty one ([Integration.AWSServiceIntegration]), so that a
+// client's query (?acl, ?tagging) or x-amz-* header (X-Amz-Copy-Source)
+// never turns the action into another; used as a bare http.Handler it
+// forwards all but the client's credentials and hop-by-hop headers. A path
+// parameter whose value has a "." or ".." segment is refused (400). It is
 // signed by aws-sdk-go-v2's signer (aws/signer/v4) with credentials from
 // Config.Credentials or the SDK's default chain, optionally through an
 // assumed role (Config.RoleARN). S3 requests carry X-Amz-Content-Sha256 and

@@ -24,7 +24,9 @@ const maxPayload = 6 << 20
 // as Lambda answers it: 200 with X-Amz-Function-Error: Unhandled and
 // {"errorMessage", "errorType"}; an unknown function is a 404
 // ResourceNotFoundException. Requests are not authenticated: serve it on a
-// loopback address, for tests and local runs.
+// loopback address, for tests and local runs. A request from a browser (an
+// Origin or Sec-Fetch-Site header: a page's form or fetch, a rebound DNS
+// name) is refused with 403, so that no web page runs a function.
 func NewHandler(fns map[string]any) (http.Handler, error) {
 	h := &handler{fns: map[string]lambdaevent.Invoker{}}
 	names := make([]string, 0, len(fns))
