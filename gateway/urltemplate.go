@@ -87,10 +87,10 @@ func (t *urlTemplate) expandMapped(c *apigw.Context, mapped map[string]string) s
 		switch {
 		case p.param != "":
 			v, ok := mapped[p.param]
-			if !ok && c == nil {
-				continue
-			}
 			if !ok {
+				if c == nil {
+					continue
+				}
 				v = c.PathParameters[p.param]
 			}
 			if !p.greedy {

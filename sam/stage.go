@@ -508,7 +508,8 @@ func boolSetting(l *loader, ptr string, v any) *bool {
 	if s, isString := v.(string); isString {
 		// CloudFormation takes "true" and "false" for a Boolean, as a
 		// parameter's !Ref gives them.
-		on, ok = strings.EqualFold(s, "true"), strings.EqualFold(s, "true") || strings.EqualFold(s, "false")
+		on = strings.EqualFold(s, "true")
+		ok = on || strings.EqualFold(s, "false")
 	}
 	if !ok {
 		l.probs.add(ptr, "must be true or false")

@@ -214,18 +214,18 @@ func authorizerMap(a apigw.Authorizer) map[string]any {
 	return m
 }
 
-// newID returns an id in the form AWS gives connection, message and
-// request ids of WebSocket APIs: 16 characters of URL-safe base64, which
-// a @connections URL carries unescaped.
-// newConnectionID is a connection's id: 11 bytes from crypto/rand, as long
-// as AWS's ids, and unguessable, since whoever knows an id can post to the
-// connection through a management endpoint that the embedder exposes.
+// newConnectionID is a connection's id, in newID's form, from crypto/rand:
+// unguessable, since whoever knows an id can post to the connection through
+// a management endpoint that the embedder exposes.
 func newConnectionID() string {
 	var raw [11]byte
 	_, _ = cryptorand.Read(raw[:]) // never fails (crypto/rand's promise)
 	return base64.URLEncoding.EncodeToString(raw[:])
 }
 
+// newID returns an id in the form AWS gives connection, message and
+// request ids of WebSocket APIs: 16 characters of URL-safe base64, which
+// a @connections URL carries unescaped.
 func newID() string {
 	var raw [11]byte
 	a, b := rand.Uint64(), rand.Uint64()
