@@ -483,16 +483,22 @@ func (x *exporter) integration(pattern, method, path string, m gateway.Method, o
 	return integ, responses
 }
 
-// template writes t into vtl (a VTL template) or cel (a CEL one).
-func template(t *mapping.Template, ct string, vtl, cel map[string]any) {
-	switch t.Language() {
-	case mapping.LanguageVTL:
-		vtl[ct] = t.String()
-	case mapping.LanguageCELText:
-		cel[ct] = map[string]any{"text": t.String()}
-	default:
-		cel[ct] = map[string]any{"expr": t.String()}
+// templates splits a set of templates by content type into the VTL ones
+// (API Gateway's request and response templates) and the CEL ones (apigw's
+// extension).
+func templates(ts map[string]*mapping.Template) (vtl, cel map[string]any) {
+	vtl, cel = map[string]any{}, map[string]any{}
+	for ct, t := range ts {
+		switch t.Language() {
+		case mapping.LanguageVTL:
+			vtl[ct] = t.String()
+		case mapping.LanguageCELText:
+			cel[ct] = map[string]any{"text": t.String()}
+		default:
+			cel[ct] = map[string]any{"expr": t.String()}
+		}
 	}
+	return vtl, cel
 }
 
 func (x *exporter) requestMapping(pattern string, spec mapping.RequestSpec, integ, cel map[string]any) {
@@ -522,10 +528,7 @@ func (x *exporter) requestMapping(pattern string, spec mapping.RequestSpec, inte
 	if len(cfg.Parameters) > 0 {
 		integ["requestParameters"] = cfg.Parameters
 	}
-	vtl, celTemplates := map[string]any{}, map[string]any{}
-	for ct, t := range cfg.Templates {
-		template(t, ct, vtl, celTemplates)
-	}
+	vtl, celTemplates := templates(cfg.Templates)
 	if len(vtl) > 0 {
 		integ["requestTemplates"] = vtl
 	}
@@ -574,10 +577,7 @@ func (x *exporter) responseMapping(pattern string, spec mapping.ResponseSpec, in
 		if len(ir.Parameters) > 0 {
 			r["responseParameters"] = ir.Parameters
 		}
-		vtl, celTemplates := map[string]any{}, map[string]any{}
-		for ct, t := range ir.Templates {
-			template(t, ct, vtl, celTemplates)
-		}
+		vtl, celTemplates := templates(ir.Templates)
 		if len(vtl) > 0 {
 			r["responseTemplates"] = vtl
 		}
